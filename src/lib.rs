@@ -1,0 +1,15 @@
+//! mountguard: a static security analyzer for Python infrastructure code.
+//!
+//! The pipeline, in the order data flows through it:
+//! [`discover`] paths → [`parse`] trees → [`facts`] per file →
+//! [`link`] the project index → [`taint`] + [`rules`] findings →
+//! [`suppress`] → [`render`]. [`analysis`] wires the analysis stages.
+
+pub mod analysis;
+pub mod facts;
+pub mod finding;
+pub mod link;
+pub mod names;
+pub mod parse;
+pub mod rules;
+pub mod taint;

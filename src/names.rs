@@ -1,0 +1,74 @@
+//! Dotted qualified names (`nova.utils.execute`) and the patterns rule data
+//! uses to match them.
+
+/// A pattern over dotted names. Segments are compared one by one; a leading
+/// `*` segment matches any number of leading segments (`*.utils.execute`
+/// matches `utils.execute` and `nova.utils.execute`), and a segment ending
+/// in `*` matches by prefix (`os.exec*` matches `os.execvp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamePattern {
+    any_prefix: bool,
+    segments: Vec<String>,
+}
+
+impl NamePattern {
+    pub fn new(pattern: &str) -> NamePattern {
+        let mut segments: Vec<String> = pattern.split('.').map(str::to_string).collect();
+        let any_prefix = segments.len() > 1 && segments[0] == "*";
+        if any_prefix {
+            segments.remove(0);
+        }
+        NamePattern {
+            any_prefix,
+            segments,
+        }
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        let parts: Vec<&str> = name.split('.').collect();
+        if parts.len() < self.segments.len()
+            || (!self.any_prefix && parts.len() != self.segments.len())
+        {
+            return false;
+        }
+        let tail = &parts[parts.len() - self.segments.len()..];
+        self.segments
+            .iter()
+            .zip(tail)
+            .all(|(pattern, part)| match pattern.strip_suffix('*') {
+                Some(prefix) => part.starts_with(prefix),
+                None => pattern == part,
+            })
+    }
+
+    /// The last segment, when it is literal (used to pre-filter call sites).
+    pub fn last_segment(&self) -> &str {
+        self.segments.last().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The last dotted segment of a name: `execute` for `nova.utils.execute`.
+pub fn last_segment(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_by_segments() {
+        let p = NamePattern::new("*.utils.execute");
+        assert!(p.matches("utils.execute"));
+        assert!(p.matches("nova.utils.execute"));
+        assert!(!p.matches("nova.myutils.execute"));
+        assert!(!p.matches("execute"));
+        let exact = NamePattern::new("subprocess.run");
+        assert!(exact.matches("subprocess.run"));
+        assert!(!exact.matches("x.subprocess.run"));
+        let prefix = NamePattern::new("os.exec*");
+        assert!(prefix.matches("os.execvpe"));
+        assert!(!prefix.matches("os.path.exists"));
+        assert!(NamePattern::new("open").matches("open"));
+    }
+}

@@ -1,0 +1,300 @@
+//! The rules: their data (compiled in from `rules/*.toml`, extendable from
+//! configuration) and one module per rule, named after its slug.
+
+pub mod broad_except;
+pub mod command_injection;
+pub mod data;
+pub mod path_traversal;
+pub mod wrong_object_attribute;
+
+use std::sync::OnceLock;
+
+use crate::finding::Severity;
+use crate::names::NamePattern;
+use data::{RuleFile, SinkKind, SinkSpec, SourceKind, TaintData};
+
+/// Rule files compiled into the binary, in code order.
+const RULE_FILES: [&str; 4] = [
+    include_str!("../../rules/command-injection.toml"),
+    include_str!("../../rules/path-traversal.toml"),
+    include_str!("../../rules/broad-except.toml"),
+    include_str!("../../rules/wrong-object-attribute.toml"),
+];
+
+/// Sources and shape-fixing sanitizers shared by the taint rules.
+const TAINT_COMMON: &str = include_str!("../../rules/taint-common.toml");
+
+/// Static description of a rule, for listings, docs and SARIF metadata.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    pub security_severity: Option<f32>,
+    pub help: &'static str,
+    pub docs: &'static str,
+}
+
+/// The built-in rule files, parsed once. A malformed built-in file is a bug
+/// in mountguard, caught by the unit tests below.
+fn builtin_files() -> &'static [RuleFile] {
+    static FILES: OnceLock<Vec<RuleFile>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        RULE_FILES
+            .iter()
+            .map(|text| toml::from_str(text).expect("built-in rule file is valid"))
+            .collect()
+    })
+}
+
+/// All rules, in code order.
+pub fn all() -> &'static [RuleMeta] {
+    static META: OnceLock<Vec<RuleMeta>> = OnceLock::new();
+    META.get_or_init(|| {
+        builtin_files()
+            .iter()
+            .map(|file| RuleMeta {
+                code: &file.code,
+                slug: &file.slug,
+                name: &file.name,
+                summary: &file.summary,
+                severity: file.severity.into(),
+                security_severity: file.security_severity,
+                help: &file.help,
+                docs: &file.docs,
+            })
+            .collect()
+    })
+}
+
+/// Finds a rule by code (`MG001`, case-insensitive) or slug.
+pub fn lookup(code_or_slug: &str) -> Option<&'static RuleMeta> {
+    all()
+        .iter()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_slug) || rule.slug == code_or_slug)
+}
+
+pub fn meta(code: &str) -> &'static RuleMeta {
+    lookup(code).expect("rule code is registered")
+}
+
+pub const COMMAND_INJECTION: &str = "MG001";
+pub const PATH_TRAVERSAL: &str = "MG002";
+pub const BROAD_EXCEPT: &str = "MG003";
+pub const WRONG_OBJECT_ATTRIBUTE: &str = "MG004";
+
+/// Which taint rule(s) a value is still dangerous for: a bit per rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct RuleMask(pub u8);
+
+impl RuleMask {
+    pub const NONE: RuleMask = RuleMask(0);
+    pub const COMMAND: RuleMask = RuleMask(1);
+    pub const PATH: RuleMask = RuleMask(2);
+    pub const ALL: RuleMask = RuleMask(3);
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn contains(self, other: RuleMask) -> bool {
+        self.0 & other.0 == other.0 && !other.is_empty()
+    }
+    pub fn intersects(self, other: RuleMask) -> bool {
+        self.0 & other.0 != 0
+    }
+    pub fn union(self, other: RuleMask) -> RuleMask {
+        RuleMask(self.0 | other.0)
+    }
+    pub fn intersect(self, other: RuleMask) -> RuleMask {
+        RuleMask(self.0 & other.0)
+    }
+    pub fn without(self, other: RuleMask) -> RuleMask {
+        RuleMask(self.0 & !other.0)
+    }
+}
+
+/// A sink compiled for matching.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    pub rule: RuleMask,
+    pub call: Option<NamePattern>,
+    pub spec: SinkSpec,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub pattern: NamePattern,
+    pub kind: SourceKind,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sanitizer {
+    pub call: Option<NamePattern>,
+    pub method: Option<String>,
+    /// The rules whose taint this sanitizer clears.
+    pub clears: RuleMask,
+}
+
+/// Everything the taint engine needs to know about sinks, sources and
+/// sanitizers, merged from the built-in rule files and the user's
+/// configuration.
+#[derive(Debug, Clone, Default)]
+pub struct TaintConfig {
+    pub sinks: Vec<Sink>,
+    pub sources: Vec<Source>,
+    pub sanitizers: Vec<Sanitizer>,
+    pub privileged_keywords: Vec<String>,
+    pub privileged_programs: Vec<String>,
+    pub shell_programs: Vec<String>,
+    pub privileged_decorators: Vec<NamePattern>,
+}
+
+/// User extensions for one rule (same schema as the rule files' taint part).
+#[derive(Debug, Clone, Default)]
+pub struct Extensions {
+    pub command_injection: TaintData,
+    pub path_traversal: TaintData,
+    /// Extra sources/sanitizers that apply to every taint rule.
+    pub common: TaintData,
+}
+
+impl TaintConfig {
+    /// Builds the configuration from the built-in rule files plus `extra`.
+    pub fn new(extra: &Extensions) -> TaintConfig {
+        let files = builtin_files();
+        let common: TaintData =
+            toml::from_str(TAINT_COMMON).expect("built-in taint-common.toml is valid");
+        let mut config = TaintConfig::default();
+        config.add(&common, RuleMask::ALL);
+        config.add(&extra.common, RuleMask::ALL);
+        for file in files {
+            let (mask, extension) = match file.code.as_str() {
+                COMMAND_INJECTION => (RuleMask::COMMAND, &extra.command_injection),
+                PATH_TRAVERSAL => (RuleMask::PATH, &extra.path_traversal),
+                _ => continue,
+            };
+            config.add(&file.taint, mask);
+            config.add(extension, mask);
+        }
+        config
+    }
+
+    fn add(&mut self, data: &TaintData, mask: RuleMask) {
+        for sink in &data.sinks {
+            self.sinks.push(Sink {
+                rule: mask,
+                call: sink.call.as_deref().map(NamePattern::new),
+                spec: sink.clone(),
+            });
+        }
+        for source in &data.sources {
+            self.sources.push(Source {
+                pattern: NamePattern::new(&source.name),
+                kind: source.kind,
+                description: source
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| "untrusted input".to_string()),
+            });
+        }
+        for sanitizer in &data.sanitizers {
+            self.sanitizers.push(Sanitizer {
+                call: sanitizer.call.as_deref().map(NamePattern::new),
+                method: sanitizer.method.clone(),
+                clears: mask,
+            });
+        }
+        self.privileged_keywords
+            .extend(data.privileged_keywords.iter().cloned());
+        self.privileged_programs
+            .extend(data.privileged_programs.iter().cloned());
+        self.shell_programs
+            .extend(data.shell_programs.iter().cloned());
+        self.privileged_decorators
+            .extend(data.privileged_decorators.iter().map(|p| NamePattern::new(p)));
+    }
+
+    /// The sinks a call to the qualified name `name` matches.
+    pub fn call_sinks<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Sink> + 'a {
+        self.sinks
+            .iter()
+            .filter(move |sink| sink.call.as_ref().is_some_and(|p| p.matches(name)))
+    }
+
+    /// The rules a call to `name` (or a method call `.method()`) sanitizes.
+    pub fn sanitizes(&self, name: Option<&str>, method: Option<&str>) -> RuleMask {
+        let mut mask = RuleMask::NONE;
+        for sanitizer in &self.sanitizers {
+            let by_call = match (&sanitizer.call, name) {
+                (Some(pattern), Some(name)) => pattern.matches(name),
+                _ => false,
+            };
+            let by_method = match (&sanitizer.method, method) {
+                (Some(expected), Some(method)) => expected == method,
+                _ => false,
+            };
+            if by_call || by_method {
+                mask = mask.union(sanitizer.clears);
+            }
+        }
+        mask
+    }
+
+    pub fn source(&self, name: &str, kind: SourceKind) -> Option<&Source> {
+        self.sources
+            .iter()
+            .find(|source| source.kind == kind && source.pattern.matches(name))
+    }
+
+    pub fn is_sink_kind_shell(kind: SinkKind) -> bool {
+        kind == SinkKind::Shell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rule_files_parse_and_are_in_code_order() {
+        let codes: Vec<_> = all().iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["MG001", "MG002", "MG003", "MG004"]);
+        let slugs: Vec<_> = all().iter().map(|r| r.slug).collect();
+        assert_eq!(
+            slugs,
+            [
+                "command-injection",
+                "path-traversal",
+                "broad-except",
+                "wrong-object-attribute"
+            ]
+        );
+    }
+
+    #[test]
+    fn taint_config_matches_sinks_by_qualified_name() {
+        let config = TaintConfig::new(&Extensions::default());
+        assert!(config.call_sinks("nova.utils.execute").next().is_some());
+        assert!(config.call_sinks("os.execvp").next().is_some());
+        assert!(config.call_sinks("os.path.relpath").next().is_some());
+        assert!(config.call_sinks("os.path.exists").next().is_none());
+        assert_eq!(config.sanitizes(Some("shlex.quote"), None), RuleMask::COMMAND);
+        assert_eq!(config.sanitizes(Some("int"), None), RuleMask::ALL);
+        assert_eq!(
+            config.sanitizes(Some("os.path.basename"), None),
+            RuleMask::PATH
+        );
+    }
+}
+
+/// Runs every rule over the linked facts.
+pub fn run(
+    _files: &[crate::facts::FileFacts],
+    _index: &crate::link::ProjectIndex,
+    _settings: &crate::analysis::Settings,
+) -> Vec<crate::finding::Finding> {
+    Vec::new()
+}

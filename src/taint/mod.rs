@@ -1,0 +1,1 @@
+//! The dataflow engine shared by MG001 and MG002.
