@@ -93,7 +93,9 @@ pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
     findings.dedup();
 
     for facts in &all_facts {
-        analysis.noqa_comments.extend(facts.noqa_comments.iter().cloned());
+        analysis
+            .noqa_comments
+            .extend(facts.noqa_comments.iter().cloned());
     }
     let wanted: std::collections::BTreeSet<&Arc<str>> = findings
         .iter()

@@ -39,7 +39,10 @@ impl SourceFile {
     /// 1-based line and character column of a byte offset.
     pub fn line_column(&self, byte: usize) -> (u32, u32) {
         let byte = byte.min(self.text.len());
-        let line_index = self.line_starts.partition_point(|&start| start as usize <= byte) - 1;
+        let line_index = self
+            .line_starts
+            .partition_point(|&start| start as usize <= byte)
+            - 1;
         let line_start = self.line_starts[line_index] as usize;
         let prefix = self.text.get(line_start..byte).unwrap_or("");
         (line_index as u32 + 1, prefix.chars().count() as u32 + 1)

@@ -1,22 +1,171 @@
-//! Per-file facts extracted from one syntax tree.
+//! Per-file facts extracted from one syntax tree: imports, classes, `noqa`
+//! comments, unparseable regions, the taint summary of every function, and
+//! the findings of rules that need nothing but this file. The tree is
+//! dropped once they are extracted.
+
+pub mod classes;
+pub mod imports;
 
 use std::path::Path;
 
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
 
 use crate::analysis::{NoqaComment, Settings};
+use crate::finding::Finding;
 use crate::parse::SourceFile;
+use crate::taint::summary::FileTaint;
+use imports::ImportMap;
 
 pub struct FileFacts {
     pub source: SourceFile,
+    /// Dotted module name (`nova.virt.libvirt.volume.mount`).
+    pub module: String,
+    /// Whether the file is a package's `__init__.py`.
+    pub is_package: bool,
+    /// Whether tree-sitter had to recover from syntax errors.
     pub partial_parse: bool,
+    /// Byte ranges of `ERROR`/missing nodes: no finding may start inside one.
+    pub error_ranges: Vec<(u32, u32)>,
+    pub imports: ImportMap,
     pub noqa_comments: Vec<NoqaComment>,
+    pub classes: Vec<classes::ClassFacts>,
+    pub taint: FileTaint,
+    /// Findings of rules that need only this file (broad-except).
+    pub local_findings: Vec<Finding>,
 }
 
-pub fn extract(source: SourceFile, tree: &Tree, _path: &Path, _settings: &Settings) -> FileFacts {
-    FileFacts {
-        partial_parse: tree.root_node().has_error(),
-        source,
-        noqa_comments: Vec::new(),
+impl FileFacts {
+    /// Whether a byte offset lies inside a region the parser could not parse.
+    pub fn in_error_region(&self, start: u32, end: u32) -> bool {
+        self.error_ranges.iter().any(|&(error_start, error_end)| {
+            start < error_end.max(error_start + 1) && error_start < end.max(start + 1)
+        })
     }
+}
+
+pub fn extract(source: SourceFile, tree: &Tree, fs_path: &Path, settings: &Settings) -> FileFacts {
+    let (module, is_package) = module_name(fs_path);
+    let root = tree.root_node();
+    let mut imports = ImportMap::default();
+    let mut noqa_comments = Vec::new();
+    let mut error_ranges = Vec::new();
+    walk_tree(root, |node| {
+        match node.kind() {
+            "import_statement" | "import_from_statement" => {
+                imports.add_statement(&source, node, &module, is_package)
+            }
+            "comment" => {
+                let text = source.node_text(node);
+                if text.to_ascii_lowercase().contains("noqa") {
+                    noqa_comments.push(NoqaComment {
+                        path: source.path.clone(),
+                        line: node.start_position().row as u32 + 1,
+                        text: text.to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        if node.is_error() || node.is_missing() {
+            error_ranges.push((node.start_byte() as u32, node.end_byte() as u32));
+        }
+    });
+    if settings.parse_only {
+        return FileFacts {
+            partial_parse: root.has_error(),
+            error_ranges,
+            imports,
+            noqa_comments,
+            classes: Vec::new(),
+            taint: FileTaint::default(),
+            local_findings: Vec::new(),
+            module,
+            is_package,
+            source,
+        };
+    }
+    let classes = classes::extract(&source, root, &imports, &module);
+    let taint = crate::taint::summarize(&source, root, &imports, &module, settings);
+    let local_findings = crate::rules::broad_except::check(&source, root);
+    FileFacts {
+        partial_parse: root.has_error(),
+        error_ranges,
+        imports,
+        noqa_comments,
+        classes,
+        taint,
+        local_findings,
+        module,
+        is_package,
+        source,
+    }
+}
+
+/// Visits every node of a tree in document order with a `TreeCursor` loop:
+/// no recursion, so arbitrarily deep trees cannot overflow the stack.
+pub fn walk_tree<'tree>(root: Node<'tree>, mut visit: impl FnMut(Node<'tree>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Visits the nodes of a tree, skipping the subtrees for which `enter`
+/// returns false.
+pub fn walk_tree_pruned<'tree>(root: Node<'tree>, mut enter: impl FnMut(Node<'tree>) -> bool) {
+    let mut cursor = root.walk();
+    loop {
+        if enter(cursor.node()) && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The dotted module name of a file: its stem, prefixed by every enclosing
+/// directory that is a package (has an `__init__.py`).
+pub fn module_name(fs_path: &Path) -> (String, bool) {
+    let stem = fs_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let is_package = stem == "__init__";
+    let mut parts: Vec<String> = if is_package { Vec::new() } else { vec![stem] };
+    let mut dir = fs_path.parent();
+    while let Some(current) = dir {
+        if current.as_os_str().is_empty() || !current.join("__init__.py").is_file() {
+            break;
+        }
+        match current.file_name() {
+            Some(name) => parts.push(name.to_string_lossy().into_owned()),
+            None => break,
+        }
+        dir = current.parent();
+    }
+    parts.reverse();
+    (parts.join("."), is_package)
 }

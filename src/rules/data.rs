@@ -59,7 +59,8 @@ impl TaintData {
         self.privileged_keywords.extend(other.privileged_keywords);
         self.privileged_programs.extend(other.privileged_programs);
         self.shell_programs.extend(other.shell_programs);
-        self.privileged_decorators.extend(other.privileged_decorators);
+        self.privileged_decorators
+            .extend(other.privileged_decorators);
     }
 }
 

@@ -213,8 +213,11 @@ impl TaintConfig {
             .extend(data.privileged_programs.iter().cloned());
         self.shell_programs
             .extend(data.shell_programs.iter().cloned());
-        self.privileged_decorators
-            .extend(data.privileged_decorators.iter().map(|p| NamePattern::new(p)));
+        self.privileged_decorators.extend(
+            data.privileged_decorators
+                .iter()
+                .map(|p| NamePattern::new(p)),
+        );
     }
 
     /// The sinks a call to the qualified name `name` matches.
@@ -281,7 +284,10 @@ mod tests {
         assert!(config.call_sinks("os.execvp").next().is_some());
         assert!(config.call_sinks("os.path.relpath").next().is_some());
         assert!(config.call_sinks("os.path.exists").next().is_none());
-        assert_eq!(config.sanitizes(Some("shlex.quote"), None), RuleMask::COMMAND);
+        assert_eq!(
+            config.sanitizes(Some("shlex.quote"), None),
+            RuleMask::COMMAND
+        );
         assert_eq!(config.sanitizes(Some("int"), None), RuleMask::ALL);
         assert_eq!(
             config.sanitizes(Some("os.path.basename"), None),

@@ -1,0 +1,20 @@
+//! The class model of one file (for wrong-object-attribute).
+
+use tree_sitter::Node;
+
+use super::imports::ImportMap;
+use crate::parse::SourceFile;
+
+#[derive(Debug, Clone)]
+pub struct ClassFacts {
+    pub qualname: String,
+}
+
+pub fn extract(
+    _source: &SourceFile,
+    _root: Node,
+    _imports: &ImportMap,
+    _module: &str,
+) -> Vec<ClassFacts> {
+    Vec::new()
+}

@@ -1,0 +1,4 @@
+//! Per-file taint summaries.
+
+#[derive(Debug, Clone, Default)]
+pub struct FileTaint {}
