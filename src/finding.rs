@@ -118,3 +118,9 @@ pub enum DiagnosticKind {
     /// The file was analysed only in part (syntax errors); informational.
     PartialParse,
 }
+
+/// Source text reduced to single spaces, so that a fingerprint survives
+/// re-indentation and re-wrapping.
+pub fn normalise_snippet(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

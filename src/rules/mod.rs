@@ -296,11 +296,27 @@ mod tests {
     }
 }
 
-/// Runs every rule over the linked facts.
+/// Runs every rule over the linked facts. Findings that start inside a
+/// region the parser could not parse are dropped: they would be invented.
 pub fn run(
-    _files: &[crate::facts::FileFacts],
-    _index: &crate::link::ProjectIndex,
-    _settings: &crate::analysis::Settings,
+    files: &[crate::facts::FileFacts],
+    index: &crate::link::ProjectIndex,
+    settings: &crate::analysis::Settings,
 ) -> Vec<crate::finding::Finding> {
-    Vec::new()
+    let mut findings = Vec::new();
+    for file in files {
+        findings.extend(file.local_findings.iter().cloned());
+    }
+    findings.extend(command_injection::check(files, index, settings));
+    findings.extend(path_traversal::check(files, index, settings));
+    findings.extend(wrong_object_attribute::check(files, index));
+    let by_path: std::collections::HashMap<&str, &crate::facts::FileFacts> =
+        files.iter().map(|f| (&*f.source.path, f)).collect();
+    findings.retain(|finding| {
+        let location = &finding.location;
+        by_path
+            .get(&*location.path)
+            .is_none_or(|file| !file.in_error_region(location.start_byte, location.end_byte))
+    });
+    findings
 }
