@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::summary::*;
 use crate::facts::imports::ImportMap;
@@ -130,6 +130,8 @@ pub struct Interpreter<'a> {
     closure_envs: HashMap<FunctionId, Env>,
     /// Module-level `NAME = re.compile('...')` patterns.
     regex_constants: HashMap<String, String>,
+    /// Deferred call sites by the id of their `call` node.
+    call_by_node: HashMap<usize, CallId>,
     steps: usize,
 }
 
@@ -154,6 +156,7 @@ pub fn summarize(
         globals: Env::default(),
         closure_envs: HashMap::new(),
         regex_constants: HashMap::new(),
+        call_by_node: HashMap::new(),
         steps: 0,
     };
     interpreter.run(root);
@@ -1236,12 +1239,7 @@ impl<'a> Interpreter<'a> {
 
     /// The call site recorded for this call node, if it was deferred.
     fn last_call_at(&self, node: Node<'a>) -> Option<CallId> {
-        let location = self.location(node);
-        self.file
-            .calls
-            .iter()
-            .rposition(|c| c.location == location)
-            .map(|i| i as CallId)
+        self.call_by_node.get(&node.id()).copied()
     }
 
     /// `base + os.sep`, `base + '/'`, `os.path.join(base, '')`, `f"{base}/"`.
@@ -1748,6 +1746,7 @@ impl<'a> Interpreter<'a> {
         };
         let call = deferred.then(|| {
             let call = self.file.calls.len() as CallId;
+            self.call_by_node.insert(node.id(), call);
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),

@@ -411,9 +411,10 @@ impl<'a> Solution<'a> {
 
     /// Taint stored in `self.attr` by any method of the class or its bases.
     pub fn attr_taint(&self, class: &str, attr: &str) -> RuleMask {
-        let mut mask = RuleMask::NONE;
-        for ancestor in self.index.ancestors(class) {
-            if let Some(found) = self.attrs.get(&(ancestor, attr.to_string())) {
+        let key = (class.to_string(), attr.to_string());
+        let mut mask = self.attrs.get(&key).copied().unwrap_or_default();
+        for ancestor in self.index.ancestors(class).iter().skip(1) {
+            if let Some(found) = self.attrs.get(&(ancestor.clone(), attr.to_string())) {
                 mask = mask.union(*found);
             }
         }
@@ -652,7 +653,9 @@ impl<'a> Solution<'a> {
                 }
                 Atom::SelfAttr { class, attr } => {
                     let mut next = None;
-                    'search: for ancestor in self.index.ancestors(class) {
+                    let mut hierarchy = vec![class.clone()];
+                    hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
+                    'search: for ancestor in hierarchy {
                         for (file_index, other) in self.files.iter().enumerate() {
                             for (function_index, function) in
                                 other.taint.functions.iter().enumerate()
