@@ -1764,12 +1764,16 @@ impl<'a> Interpreter<'a> {
             call
         });
 
-        // Sources.
+        // Sources: a source function, a reading method, or any method of a
+        // source object (`request.args.get(...)`, `sys.stdin.readline()`).
         let source = match &callee {
             Callee::Name(name) => self.config.source(name, SourceKind::Call).or_else(|| {
-                (function.kind() == "attribute")
-                    .then(|| self.config.source(&method_name, SourceKind::Method))
-                    .flatten()
+                if function.kind() != "attribute" {
+                    return None;
+                }
+                self.config
+                    .source(&method_name, SourceKind::Method)
+                    .or_else(|| self.attribute_source_prefix(name))
             }),
             _ => self.config.source(&method_name, SourceKind::Method),
         };
@@ -1808,6 +1812,18 @@ impl<'a> Interpreter<'a> {
         }
 
         everything
+    }
+
+    /// The attribute source (`flask.request`) a dotted name starts with.
+    fn attribute_source_prefix(&self, name: &str) -> Option<&'a crate::rules::Source> {
+        let mut end = name.len();
+        while let Some(dot) = name[..end].rfind('.') {
+            if let Some(source) = self.config.source(&name[..dot], SourceKind::Attribute) {
+                return Some(source);
+            }
+            end = dot;
+        }
+        None
     }
 
     #[allow(clippy::too_many_arguments)]
