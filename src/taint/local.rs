@@ -773,9 +773,14 @@ impl<'a> Interpreter<'a> {
         }
         let location = self.location(node);
         let name = self.text(left).to_string();
+        let verb = if left.kind() == "attribute" {
+            "stored in"
+        } else {
+            "assigned to"
+        };
         let hopped = value
             .clone()
-            .with_hop(&location, || format!("assigned to `{name}`"));
+            .with_hop(&location, || format!("{verb} `{name}`"));
         self.bind(left, hopped, env, context, depth);
         value
     }

@@ -667,13 +667,7 @@ impl<'a> Solution<'a> {
                                     let context = function_index as FunctionId;
                                     let sig = self.eval(file_index, context, &store.taint);
                                     if self.real(file_index, context, sig).intersects(rule) {
-                                        steps_backwards.push(step(
-                                            &store.location,
-                                            format!(
-                                                "stored in `self.{attr}` by `{}`",
-                                                function.qualname
-                                            ),
-                                        ));
+                                        // The store's own hops say where it happened.
                                         next = Some((file_index, context, store.taint.clone()));
                                         break 'search;
                                     }
