@@ -99,7 +99,7 @@ enum Flow {
 #[derive(Default)]
 struct Facts {
     sanitized: Vec<(String, RuleMask)>,
-    guarded: Vec<(String, CallId)>,
+    guarded: Vec<(String, Guard)>,
 }
 
 struct FunctionContext {
@@ -110,7 +110,11 @@ struct FunctionContext {
     privileged: Option<String>,
     qualname: String,
     validates: Option<Vec<(u16, RuleMask)>>,
+    /// Variables the function's own body checks with `if not ok(x): raise`.
+    asserts: Vec<(String, RuleMask)>,
     params: Vec<String>,
+    /// The function's body block (to recognise its top-level statements).
+    body: Option<usize>,
 }
 
 pub struct Interpreter<'a> {
@@ -244,6 +248,7 @@ impl<'a> Interpreter<'a> {
             returns: Taint::default(),
             self_stores: Vec::new(),
             validates: Vec::new(),
+            asserts: Vec::new(),
             parent: None,
         });
         let mut context = FunctionContext {
@@ -253,7 +258,9 @@ impl<'a> Interpreter<'a> {
             privileged: None,
             qualname: "<module>".to_string(),
             validates: None,
+            asserts: Vec::new(),
             params: Vec::new(),
+            body: Some(root.id()),
         };
         let mut env = Env::default();
         self.exec_block(root, &mut env, &mut context, 0);
@@ -322,6 +329,7 @@ impl<'a> Interpreter<'a> {
             returns: Taint::default(),
             self_stores: Vec::new(),
             validates: Vec::new(),
+            asserts: Vec::new(),
             parent,
         });
 
@@ -363,7 +371,9 @@ impl<'a> Interpreter<'a> {
             privileged,
             qualname,
             validates: None,
+            asserts: Vec::new(),
             params: params.iter().map(|p| p.name.clone()).collect(),
+            body: node.child_by_field_name("body").map(|b| b.id()),
         };
         self.steps = 0;
         if let Some(body) = node.child_by_field_name("body") {
@@ -379,6 +389,15 @@ impl<'a> Interpreter<'a> {
         if has_nested {
             self.closure_envs.insert(id, env);
         }
+        let asserts: Vec<(u16, RuleMask)> = context
+            .asserts
+            .iter()
+            .filter_map(|(name, mask)| {
+                let index = context.params.iter().position(|p| p == name)?;
+                Some((index as u16, *mask))
+            })
+            .collect();
+        self.file.functions[id as usize].asserts = asserts;
         if let Some(validates) = context.validates.filter(|v| !v.is_empty()) {
             self.file.functions[id as usize].validates = validates;
         }
@@ -651,16 +670,23 @@ impl<'a> Interpreter<'a> {
                 self.eval(condition, env, context, depth);
             }
             let mut then_env = env.clone();
+            let mut otherwise = Facts::default();
             if let Some(condition) = condition {
                 let facts = self.condition_facts(condition, true, env, context, depth);
                 apply_facts(&mut then_env, &facts);
-                let otherwise = self.condition_facts(condition, false, env, context, depth);
+                otherwise = self.condition_facts(condition, false, env, context, depth);
                 apply_facts(env, &otherwise);
             }
-            if let Some(consequence) = consequence
-                && self.exec_block(consequence, &mut then_env, context, depth) == Flow::Normal
-            {
-                outcomes.push(then_env);
+            if let Some(consequence) = consequence {
+                if self.exec_block(consequence, &mut then_env, context, depth) == Flow::Normal {
+                    outcomes.push(then_env);
+                } else if node.parent().map(|p| p.id()) == context.body
+                    && ends_with_raise(consequence)
+                {
+                    // `if not ok(x): raise` at the top of a function: the
+                    // function asserts that `x` is valid.
+                    context.asserts.extend(otherwise.sanitized.iter().cloned());
+                }
             }
         }
         let else_flow = match else_body {
@@ -744,9 +770,52 @@ impl<'a> Interpreter<'a> {
                     .union(&current);
                 self.bind(left, value, env, context, depth);
             }
+            "call" => {
+                self.eval(node, env, context, depth);
+                self.apply_raising_check(node, env);
+            }
             _ => {
                 self.eval(node, env, context, depth);
             }
+        }
+    }
+
+    /// After `check(x)` returns, `x` passed the check when `check` raises
+    /// on bad values: a guard sanitizer of the rule data
+    /// (`utils.check_ssh_injection`), or a helper of the scanned sources
+    /// whose summary says it asserts its parameter.
+    fn apply_raising_check(&mut self, call: Node<'a>, env: &mut Env) {
+        let Some(function) = call.child_by_field_name("function") else {
+            return;
+        };
+        let Some(arguments) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = arguments.walk();
+        let positional: Vec<Node<'a>> = arguments
+            .named_children(&mut cursor)
+            .filter(|c| !matches!(c.kind(), "comment" | "keyword_argument"))
+            .collect();
+        let spelled = dotted_text(self.source, function).unwrap_or_default();
+        let clears = self.config.guard_clears(&self.imports.resolve(&spelled));
+        let deferred = self.last_call_at(call);
+        for (index, argument) in positional.iter().enumerate() {
+            if argument.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(*argument);
+            let Some(taint) = env.vars.get_mut(name) else {
+                continue;
+            };
+            let mut value = std::mem::take(taint).sanitize(clears);
+            if let Some(call) = deferred {
+                value = value.with_guard(Guard {
+                    call,
+                    argument: index as u16,
+                    raising: true,
+                });
+            }
+            *taint = value;
         }
     }
 
@@ -1234,8 +1303,14 @@ impl<'a> Interpreter<'a> {
         if let Some(call) = self.last_call_at(node) {
             for (index, argument) in arguments.iter().enumerate() {
                 if argument.kind() == "identifier" {
-                    let _ = index;
-                    facts.guarded.push((self.text(*argument).to_string(), call));
+                    let guard = Guard {
+                        call,
+                        argument: index as u16,
+                        raising: false,
+                    };
+                    facts
+                        .guarded
+                        .push((self.text(*argument).to_string(), guard));
                 }
             }
         }
@@ -1944,7 +2019,7 @@ impl<'a> Interpreter<'a> {
             }
             if !shell || data.is_clean() {
                 for (index, arg) in args.iter().enumerate() {
-                    if spec.args.selects(index) || (shell && index == 0) {
+                    if spec.args.selects(index) {
                         data.union_with(arg);
                     }
                 }
@@ -1997,15 +2072,25 @@ impl<'a> Interpreter<'a> {
     }
 }
 
+/// Whether a block's last statement is a `raise`.
+fn ends_with_raise(block: Node) -> bool {
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .last()
+        .is_some_and(|last| last.kind() == "raise_statement")
+}
+
 fn apply_facts(env: &mut Env, facts: &Facts) {
     for (name, mask) in &facts.sanitized {
         if let Some(taint) = env.vars.get_mut(name) {
             *taint = std::mem::take(taint).sanitize(*mask);
         }
     }
-    for (name, call) in &facts.guarded {
+    for (name, guard) in &facts.guarded {
         if let Some(taint) = env.vars.get_mut(name) {
-            *taint = std::mem::take(taint).with_guard(*call);
+            *taint = std::mem::take(taint).with_guard(*guard);
         }
     }
 }

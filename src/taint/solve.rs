@@ -399,10 +399,20 @@ impl<'a> Solution<'a> {
     /// An entry's mask less what validating helpers proved of it.
     fn effective_mask(&self, file: usize, entry: &Entry) -> RuleMask {
         let mut mask = entry.mask;
-        for &guard in &entry.guards {
-            if let Some((function, _)) = self.callee_function(file, guard as usize) {
-                for (_, validated) in &self.function(function).validates {
-                    mask = mask.without(*validated);
+        for guard in &entry.guards {
+            let Some((function, offset)) = self.callee_function(file, guard.call as usize) else {
+                continue;
+            };
+            let summary = self.function(function);
+            let checks = if guard.raising {
+                &summary.asserts
+            } else {
+                &summary.validates
+            };
+            let param = guard.argument + offset;
+            for (checked, rules) in checks {
+                if *checked == param {
+                    mask = mask.without(*rules);
                 }
             }
         }
