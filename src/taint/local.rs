@@ -900,13 +900,20 @@ impl<'a> Interpreter<'a> {
     /// The class of a value, when the expression shows it: a constructor
     /// call, a `pathlib` operation, a normalisation.
     fn value_type(&self, node: Node<'a>, env: &Env) -> Option<String> {
+        self.value_type_at(node, env, 0)
+    }
+
+    fn value_type_at(&self, node: Node<'a>, env: &Env, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match node.kind() {
             "call" => {
                 let function = node.child_by_field_name("function")?;
                 if function.kind() == "attribute" {
                     let method = self.text(function.child_by_field_name("attribute")?);
                     let object = function.child_by_field_name("object")?;
-                    let object_type = self.value_type(object, env);
+                    let object_type = self.value_type_at(object, env, depth + 1);
                     if object_type.as_deref().is_some_and(is_path_class)
                         && matches!(method, "resolve" | "absolute")
                     {
@@ -941,11 +948,11 @@ impl<'a> Interpreter<'a> {
             }
             "binary_operator" => {
                 let left = node.child_by_field_name("left")?;
-                let ty = self.value_type(left, env)?;
+                let ty = self.value_type_at(left, env, depth + 1)?;
                 is_path_class(&ty).then_some(ty)
             }
             "identifier" => env.types.get(self.text(node)).cloned(),
-            "parenthesized_expression" => self.value_type(node.named_child(0)?, env),
+            "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
             _ => None,
         }
     }
@@ -959,6 +966,9 @@ impl<'a> Interpreter<'a> {
         context: &mut FunctionContext,
         depth: usize,
     ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
         match target.kind() {
             "identifier" => {
                 env.vars.insert(self.text(target).to_string(), value);
@@ -1195,6 +1205,13 @@ impl<'a> Interpreter<'a> {
     /// Whether a value is a literal, a display of literals or a name that
     /// holds no taint (a module constant, an allow-list).
     fn is_trusted_constant(&self, node: Node<'a>, env: &Env) -> bool {
+        self.is_trusted_constant_at(node, env, 0)
+    }
+
+    fn is_trusted_constant_at(&self, node: Node<'a>, env: &Env, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
         match node.kind() {
             "string" | "integer" | "float" | "true" | "false" | "none" | "concatenated_string" => {
                 true
@@ -1202,7 +1219,7 @@ impl<'a> Interpreter<'a> {
             "tuple" | "list" | "set" => {
                 let mut cursor = node.walk();
                 node.named_children(&mut cursor)
-                    .all(|child| self.is_trusted_constant(child, env))
+                    .all(|child| self.is_trusted_constant_at(child, env, depth + 1))
             }
             "identifier" | "attribute" => {
                 let text = self.text(node);
