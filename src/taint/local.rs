@@ -9,7 +9,7 @@
 //! union of the names it reads), so hostile nesting cannot overflow the
 //! stack.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::syntax::Node;
 
@@ -154,13 +154,13 @@ pub fn summarize(
         config,
         project,
         file: FileTaint::default(),
-        atom_ids: HashMap::new(),
-        module_defs: HashSet::new(),
-        local_classes: HashMap::new(),
+        atom_ids: HashMap::default(),
+        module_defs: HashSet::default(),
+        local_classes: HashMap::default(),
         globals: Env::default(),
-        closure_envs: HashMap::new(),
-        regex_constants: HashMap::new(),
-        call_by_node: HashMap::new(),
+        closure_envs: HashMap::default(),
+        regex_constants: HashMap::default(),
+        call_by_node: HashMap::default(),
         steps: 0,
     };
     interpreter.run(root);
@@ -266,7 +266,7 @@ impl<'a> Interpreter<'a> {
         self.exec_block(root, &mut env, &mut context, 0);
         self.globals = env;
 
-        let mut ids: HashMap<usize, FunctionId> = HashMap::new();
+        let mut ids: HashMap<usize, FunctionId> = HashMap::default();
         for node in definitions {
             let id = self.file.functions.len() as FunctionId;
             ids.insert(node.id(), id);
@@ -839,6 +839,10 @@ impl<'a> Interpreter<'a> {
         };
         if let Some(right) = right {
             self.note_value_shape(left, right, env, context);
+        }
+        if value.is_clean() {
+            self.bind(left, value.clone(), env, context, depth);
+            return value;
         }
         let location = self.location(node);
         let name = self.text(left).to_string();
@@ -1780,7 +1784,6 @@ impl<'a> Interpreter<'a> {
             }
         };
 
-        let location = self.location(node);
         let method_name = callee.method_name().to_string();
         let qualified = match &callee {
             Callee::Name(name) => Some(name.clone()),
@@ -1823,6 +1826,7 @@ impl<'a> Interpreter<'a> {
                 value.union_with(splat);
             }
             let name = self.text(container).to_string();
+            let location = self.location(node);
             let value = value.with_hop(&location, || format!("added to `{name}`"));
             self.mutate(container, value, env, context);
         }
@@ -1848,7 +1852,7 @@ impl<'a> Interpreter<'a> {
                 caller: context.id,
                 callee: callee.clone(),
                 spelled: spelled.clone(),
-                location: location.clone(),
+                location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
                 keywords: keywords
@@ -1878,7 +1882,7 @@ impl<'a> Interpreter<'a> {
             let description = format!("`{spelled}(...)`: {}", source.description);
             let atom = self.intern(Atom::Source {
                 description,
-                location: location.clone(),
+                location: self.location(node),
             });
             return Taint::atom(atom);
         }
@@ -1941,8 +1945,7 @@ impl<'a> Interpreter<'a> {
         let method = callee.method_name();
         let sinks: Vec<crate::rules::Sink> = self
             .config
-            .sinks
-            .iter()
+            .sinks_named(method)
             .filter(|sink| match (&sink.call, &sink.spec.method, callee) {
                 (Some(pattern), _, Callee::Name(name)) => pattern.matches(name),
                 (None, Some(expected), _) if expected == method => {
@@ -2278,7 +2281,7 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
 
 /// Names of private functions used other than by calling them.
 pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     walk_tree_pruned(root, |node| {
         let name_node = match node.kind() {
             "identifier" => Some(node),
