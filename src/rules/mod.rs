@@ -152,6 +152,7 @@ pub struct TaintConfig {
     pub privileged_programs: Vec<String>,
     pub shell_programs: Vec<String>,
     pub privileged_decorators: Vec<NamePattern>,
+    pub trusted_names: Vec<String>,
     /// Sinks by the literal last segment of their name or their method
     /// name; `wildcard_sinks` hold the rest (`os.exec*`). Every call is
     /// checked against the sinks, so this lookup runs millions of times.
@@ -281,6 +282,11 @@ impl TaintConfig {
             }
         }
         mask
+    }
+
+    /// Whether a parameter or attribute of this name is trusted.
+    pub fn is_trusted_name(&self, name: &str) -> bool {
+        self.trusted_names.iter().any(|t| t == name)
     }
 
     /// The rules a raising check called as a statement clears for its

@@ -344,6 +344,10 @@ impl<'a> Interpreter<'a> {
                 env.vars.remove(&param.name);
                 continue;
             }
+            if self.config.is_trusted_name(&param.name) {
+                env.vars.insert(param.name.clone(), Taint::default());
+                continue;
+            }
             let atom = self.intern(Atom::Param {
                 function: id,
                 index: index as u16,
@@ -1613,6 +1617,9 @@ impl<'a> Interpreter<'a> {
             .child_by_field_name("attribute")
             .map(|a| self.text(a))
             .unwrap_or("");
+        if self.config.is_trusted_name(attr) {
+            return Taint::default();
+        }
         if self.is_self(object, context)
             && let Some(class) = context.class.clone()
         {
@@ -1664,6 +1671,8 @@ impl<'a> Interpreter<'a> {
         let mut keywords: Vec<(String, Taint, Node<'a>)> = Vec::new();
         let mut splat: Option<Taint> = None;
         let mut splat_at: Option<usize> = None;
+        // `*args` only: `**kwargs` never carries a command's arguments.
+        let mut positional_splat: Option<Taint> = None;
         if let Some(arguments) = node.child_by_field_name("arguments") {
             if arguments.kind() == "generator_expression" {
                 args.push(self.eval(arguments, env, context, depth));
@@ -1691,6 +1700,9 @@ impl<'a> Interpreter<'a> {
                             splat.get_or_insert_with(Taint::default).union_with(&value);
                             if child.kind() == "list_splat" {
                                 splat_at.get_or_insert(args.len());
+                                positional_splat
+                                    .get_or_insert_with(Taint::default)
+                                    .union_with(&value);
                             }
                         }
                         _ => {
@@ -1798,7 +1810,7 @@ impl<'a> Interpreter<'a> {
             &args,
             &arg_nodes,
             &keywords,
-            splat.as_ref(),
+            positional_splat.as_ref(),
             splat_at,
             receiver.as_ref(),
             receiver_node,
@@ -2302,22 +2314,34 @@ pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
 }
 
 fn is_called_or_defined(node: Node) -> bool {
+    !is_used_as_value(node)
+}
+
+/// Whether an expression is passed, stored or returned as a value (a
+/// callback), as opposed to called, assigned to, or used as the object of
+/// a further attribute (`mock_obj._name.call_count` in tests).
+fn is_used_as_value(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
     match parent.kind() {
-        "call" => parent.child_by_field_name("function") == Some(node),
-        "function_definition" | "class_definition" => true,
-        // `x._name` read as the object of a further attribute is not a use
-        // of the function `_name` as a value.
+        "argument_list"
+        | "return_statement"
+        | "list"
+        | "tuple"
+        | "set"
+        | "pair"
+        | "expression_list"
+        | "conditional_expression"
+        | "yield"
+        | "lambda"
+        | "dictionary" => true,
+        "keyword_argument" => parent.child_by_field_name("value") == Some(node),
+        "assignment" | "augmented_assignment" => parent.child_by_field_name("right") == Some(node),
+        // The name inside `obj._name`: judged by how the attribute is used.
         "attribute" => {
-            parent.child_by_field_name("attribute") == Some(node)
-                && parent.parent().is_some_and(|g| {
-                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
-                })
+            parent.child_by_field_name("attribute") == Some(node) && is_used_as_value(parent)
         }
-        "assignment" | "augmented_assignment" => parent.child_by_field_name("left") == Some(node),
-        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
         _ => false,
     }
 }
