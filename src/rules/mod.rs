@@ -256,6 +256,8 @@ impl TaintConfig {
                 .iter()
                 .map(|p| NamePattern::new(p)),
         );
+        self.trusted_names
+            .extend(data.trusted_names.iter().cloned());
     }
 
     /// The sinks a call to the qualified name `name` matches.
