@@ -37,46 +37,58 @@ fn render_one(
     let (kind, primary_color) = match finding.severity {
         Severity::Error => (ReportKind::Error, Color::Red),
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
-        // Ariadne colours a custom kind whatever the config says.
-        Severity::Note if color => (ReportKind::Custom("Note", Color::Cyan), Color::Cyan),
-        Severity::Note => (ReportKind::Advice, Color::Cyan),
+        Severity::Note => (ReportKind::Custom("Note", Color::Cyan), Color::Cyan),
     };
     let config = Config::default()
         .with_index_type(IndexType::Byte)
         .with_color(color);
-    let mut report = Report::build(kind, primary.clone())
-        .with_config(config)
-        .with_code(finding.code)
-        .with_message(format!("{} [{}]", finding.message, finding.rule))
-        .with_label(
-            Label::new(primary.clone())
-                .with_message(&finding.message)
-                .with_color(primary_color)
-                .with_priority(10),
-        );
-    let mut order = 0;
+    // The primary label carries the sink step's words (the header already
+    // has the message); the other trace steps are numbered in flow order.
+    let mut labels: Vec<(Span, Option<String>, Color)> = Vec::new();
+    let sink_step = finding
+        .trace
+        .iter()
+        .rev()
+        .find(|step| step.location == finding.location);
+    labels.push((
+        primary.clone(),
+        sink_step.map(|step| step.message.clone()),
+        primary_color,
+    ));
+    let mut number = 0;
     for step in &finding.trace {
         if step.location == finding.location {
             continue;
         }
+        number += 1;
         if let Some(step_span) = span(&step.location, sources) {
-            order += 1;
-            report = report.with_label(
-                Label::new(step_span)
-                    .with_message(format!("{order}. {}", step.message))
-                    .with_color(Color::Blue)
-                    .with_order(order),
-            );
+            labels.push((
+                step_span,
+                Some(format!("{number}. {}", step.message)),
+                Color::Blue,
+            ));
         }
     }
     for label in &finding.labels {
         if let Some(label_span) = span(&label.location, sources) {
-            report = report.with_label(
-                Label::new(label_span)
-                    .with_message(&label.message)
-                    .with_color(Color::Magenta),
-            );
+            labels.push((label_span, Some(label.message.clone()), Color::Magenta));
         }
+    }
+    // Ariadne starts a new source group whenever a label comes before the
+    // previous one: feed them in file order, the primary file first.
+    labels.sort_by(|(a, _, _), (b, _, _)| {
+        (a.0 != primary.0, &a.0, a.1.start).cmp(&(b.0 != primary.0, &b.0, b.1.start))
+    });
+    let mut report = Report::build(kind, primary.clone())
+        .with_config(config)
+        .with_code(finding.code)
+        .with_message(format!("{} [{}]", finding.message, finding.rule));
+    for (label_span, message, label_color) in labels {
+        let mut label = Label::new(label_span).with_color(label_color);
+        if let Some(message) = message {
+            label = label.with_message(message);
+        }
+        report = report.with_label(label);
     }
     if let Some(help) = &finding.help {
         report = report.with_help(help);
@@ -89,7 +101,30 @@ fn render_one(
     );
     let mut buffer = Vec::new();
     report.finish().write_for_stdout(cache, &mut buffer)?;
+    if !color {
+        // Ariadne paints a custom report kind even with colours off.
+        buffer = strip_ansi(&buffer);
+    }
     out.write_all(&buffer)
+}
+
+/// Removes `ESC [ ... letter` sequences.
+fn strip_ansi(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == 0x1b && bytes.get(index + 1) == Some(&b'[') {
+            index += 2;
+            while index < bytes.len() && !bytes[index].is_ascii_alphabetic() {
+                index += 1;
+            }
+            index += 1;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    out
 }
 
 /// The byte span of a location, clamped to its file's text and to char
@@ -162,7 +197,8 @@ mod tests {
         finding.trace[0].location.end_byte = 1;
         finding.severity = Severity::Note;
         let text = rendered(&finding, false);
-        assert!(text.contains("MG001"), "{text}");
+        assert!(text.contains("[MG001] Note:"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
         finding.location.path = "missing.py".into();
         assert!(rendered(&finding, false).starts_with("missing.py:3:5: MG001 [note]"));
     }
