@@ -63,6 +63,12 @@ pub fn repo_root() -> PathBuf {
 /// function `f`, at line 4.
 pub const BROAD: &str = "def f():\n    try:\n        pass\n    except Exception:\n        pass\n";
 
+/// One MG001 finding (a parameter run by a shell) in function `run`, at
+/// line 4; the line is `SINK`.
+pub const SHELL: &str =
+    "import subprocess\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n";
+pub const SINK: &str = "    subprocess.call(cmd, shell=True)";
+
 /// A file with no finding.
 pub const CLEAN: &str = "def f(x):\n    return x + 1\n";
 
