@@ -116,3 +116,52 @@ pub fn codes_and_lines(run: &Run) -> Vec<(String, u64)> {
         })
         .collect()
 }
+
+/// The SARIF 2.1.0 schema that `scripts/validate-sarif.sh --install-only`
+/// installs (or `MOUNTGUARD_SARIF_SCHEMA`), when it and Python's
+/// `jsonschema` are available. Under CI their absence is a failure, not a
+/// skip: `.ci/run` installs them.
+pub fn sarif_schema() -> Option<PathBuf> {
+    let path = std::env::var_os("MOUNTGUARD_SARIF_SCHEMA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            repo_root().join(
+                ".cache/sarif-tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json",
+            )
+        });
+    let has_jsonschema = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if path.is_file() && has_jsonschema {
+        return Some(path);
+    }
+    let why = format!(
+        "SARIF schema validation needs {} and Python's jsonschema: run `scripts/validate-sarif.sh --install-only` and `pip install jsonschema`",
+        path.display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+/// Validates a SARIF document against the official schema; panics with
+/// the violations.
+pub fn validate_sarif(schema: &Path, text: &str) {
+    let dir = tempdir();
+    let file = dir.path().join("out.sarif");
+    std::fs::write(&file, text).unwrap();
+    let output = Command::new("python3")
+        .arg(repo_root().join("scripts/validate_sarif.py"))
+        .arg(schema)
+        .arg(&file)
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "SARIF does not validate:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
