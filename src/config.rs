@@ -124,18 +124,20 @@ pub fn find(start: &Path) -> Option<PathBuf> {
             return Some(own);
         }
         let pyproject = current.join("pyproject.toml");
-        if pyproject.is_file()
-            && std::fs::read_to_string(&pyproject)
-                .ok()
-                .and_then(|text| text.parse::<toml::Table>().ok())
-                .is_some_and(|table| {
-                    table
-                        .get("tool")
-                        .and_then(|tool| tool.get("mountguard"))
-                        .is_some()
-                })
-        {
-            return Some(pyproject);
+        if let Ok(text) = std::fs::read_to_string(&pyproject) {
+            let ours = match text.parse::<toml::Table>() {
+                Ok(table) => table
+                    .get("tool")
+                    .and_then(|tool| tool.get("mountguard"))
+                    .is_some(),
+                // A broken file that mentions us is taken, so that its
+                // error is reported instead of the configuration being
+                // silently skipped.
+                Err(_) => text.contains("tool.mountguard"),
+            };
+            if ours {
+                return Some(pyproject);
+            }
         }
         dir = current.parent();
     }

@@ -107,3 +107,17 @@ sources = [{ name = "mylib.web.param", description = "a request parameter" }]
     let run = run(dir.path(), &["check", "a.py"]);
     assert_eq!(run.code, 0, "{run:?}");
 }
+
+#[test]
+fn broken_pyproject_with_our_table_is_an_error_not_skipped() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.mountguard]\nselect = [\"MG001\"\n\n[tool.other]\n",
+    );
+    write(dir.path(), "a.py", CLEAN);
+    let run = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("pyproject.toml:"), "{run:?}");
+}

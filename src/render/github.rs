@@ -5,9 +5,24 @@ use std::io::{self, Write};
 
 use crate::finding::{Finding, Severity};
 
-pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    findings: &[Finding],
+    notifications: &[(String, String, bool)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for finding in findings {
         writeln!(out, "{}", command(finding))?;
+    }
+    // Unreadable and partly parsed files are annotated too: on a pull
+    // request nobody reads the job log.
+    for (path, message, fatal) in notifications {
+        writeln!(
+            out,
+            "::{} file={},title=mountguard::{}",
+            if *fatal { "error" } else { "notice" },
+            escape_property(path),
+            escape_data(message)
+        )?;
     }
     Ok(())
 }
@@ -59,6 +74,22 @@ mod tests {
         assert_eq!(
             command(&finding),
             "::warning file=pkg/m.py,line=3,col=5,endLine=3,endColumn=42,title=MG001 command-injection::`export` reaches utils.execute%0Ahelp: validate `export`"
+        );
+        let mut out = Vec::new();
+        render(
+            std::slice::from_ref(&finding),
+            &[(
+                "x,y.py".to_string(),
+                "cannot read file: gone".to_string(),
+                true,
+            )],
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with("\n::error file=x%2Cy.py,title=mountguard::cannot read file: gone\n"),
+            "{text}"
         );
         finding.location.path = "a,b:c%.py".into();
         finding.message = "100% bad\r\nreally".into();

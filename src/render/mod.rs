@@ -45,7 +45,7 @@ pub fn render(
         Format::Concise => concise::render(findings, out),
         Format::Json => json::render(findings, out),
         Format::Sarif => sarif::render(findings, context, out),
-        Format::Github => github::render(findings, out),
+        Format::Github => github::render(findings, context.notifications, out),
     }
 }
 
