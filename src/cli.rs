@@ -269,7 +269,12 @@ pub fn check(args: &CheckArgs) -> u8 {
         .unwrap_or_else(|| cwd.clone());
     let config = match config::load(args.config.as_deref(), &search_from) {
         Ok(config) => config,
-        Err(e) => return error(e),
+        Err(mut e) => {
+            if let Ok(relative) = e.path.strip_prefix(&cwd) {
+                e.path = relative.to_path_buf();
+            }
+            return error(e);
+        }
     };
     let plan = match plan(args, &config, &cwd) {
         Ok(plan) => plan,
