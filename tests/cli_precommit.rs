@@ -1,8 +1,10 @@
 //! The pre-commit hook, run by the real `pre-commit` from PyPI in a
 //! throwaway git repository.
 //!
-//! `pre-commit` must be on PATH (`.ci/run` installs it); without it the
-//! tests say so and pass, except under CI where that is a failure.
+//! `pre-commit` must be importable by `python3` (`.ci/run` installs it; it
+//! is run as `python3 -m pre_commit`, which needs no console-script shim on
+//! PATH); without it the tests say so and pass, except under CI where that
+//! is a failure.
 
 mod common;
 
@@ -12,7 +14,7 @@ use std::process::{Command, Stdio};
 use common::*;
 
 fn pre_commit_available() -> bool {
-    let found = Command::new("pre-commit")
+    let found = pre_commit_command()
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -26,9 +28,15 @@ fn pre_commit_available() -> bool {
     found
 }
 
+fn pre_commit_command() -> Command {
+    let mut command = Command::new("python3");
+    command.args(["-m", "pre_commit"]);
+    command
+}
+
 fn pre_commit(repo: &Path, args: &[&str]) -> Run {
     let root = repo_root();
-    let output = Command::new("pre-commit")
+    let output = pre_commit_command()
         .args(args)
         .current_dir(repo)
         // Hook environments and their cargo builds are kept between runs.
@@ -85,7 +93,7 @@ fn hook_manifest_is_valid() {
     if !pre_commit_available() {
         return;
     }
-    let run = Command::new("pre-commit")
+    let run = pre_commit_command()
         .args(["validate-manifest", ".pre-commit-hooks.yaml"])
         .current_dir(repo_root())
         .output()
