@@ -16,6 +16,13 @@ use crate::render::{self, Format};
 use crate::rules::{self, TaintConfig};
 use crate::suppress::{self, BaselinePaths, ChangedLines, Noqa, Selection};
 
+/// `eprintln!` that ignores a closed stderr instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($arg)*);
+    }};
+}
+
 /// Exit codes (SPEC §2).
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -168,7 +175,7 @@ fn list_rules() -> u8 {
 
 fn show_rule(name: &str) -> u8 {
     let Some(rule) = rules::lookup(name) else {
-        eprintln!("mountguard: error: unknown rule `{name}` (run `mountguard rules` for the list)");
+        say!("mountguard: error: unknown rule `{name}` (run `mountguard rules` for the list)");
         return EXIT_ERROR;
     };
     let mut text = format!(
@@ -189,7 +196,7 @@ fn show_rule(name: &str) -> u8 {
 }
 
 fn error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("mountguard: error: {message}");
+    say!("mountguard: error: {message}");
     EXIT_ERROR
 }
 
@@ -337,7 +344,7 @@ pub fn check(args: &CheckArgs) -> u8 {
     notifications.sort();
     for (path, message, fatal) in &notifications {
         let level = if *fatal { "error" } else { "note" };
-        eprintln!("mountguard: {level}: {path}: {message}");
+        say!("mountguard: {level}: {path}: {message}");
     }
     let io_errors = notifications.iter().filter(|(_, _, fatal)| *fatal).count();
 
@@ -364,7 +371,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         if let Err(e) = suppress::write_baseline(&file, path) {
             return error(e);
         }
-        eprintln!(
+        say!(
             "mountguard: wrote {} finding(s) ({} fingerprints) to {} in {:.2}s",
             findings.len(),
             file.findings.len(),
@@ -426,12 +433,12 @@ pub fn check(args: &CheckArgs) -> u8 {
     let mut unused_noqa = 0;
     if args.report_unused_noqa {
         for (path, line, message) in noqa.unused() {
-            eprintln!("{path}:{line}: {message}");
+            say!("{path}:{line}: {message}");
             unused_noqa += 1;
         }
     }
 
-    eprintln!(
+    say!(
         "{}",
         summary(
             analysis.files_analyzed,
@@ -443,7 +450,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         )
     );
     if discovered.files.is_empty() && io_errors == 0 {
-        eprintln!("mountguard: warning: no Python files found under the given paths");
+        say!("mountguard: warning: no Python files found under the given paths");
     }
 
     if args.exit_zero {

@@ -93,10 +93,16 @@ fn render_one(
     if let Some(help) = &finding.help {
         report = report.with_help(help);
     }
+    // Only the files this finding points into: ariadne indexes the lines
+    // of every source it is given.
+    let wanted: std::collections::BTreeSet<&Arc<str>> = std::iter::once(&finding.location.path)
+        .chain(finding.labels.iter().map(|l| &l.location.path))
+        .chain(finding.trace.iter().map(|t| &t.location.path))
+        .collect();
     let cache = ariadne::sources(
-        sources
-            .iter()
-            .map(|(path, text)| (path.clone(), text.clone()))
+        wanted
+            .into_iter()
+            .filter_map(|path| Some((path.clone(), sources.get(path)?.clone())))
             .collect::<Vec<_>>(),
     );
     let mut buffer = Vec::new();
