@@ -28,6 +28,9 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// Stack of each analysis thread.
+const ANALYSIS_STACK_BYTES: usize = 64 << 20;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mountguard",
@@ -303,6 +306,10 @@ pub fn check(args: &CheckArgs) -> u8 {
     };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
+        // Deeply nested code makes deep syntax trees; a roomy stack (only
+        // reserved, not committed) is a second line of defence behind the
+        // analysis' own depth limits.
+        .stack_size(ANALYSIS_STACK_BYTES)
         .build()
     {
         Ok(pool) => pool,
