@@ -61,6 +61,9 @@ fn a_long_line_with_a_long_expression() {
 fn a_very_long_expression() {
     let terms = vec!["a"; 200_000].join(" + ");
     check_file(&format!("import os\n\ndef f(a):\n    os.system({terms})\n"));
+    check_file(&format!(
+        "import os\n\ndef f(a):\n    y = {terms}\n    os.system(y)\n"
+    ));
 }
 
 #[test]
