@@ -48,6 +48,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse Python files and directories.
+    #[command(
+        after_help = "Exit status: 0 no findings, 1 findings, 2 usage, configuration or I/O error.\nSuppress a finding with `# noqa: MG001 -- reason` on its line."
+    )]
     Check(CheckArgs),
     /// List the rules.
     Rules,
