@@ -127,3 +127,16 @@ fn no_python_files_is_a_warning() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("no Python files found"), "{run:?}");
 }
+
+#[test]
+fn a_nested_gitignore_can_re_include_what_a_parent_ignores() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, ".gitignore", "*_gen.py\n");
+    write(root, "sub/.gitignore", "!keep_gen.py\n");
+    write(root, "a_gen.py", BROKEN);
+    write(root, "sub/b_gen.py", BROKEN);
+    write(root, "sub/keep_gen.py", BROKEN);
+    let run = run(root, &["check"]);
+    assert_eq!(analysed(&run), ["sub/keep_gen.py"], "{run:?}");
+}
