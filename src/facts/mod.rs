@@ -43,7 +43,13 @@ impl FileFacts {
     }
 }
 
-pub fn extract(source: SourceFile, tree: &Tree, fs_path: &Path, settings: &Settings) -> FileFacts {
+pub fn extract(
+    source: SourceFile,
+    tree: &Tree,
+    fs_path: &Path,
+    settings: &Settings,
+    project: &crate::taint::ProjectModules,
+) -> FileFacts {
     let (module, is_package) = module_name(fs_path);
     let root = tree.root_node();
     let mut imports = ImportMap::default();
@@ -85,7 +91,7 @@ pub fn extract(source: SourceFile, tree: &Tree, fs_path: &Path, settings: &Setti
         };
     }
     let classes = classes::extract(&source, root, &imports, &module);
-    let taint = crate::taint::summarize(&source, root, &imports, &module, settings);
+    let taint = crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project);
     let local_findings = crate::rules::broad_except::check(&source, root);
     FileFacts {
         partial_parse: root.has_error(),

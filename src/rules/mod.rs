@@ -257,6 +257,45 @@ impl TaintConfig {
     }
 }
 
+/// One finding per sink call and rule: a call matched by several sink
+/// specifications keeps its most severe finding.
+fn one_per_sink(mut findings: Vec<crate::finding::Finding>) -> Vec<crate::finding::Finding> {
+    findings.sort_by(|a, b| {
+        (&a.location, a.code)
+            .cmp(&(&b.location, b.code))
+            .then(b.severity.cmp(&a.severity))
+    });
+    findings.dedup_by(|later, first| later.location == first.location && later.code == first.code);
+    findings
+}
+
+/// Runs every rule over the linked facts. Findings that start inside a
+/// region the parser could not parse are dropped: they would be invented.
+pub fn run(
+    files: &[crate::facts::FileFacts],
+    index: &crate::link::ProjectIndex,
+    settings: &crate::analysis::Settings,
+) -> Vec<crate::finding::Finding> {
+    let mut findings = Vec::new();
+    for file in files {
+        findings.extend(file.local_findings.iter().cloned());
+    }
+    let _ = settings;
+    let solution = crate::taint::solve::Solution::solve(files, index);
+    findings.extend(command_injection::check(&solution));
+    findings.extend(path_traversal::check(&solution));
+    findings.extend(wrong_object_attribute::check(files, index));
+    let by_path: std::collections::HashMap<&str, &crate::facts::FileFacts> =
+        files.iter().map(|f| (&*f.source.path, f)).collect();
+    findings.retain(|finding| {
+        let location = &finding.location;
+        by_path
+            .get(&*location.path)
+            .is_none_or(|file| !file.in_error_region(location.start_byte, location.end_byte))
+    });
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,29 +333,4 @@ mod tests {
             RuleMask::PATH
         );
     }
-}
-
-/// Runs every rule over the linked facts. Findings that start inside a
-/// region the parser could not parse are dropped: they would be invented.
-pub fn run(
-    files: &[crate::facts::FileFacts],
-    index: &crate::link::ProjectIndex,
-    settings: &crate::analysis::Settings,
-) -> Vec<crate::finding::Finding> {
-    let mut findings = Vec::new();
-    for file in files {
-        findings.extend(file.local_findings.iter().cloned());
-    }
-    findings.extend(command_injection::check(files, index, settings));
-    findings.extend(path_traversal::check(files, index, settings));
-    findings.extend(wrong_object_attribute::check(files, index));
-    let by_path: std::collections::HashMap<&str, &crate::facts::FileFacts> =
-        files.iter().map(|f| (&*f.source.path, f)).collect();
-    findings.retain(|finding| {
-        let location = &finding.location;
-        by_path
-            .get(&*location.path)
-            .is_none_or(|file| !file.in_error_region(location.start_byte, location.end_byte))
-    });
-    findings
 }
