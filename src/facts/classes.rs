@@ -1110,3 +1110,125 @@ pub fn walk_scoped<'tree>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_python;
+
+    fn classes_of(code: &str) -> Vec<ClassFacts> {
+        let source = SourceFile::new("t.py".into(), code.into());
+        let tree = parse_python(code).unwrap();
+        extract(&source, tree.root_node(), &ImportMap::default(), "pkg.mod")
+    }
+
+    #[test]
+    fn model_of_a_class() {
+        let code = "\
+class Outer(base.Base, metaclass=abc.ABCMeta):
+    __slots__ = ('a', 'b')
+    field: int
+    class Inner(object):
+        pass
+    @property
+    def prop(self):
+        return self._prop
+    def __init__(self, x: 'Thing'):
+        self.items = collections.defaultdict(self.Inner)
+        self.c, self.d = 1, 2
+        setattr(self, 'e', 3)
+    @contextlib.contextmanager
+    def locked(self, key):
+        item = self.items[key]
+        yield item
+    def use(self, key):
+        with self.locked(key) as it:
+            it.flag = getattr(self, 'g')
+        for k, v in self.items.items():
+            v.other = 1
+";
+        let classes = classes_of(code);
+        assert_eq!(classes.len(), 2);
+        let outer = &classes[0];
+        assert_eq!(outer.qualname, "pkg.mod.Outer");
+        assert_eq!(classes[1].local_name, "Outer.Inner");
+        assert_eq!(outer.bases, ["base.Base"]);
+        assert!(!outer.opaque_base);
+        let declared: Vec<&str> = outer.declared.keys().map(String::as_str).collect();
+        for name in [
+            "a", "b", "field", "Inner", "prop", "__init__", "locked", "use",
+        ] {
+            assert!(declared.contains(&name), "{name} in {declared:?}");
+        }
+        assert!(outer.self_reads.contains("_prop"));
+        assert!(outer.self_reads.contains("g"));
+        let init = &outer.methods[outer.method("__init__").unwrap()];
+        let writes: Vec<&str> = init.self_writes.iter().map(|w| w.attr.as_str()).collect();
+        assert_eq!(writes, ["items", "c", "d", "e"]);
+        assert_eq!(init.bindings[0].name, "x");
+        let locked = &outer.methods[outer.method("locked").unwrap()];
+        assert!(locked.is_contextmanager);
+        assert_eq!(
+            locked.yields,
+            [TypeExpr {
+                base: TypeBase::Local("item".into()),
+                ops: vec![]
+            }]
+        );
+        let used = &outer.methods[outer.method("use").unwrap()];
+        let with = used.bindings.iter().find(|b| b.name == "it").unwrap();
+        assert_eq!(with.kind, BindingKind::With);
+        assert_eq!(
+            with.expr.as_ref().unwrap().ops,
+            [TypeOp::Call, TypeOp::Enter]
+        );
+        let value = used.bindings.iter().find(|b| b.name == "v").unwrap();
+        assert_eq!(value.expr.as_ref().unwrap().ops, [TypeOp::Item]);
+        assert!(outer.var_attrs.contains_key(&("it".into(), "flag".into())));
+        assert!(outer.var_attrs.contains_key(&("v".into(), "other".into())));
+    }
+
+    #[test]
+    fn dynamic_access_is_noted() {
+        for body in [
+            "def __getattr__(self, name): pass",
+            "def f(self): return vars(self)",
+            "def f(self): return self.__dict__",
+            "def f(self, n): return getattr(self, n)",
+        ] {
+            let classes = classes_of(&format!("class A:\n    {body}\n"));
+            assert!(classes[0].dynamic, "{body}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let n = 100_000;
+        let inputs = [
+            format!(
+                "class A(object):\n    def m(self, v):\n        self.x = {}v{}\n",
+                "(".repeat(n),
+                ")".repeat(n)
+            ),
+            format!(
+                "class A(object):\n    def m(self, v):\n        self.x = {}self.a{}\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            ),
+            format!(
+                "class A(object):\n    def m(self, v):\n        {}self.b{} = v\n",
+                "self.a, (".repeat(20_000),
+                ")".repeat(20_000)
+            ),
+            format!(
+                "class A(object):\n    def m(self, v):\n        self.x = {}v{}\n",
+                "defaultdict(lambda: ".repeat(5_000),
+                ")".repeat(5_000)
+            ),
+        ];
+        for code in inputs {
+            let classes = classes_of(&code);
+            assert_eq!(classes.len(), 1);
+        }
+    }
+}

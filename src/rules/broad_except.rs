@@ -411,3 +411,24 @@ class A:
         );
     }
 }
+
+#[cfg(test)]
+mod deep_tests {
+    use super::*;
+    use crate::parse::parse_python;
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let n = 100_000;
+        let code = format!(
+            "try:\n    pass\nexcept {}Exception{}:\n    raise {}e{}\n",
+            "(".repeat(n),
+            ")".repeat(n),
+            "(".repeat(n),
+            ")".repeat(n)
+        );
+        let source = SourceFile::new("t.py".into(), code.as_str().into());
+        let tree = parse_python(&code).unwrap();
+        let _ = check(&source, tree.root_node());
+    }
+}

@@ -141,6 +141,10 @@ fn check_write(
             Ty::Instance(other) => classes.definition(files, other, attr),
             _ => None,
         };
+        // `self.x = v.x` copies from `v`: it is not `v` that was meant.
+        if mentions(&write.site.snippet, &format!("{name}.{attr}")) {
+            continue;
+        }
         let used = class.var_attrs.get(&(name.to_string(), attr.to_string()));
         if defined.is_none() && used.is_none() {
             continue;
@@ -210,5 +214,15 @@ fn check_write(
         )),
         context: format!("{class_name}.{}", method.name),
         snippet: write.site.snippet.clone(),
+    })
+}
+
+/// Whether `text` contains `dotted` as a whole name (not `xv.x` or `v.xy`).
+fn mentions(text: &str, dotted: &str) -> bool {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(dotted).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + dotted.len()..].chars().next();
+        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
     })
 }
