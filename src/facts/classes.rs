@@ -125,6 +125,11 @@ pub struct ClassFacts {
     /// `v.attr` for variables other than `self` in the class's methods:
     /// (variable, attribute) → first use.
     pub var_attrs: BTreeMap<(String, String), Site>,
+    /// Attributes read on other objects in the methods (`v.attr`,
+    /// `self.other.attr`): the attribute, the method, the object. When the
+    /// object is an instance of another class, that class's attribute is
+    /// read from outside.
+    pub foreign_reads: Vec<(String, usize, TypeExpr)>,
     /// Values stored into `self.attr` (method index or `CLASS_SCOPE`).
     pub attr_types: Vec<(String, usize, TypeExpr)>,
     /// Elements stored into the container `self.attr` (`self.attr[k] = v`,
@@ -181,6 +186,7 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
         self_reads: BTreeSet::new(),
         dynamic: false,
         var_attrs: BTreeMap::new(),
+        foreign_reads: Vec::new(),
         attr_types: Vec::new(),
         attr_elems: Vec::new(),
     };
@@ -661,7 +667,7 @@ fn scan_method(
             "class_definition" => return false,
             "attribute" => {
                 let store = stores.remove(&node.id());
-                attribute_use(source, node, store, self_name, method, class)
+                attribute_use(source, node, store, self_name, index, method, class)
             }
             "call" => call_use(source, node, self_name, index, method, class),
             "assignment" => {
@@ -929,6 +935,7 @@ fn attribute_use(
     node: Node,
     store: Option<Node>,
     self_name: Option<&str>,
+    index: usize,
     method: &mut MethodFacts,
     class: &mut ClassFacts,
 ) {
@@ -972,6 +979,15 @@ fn attribute_use(
             class.self_reads.insert(attr_name);
         }
         return;
+    }
+    let foreign = store.is_none()
+        && (object.kind() == "identifier"
+            || (object.kind() == "attribute"
+                && object
+                    .child_by_field_name("object")
+                    .is_some_and(|o| is_self(source, o, self_name))));
+    if foreign && let Some(expr) = type_expr(source, object, self_name) {
+        class.foreign_reads.push((attr_name.clone(), index, expr));
     }
     if object.kind() == "identifier" {
         class

@@ -275,8 +275,12 @@ fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> Outc
             true
         }
         "call" => {
-            // `six.reraise(*sys.exc_info())` and friends.
-            if callee_last(source, node) == Some("reraise") {
+            // `six.reraise(*sys.exc_info())`, and helpers named for what
+            // they do (`_reraise_translated_exception()`).
+            // `save_and_reraise_exception` only counts as a `with` item.
+            if callee_last(source, node).is_some_and(|name| {
+                name.contains("reraise") && name != "save_and_reraise_exception"
+            }) {
                 outcome = Outcome::Reraises;
             }
             true

@@ -156,6 +156,9 @@ fn check_write(
             encloses,
         });
     }
+    if candidates.is_empty() || read_from_outside(files, classes, hierarchy, attr) {
+        return None;
+    }
     // Best first; ties by name, for deterministic output.
     candidates.sort_by(|a, b| b.score().cmp(&a.score()).then(a.name.cmp(b.name)));
     let best = candidates.first()?;
@@ -196,8 +199,13 @@ fn check_write(
         });
     }
     let prefix = format!("{self_name}.{attr}");
-    let suggestion = match write.site.snippet.strip_prefix(&prefix) {
+    let snippet = &write.site.snippet;
+    let suggestion = match snippet.strip_prefix(&prefix) {
         Some(rest) if rest.trim_start().starts_with('=') => format!("{}.{attr}{rest}", best.name),
+        // `setattr(self, 'x', v)` → `setattr(mount, 'x', v)`.
+        _ if snippet.starts_with("setattr(") => {
+            snippet.replacen(&format!("({self_name},"), &format!("({},", best.name), 1)
+        }
         _ => format!("{}.{attr}", best.name),
     };
     let rule = meta(WRONG_OBJECT_ATTRIBUTE);
@@ -224,5 +232,34 @@ fn mentions(text: &str, dotted: &str) -> bool {
         let before = text[..at].chars().next_back();
         let after = text[at + dotted.len()..].chars().next();
         !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
+    })
+}
+
+/// Whether some method anywhere reads `attr` on an object inferred to be
+/// an instance of the hierarchy (`manager.mounted` in another class): then
+/// the write is meant for `self` after all.
+fn read_from_outside(
+    files: &[FileFacts],
+    classes: &ClassIndex,
+    hierarchy: &BTreeSet<ClassId>,
+    attr: &str,
+) -> bool {
+    (0..classes.len()).any(|reader| {
+        classes
+            .facts(files, reader)
+            .foreign_reads
+            .iter()
+            .filter(|(name, _, _)| name == attr)
+            .any(|(_, method, expr)| {
+                let mut fuel = FUEL;
+                let scope = Scope {
+                    class: reader,
+                    method: *method,
+                };
+                matches!(
+                    classes.eval(files, scope, expr, &mut fuel),
+                    Ty::Instance(c) if hierarchy.contains(&c)
+                )
+            })
     })
 }
