@@ -190,21 +190,35 @@ impl ClassIndex {
 
     /// Every class whose instances may run code of this class or share its
     /// attributes: its bases, its subclasses, and their bases (mixins).
-    pub fn hierarchy(&self, id: ClassId) -> BTreeSet<ClassId> {
+    /// `None` when there are more than `cap` (a family too large to reason
+    /// about; also bounds the work on hostile inheritance chains).
+    pub fn hierarchy(&self, id: ClassId, cap: usize) -> Option<BTreeSet<ClassId>> {
         let mut descendants = BTreeSet::from([id]);
         let mut queue = VecDeque::from([id]);
         while let Some(current) = queue.pop_front() {
             for &sub in &self.subclasses[current] {
                 if descendants.insert(sub) {
+                    if descendants.len() > cap {
+                        return None;
+                    }
                     queue.push_back(sub);
                 }
             }
         }
-        let mut all = BTreeSet::new();
-        for &class in &descendants {
-            all.extend(self.ancestors(class));
+        // One breadth-first walk up from all descendants at once.
+        let mut all = descendants.clone();
+        let mut queue: VecDeque<ClassId> = descendants.into_iter().collect();
+        while let Some(current) = queue.pop_front() {
+            for &base in &self.bases[current] {
+                if all.insert(base) {
+                    if all.len() > cap {
+                        return None;
+                    }
+                    queue.push_back(base);
+                }
+            }
         }
-        all
+        Some(all)
     }
 
     /// A method by name, looked up in the class and then its bases.

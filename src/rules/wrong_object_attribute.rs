@@ -2,7 +2,7 @@
 //! never reads `self.x`, while another object in scope (`mount`) is the one
 //! that has an `x`: the write was meant for `mount.x`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::facts::FileFacts;
 use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Site};
@@ -34,15 +34,21 @@ impl Candidate<'_> {
     }
 }
 
+/// Largest class family the rule reasons about.
+const MAX_HIERARCHY: usize = 2000;
+
 pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
     let classes = &index.classes;
+    let mut owned: Vec<Option<HashSet<&str>>> = vec![None; classes.len()];
     let mut findings = Vec::new();
     for id in 0..classes.len() {
         let class = classes.facts(files, id);
         if class.methods.iter().all(|m| m.self_writes.is_empty()) {
             continue;
         }
-        let hierarchy = classes.hierarchy(id);
+        let Some(hierarchy) = classes.hierarchy(id, MAX_HIERARCHY) else {
+            continue;
+        };
         // Inherited code we cannot see, or dynamic attribute access, may
         // read anything: stay silent.
         if hierarchy.iter().any(|&k| {
@@ -51,13 +57,18 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
         }) {
             continue;
         }
-        let known = known_attributes(files, classes, &hierarchy);
         for method in &class.methods {
             if method.self_name.is_none() {
                 continue;
             }
             for write in &method.self_writes {
-                if known.contains(write.attr.as_str()) {
+                let attr = write.attr.as_str();
+                let known = hierarchy.iter().any(|&k| {
+                    owned[k]
+                        .get_or_insert_with(|| owned_attributes(files, classes, k))
+                        .contains(attr)
+                });
+                if known {
                     continue;
                 }
                 if let Some(finding) =
@@ -71,24 +82,21 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
     findings
 }
 
-/// Attributes the hierarchy reads on `self`, declares in a class body, or
-/// defines in `__init__` (and the methods it calls).
-fn known_attributes<'a>(
+/// Attributes one class reads on `self`, declares in its body, or defines
+/// in `__init__` (and the methods it calls).
+fn owned_attributes<'a>(
     files: &'a [FileFacts],
     classes: &ClassIndex,
-    hierarchy: &BTreeSet<ClassId>,
-) -> BTreeSet<&'a str> {
-    let mut known = BTreeSet::new();
-    for &k in hierarchy {
-        let facts = classes.facts(files, k);
-        known.extend(facts.self_reads.iter().map(String::as_str));
-        known.extend(facts.declared.keys().map(String::as_str));
-        for (owner, m) in classes.init_closure(files, k) {
-            let method = &classes.facts(files, owner).methods[m];
-            known.extend(method.self_writes.iter().map(|w| w.attr.as_str()));
-        }
+    k: ClassId,
+) -> HashSet<&'a str> {
+    let facts = classes.facts(files, k);
+    let mut owned: HashSet<&str> = facts.self_reads.iter().map(String::as_str).collect();
+    owned.extend(facts.declared.keys().map(String::as_str));
+    for (owner, m) in classes.init_closure(files, k) {
+        let method = &classes.facts(files, owner).methods[m];
+        owned.extend(method.self_writes.iter().map(|w| w.attr.as_str()));
     }
-    known
+    owned
 }
 
 fn check_write(
