@@ -12,6 +12,7 @@ use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
 use crate::parse::{self, SourceFile};
 use crate::rules::{self, TaintConfig};
+use crate::syntax::SyntaxTree;
 use crate::taint::ProjectModules;
 
 /// A file to analyse: where to read it and how to show its path.
@@ -144,6 +145,8 @@ fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules)
     let Some(tree) = parse::parse_python(&source.text) else {
         return failed("the parser gave up on this file".to_string());
     };
+    // The flat copy is all later stages need; the tree-sitter tree goes.
+    let tree = SyntaxTree::from_tree(&tree);
     let module_path = file.fs_path.clone();
     FileOutcome::Analysed(Box::new(facts::extract(
         source,

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::imports::ImportMap;
 use super::walk_tree_pruned;

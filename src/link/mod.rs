@@ -38,6 +38,8 @@ pub struct ProjectIndex {
     methods_by_name: HashMap<String, Vec<FunctionRef>>,
     /// Private names used as values somewhere (callbacks).
     pub escaping_names: HashSet<String>,
+    /// Class → itself and its resolved bases, nearest first.
+    ancestors: HashMap<String, Vec<String>>,
 }
 
 impl ProjectIndex {
@@ -49,6 +51,7 @@ impl ProjectIndex {
             class_bases: HashMap::new(),
             methods_by_name: HashMap::new(),
             escaping_names: HashSet::new(),
+            ancestors: HashMap::new(),
         };
         for (file_index, file) in files.iter().enumerate() {
             let parts: Vec<&str> = file.module.split('.').collect();
@@ -89,6 +92,11 @@ impl ProjectIndex {
         for modules in index.modules.values_mut() {
             modules.sort();
             modules.dedup();
+        }
+        let classes: Vec<String> = index.class_bases.keys().cloned().collect();
+        for class in classes {
+            let ancestors = index.compute_ancestors(&class);
+            index.ancestors.insert(class, ancestors);
         }
         index
     }
@@ -152,7 +160,14 @@ impl ProjectIndex {
     }
 
     /// Every class in the hierarchy of `class` (itself first), bases only.
-    pub fn ancestors(&self, class: &str) -> Vec<String> {
+    pub fn ancestors(&self, class: &str) -> &[String] {
+        match self.ancestors.get(class) {
+            Some(found) => found,
+            None => &[],
+        }
+    }
+
+    fn compute_ancestors(&self, class: &str) -> Vec<String> {
         let mut order = vec![class.to_string()];
         let mut position = 0;
         while position < order.len() && order.len() < 64 {

@@ -1,7 +1,7 @@
 //! MG003 broad-except: handlers that catch `Exception`, `BaseException` or
 //! everything, graded by what the handler does with what it caught.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::facts::classes::walk_scoped;
 use crate::facts::walk_tree_pruned;

@@ -134,6 +134,8 @@ pub struct Source {
 pub struct Sanitizer {
     pub call: Option<NamePattern>,
     pub method: Option<String>,
+    /// Raises on bad values; its arguments are clean after the call.
+    pub guard: bool,
     /// The rules whose taint this sanitizer clears.
     pub clears: RuleMask,
 }
@@ -204,6 +206,7 @@ impl TaintConfig {
             self.sanitizers.push(Sanitizer {
                 call: sanitizer.call.as_deref().map(NamePattern::new),
                 method: sanitizer.method.clone(),
+                guard: sanitizer.guard,
                 clears: mask,
             });
         }
@@ -230,7 +233,7 @@ impl TaintConfig {
     /// The rules a call to `name` (or a method call `.method()`) sanitizes.
     pub fn sanitizes(&self, name: Option<&str>, method: Option<&str>) -> RuleMask {
         let mut mask = RuleMask::NONE;
-        for sanitizer in &self.sanitizers {
+        for sanitizer in self.sanitizers.iter().filter(|s| !s.guard) {
             let by_call = match (&sanitizer.call, name) {
                 (Some(pattern), Some(name)) => pattern.matches(name),
                 _ => false,
@@ -244,6 +247,15 @@ impl TaintConfig {
             }
         }
         mask
+    }
+
+    /// The rules a raising check called as a statement clears for its
+    /// arguments.
+    pub fn guard_clears(&self, name: &str) -> RuleMask {
+        self.sanitizers
+            .iter()
+            .filter(|s| s.guard && s.call.as_ref().is_some_and(|p| p.matches(name)))
+            .fold(RuleMask::NONE, |mask, s| mask.union(s.clears))
     }
 
     pub fn source(&self, name: &str, kind: SourceKind) -> Option<&Source> {

@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::summary::*;
 use crate::facts::imports::ImportMap;
@@ -99,7 +99,7 @@ enum Flow {
 #[derive(Default)]
 struct Facts {
     sanitized: Vec<(String, RuleMask)>,
-    guarded: Vec<(String, CallId)>,
+    guarded: Vec<(String, Guard)>,
 }
 
 struct FunctionContext {
@@ -110,7 +110,11 @@ struct FunctionContext {
     privileged: Option<String>,
     qualname: String,
     validates: Option<Vec<(u16, RuleMask)>>,
+    /// Variables the function's own body checks with `if not ok(x): raise`.
+    asserts: Vec<(String, RuleMask)>,
     params: Vec<String>,
+    /// The function's body block (to recognise its top-level statements).
+    body: Option<usize>,
 }
 
 pub struct Interpreter<'a> {
@@ -130,6 +134,8 @@ pub struct Interpreter<'a> {
     closure_envs: HashMap<FunctionId, Env>,
     /// Module-level `NAME = re.compile('...')` patterns.
     regex_constants: HashMap<String, String>,
+    /// Deferred call sites by the id of their `call` node.
+    call_by_node: HashMap<usize, CallId>,
     steps: usize,
 }
 
@@ -154,6 +160,7 @@ pub fn summarize(
         globals: Env::default(),
         closure_envs: HashMap::new(),
         regex_constants: HashMap::new(),
+        call_by_node: HashMap::new(),
         steps: 0,
     };
     interpreter.run(root);
@@ -241,6 +248,7 @@ impl<'a> Interpreter<'a> {
             returns: Taint::default(),
             self_stores: Vec::new(),
             validates: Vec::new(),
+            asserts: Vec::new(),
             parent: None,
         });
         let mut context = FunctionContext {
@@ -250,7 +258,9 @@ impl<'a> Interpreter<'a> {
             privileged: None,
             qualname: "<module>".to_string(),
             validates: None,
+            asserts: Vec::new(),
             params: Vec::new(),
+            body: Some(root.id()),
         };
         let mut env = Env::default();
         self.exec_block(root, &mut env, &mut context, 0);
@@ -319,6 +329,7 @@ impl<'a> Interpreter<'a> {
             returns: Taint::default(),
             self_stores: Vec::new(),
             validates: Vec::new(),
+            asserts: Vec::new(),
             parent,
         });
 
@@ -360,7 +371,9 @@ impl<'a> Interpreter<'a> {
             privileged,
             qualname,
             validates: None,
+            asserts: Vec::new(),
             params: params.iter().map(|p| p.name.clone()).collect(),
+            body: node.child_by_field_name("body").map(|b| b.id()),
         };
         self.steps = 0;
         if let Some(body) = node.child_by_field_name("body") {
@@ -376,6 +389,15 @@ impl<'a> Interpreter<'a> {
         if has_nested {
             self.closure_envs.insert(id, env);
         }
+        let asserts: Vec<(u16, RuleMask)> = context
+            .asserts
+            .iter()
+            .filter_map(|(name, mask)| {
+                let index = context.params.iter().position(|p| p == name)?;
+                Some((index as u16, *mask))
+            })
+            .collect();
+        self.file.functions[id as usize].asserts = asserts;
         if let Some(validates) = context.validates.filter(|v| !v.is_empty()) {
             self.file.functions[id as usize].validates = validates;
         }
@@ -648,16 +670,23 @@ impl<'a> Interpreter<'a> {
                 self.eval(condition, env, context, depth);
             }
             let mut then_env = env.clone();
+            let mut otherwise = Facts::default();
             if let Some(condition) = condition {
                 let facts = self.condition_facts(condition, true, env, context, depth);
                 apply_facts(&mut then_env, &facts);
-                let otherwise = self.condition_facts(condition, false, env, context, depth);
+                otherwise = self.condition_facts(condition, false, env, context, depth);
                 apply_facts(env, &otherwise);
             }
-            if let Some(consequence) = consequence
-                && self.exec_block(consequence, &mut then_env, context, depth) == Flow::Normal
-            {
-                outcomes.push(then_env);
+            if let Some(consequence) = consequence {
+                if self.exec_block(consequence, &mut then_env, context, depth) == Flow::Normal {
+                    outcomes.push(then_env);
+                } else if node.parent().map(|p| p.id()) == context.body
+                    && ends_with_raise(consequence)
+                {
+                    // `if not ok(x): raise` at the top of a function: the
+                    // function asserts that `x` is valid.
+                    context.asserts.extend(otherwise.sanitized.iter().cloned());
+                }
             }
         }
         let else_flow = match else_body {
@@ -741,9 +770,52 @@ impl<'a> Interpreter<'a> {
                     .union(&current);
                 self.bind(left, value, env, context, depth);
             }
+            "call" => {
+                self.eval(node, env, context, depth);
+                self.apply_raising_check(node, env);
+            }
             _ => {
                 self.eval(node, env, context, depth);
             }
+        }
+    }
+
+    /// After `check(x)` returns, `x` passed the check when `check` raises
+    /// on bad values: a guard sanitizer of the rule data
+    /// (`utils.check_ssh_injection`), or a helper of the scanned sources
+    /// whose summary says it asserts its parameter.
+    fn apply_raising_check(&mut self, call: Node<'a>, env: &mut Env) {
+        let Some(function) = call.child_by_field_name("function") else {
+            return;
+        };
+        let Some(arguments) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = arguments.walk();
+        let positional: Vec<Node<'a>> = arguments
+            .named_children(&mut cursor)
+            .filter(|c| !matches!(c.kind(), "comment" | "keyword_argument"))
+            .collect();
+        let spelled = dotted_text(self.source, function).unwrap_or_default();
+        let clears = self.config.guard_clears(&self.imports.resolve(&spelled));
+        let deferred = self.last_call_at(call);
+        for (index, argument) in positional.iter().enumerate() {
+            if argument.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(*argument);
+            let Some(taint) = env.vars.get_mut(name) else {
+                continue;
+            };
+            let mut value = std::mem::take(taint).sanitize(clears);
+            if let Some(call) = deferred {
+                value = value.with_guard(Guard {
+                    call,
+                    argument: index as u16,
+                    raising: true,
+                });
+            }
+            *taint = value;
         }
     }
 
@@ -770,9 +842,14 @@ impl<'a> Interpreter<'a> {
         }
         let location = self.location(node);
         let name = self.text(left).to_string();
+        let verb = if left.kind() == "attribute" {
+            "stored in"
+        } else {
+            "assigned to"
+        };
         let hopped = value
             .clone()
-            .with_hop(&location, || format!("assigned to `{name}`"));
+            .with_hop(&location, || format!("{verb} `{name}`"));
         self.bind(left, hopped, env, context, depth);
         value
     }
@@ -823,13 +900,20 @@ impl<'a> Interpreter<'a> {
     /// The class of a value, when the expression shows it: a constructor
     /// call, a `pathlib` operation, a normalisation.
     fn value_type(&self, node: Node<'a>, env: &Env) -> Option<String> {
+        self.value_type_at(node, env, 0)
+    }
+
+    fn value_type_at(&self, node: Node<'a>, env: &Env, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match node.kind() {
             "call" => {
                 let function = node.child_by_field_name("function")?;
                 if function.kind() == "attribute" {
                     let method = self.text(function.child_by_field_name("attribute")?);
                     let object = function.child_by_field_name("object")?;
-                    let object_type = self.value_type(object, env);
+                    let object_type = self.value_type_at(object, env, depth + 1);
                     if object_type.as_deref().is_some_and(is_path_class)
                         && matches!(method, "resolve" | "absolute")
                     {
@@ -864,11 +948,11 @@ impl<'a> Interpreter<'a> {
             }
             "binary_operator" => {
                 let left = node.child_by_field_name("left")?;
-                let ty = self.value_type(left, env)?;
+                let ty = self.value_type_at(left, env, depth + 1)?;
                 is_path_class(&ty).then_some(ty)
             }
             "identifier" => env.types.get(self.text(node)).cloned(),
-            "parenthesized_expression" => self.value_type(node.named_child(0)?, env),
+            "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
             _ => None,
         }
     }
@@ -882,6 +966,9 @@ impl<'a> Interpreter<'a> {
         context: &mut FunctionContext,
         depth: usize,
     ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
         match target.kind() {
             "identifier" => {
                 env.vars.insert(self.text(target).to_string(), value);
@@ -1118,6 +1205,13 @@ impl<'a> Interpreter<'a> {
     /// Whether a value is a literal, a display of literals or a name that
     /// holds no taint (a module constant, an allow-list).
     fn is_trusted_constant(&self, node: Node<'a>, env: &Env) -> bool {
+        self.is_trusted_constant_at(node, env, 0)
+    }
+
+    fn is_trusted_constant_at(&self, node: Node<'a>, env: &Env, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
         match node.kind() {
             "string" | "integer" | "float" | "true" | "false" | "none" | "concatenated_string" => {
                 true
@@ -1125,7 +1219,7 @@ impl<'a> Interpreter<'a> {
             "tuple" | "list" | "set" => {
                 let mut cursor = node.walk();
                 node.named_children(&mut cursor)
-                    .all(|child| self.is_trusted_constant(child, env))
+                    .all(|child| self.is_trusted_constant_at(child, env, depth + 1))
             }
             "identifier" | "attribute" => {
                 let text = self.text(node);
@@ -1226,8 +1320,14 @@ impl<'a> Interpreter<'a> {
         if let Some(call) = self.last_call_at(node) {
             for (index, argument) in arguments.iter().enumerate() {
                 if argument.kind() == "identifier" {
-                    let _ = index;
-                    facts.guarded.push((self.text(*argument).to_string(), call));
+                    let guard = Guard {
+                        call,
+                        argument: index as u16,
+                        raising: false,
+                    };
+                    facts
+                        .guarded
+                        .push((self.text(*argument).to_string(), guard));
                 }
             }
         }
@@ -1236,12 +1336,7 @@ impl<'a> Interpreter<'a> {
 
     /// The call site recorded for this call node, if it was deferred.
     fn last_call_at(&self, node: Node<'a>) -> Option<CallId> {
-        let location = self.location(node);
-        self.file
-            .calls
-            .iter()
-            .rposition(|c| c.location == location)
-            .map(|i| i as CallId)
+        self.call_by_node.get(&node.id()).copied()
     }
 
     /// `base + os.sep`, `base + '/'`, `os.path.join(base, '')`, `f"{base}/"`.
@@ -1748,6 +1843,7 @@ impl<'a> Interpreter<'a> {
         };
         let call = deferred.then(|| {
             let call = self.file.calls.len() as CallId;
+            self.call_by_node.insert(node.id(), call);
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
@@ -1765,12 +1861,16 @@ impl<'a> Interpreter<'a> {
             call
         });
 
-        // Sources.
+        // Sources: a source function, a reading method, or any method of a
+        // source object (`request.args.get(...)`, `sys.stdin.readline()`).
         let source = match &callee {
             Callee::Name(name) => self.config.source(name, SourceKind::Call).or_else(|| {
-                (function.kind() == "attribute")
-                    .then(|| self.config.source(&method_name, SourceKind::Method))
-                    .flatten()
+                if function.kind() != "attribute" {
+                    return None;
+                }
+                self.config
+                    .source(&method_name, SourceKind::Method)
+                    .or_else(|| self.attribute_source_prefix(name))
             }),
             _ => self.config.source(&method_name, SourceKind::Method),
         };
@@ -1809,6 +1909,18 @@ impl<'a> Interpreter<'a> {
         }
 
         everything
+    }
+
+    /// The attribute source (`flask.request`) a dotted name starts with.
+    fn attribute_source_prefix(&self, name: &str) -> Option<&'a crate::rules::Source> {
+        let mut end = name.len();
+        while let Some(dot) = name[..end].rfind('.') {
+            if let Some(source) = self.config.source(&name[..dot], SourceKind::Attribute) {
+                return Some(source);
+            }
+            end = dot;
+        }
+        None
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1924,7 +2036,7 @@ impl<'a> Interpreter<'a> {
             }
             if !shell || data.is_clean() {
                 for (index, arg) in args.iter().enumerate() {
-                    if spec.args.selects(index) || (shell && index == 0) {
+                    if spec.args.selects(index) {
                         data.union_with(arg);
                     }
                 }
@@ -1977,15 +2089,25 @@ impl<'a> Interpreter<'a> {
     }
 }
 
+/// Whether a block's last statement is a `raise`.
+fn ends_with_raise(block: Node) -> bool {
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .last()
+        .is_some_and(|last| last.kind() == "raise_statement")
+}
+
 fn apply_facts(env: &mut Env, facts: &Facts) {
     for (name, mask) in &facts.sanitized {
         if let Some(taint) = env.vars.get_mut(name) {
             *taint = std::mem::take(taint).sanitize(*mask);
         }
     }
-    for (name, call) in &facts.guarded {
+    for (name, guard) in &facts.guarded {
         if let Some(taint) = env.vars.get_mut(name) {
-            *taint = std::mem::take(taint).with_guard(*call);
+            *taint = std::mem::take(taint).with_guard(*guard);
         }
     }
 }

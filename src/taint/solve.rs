@@ -399,10 +399,20 @@ impl<'a> Solution<'a> {
     /// An entry's mask less what validating helpers proved of it.
     fn effective_mask(&self, file: usize, entry: &Entry) -> RuleMask {
         let mut mask = entry.mask;
-        for &guard in &entry.guards {
-            if let Some((function, _)) = self.callee_function(file, guard as usize) {
-                for (_, validated) in &self.function(function).validates {
-                    mask = mask.without(*validated);
+        for guard in &entry.guards {
+            let Some((function, offset)) = self.callee_function(file, guard.call as usize) else {
+                continue;
+            };
+            let summary = self.function(function);
+            let checks = if guard.raising {
+                &summary.asserts
+            } else {
+                &summary.validates
+            };
+            let param = guard.argument + offset;
+            for (checked, rules) in checks {
+                if *checked == param {
+                    mask = mask.without(*rules);
                 }
             }
         }
@@ -411,9 +421,10 @@ impl<'a> Solution<'a> {
 
     /// Taint stored in `self.attr` by any method of the class or its bases.
     pub fn attr_taint(&self, class: &str, attr: &str) -> RuleMask {
-        let mut mask = RuleMask::NONE;
-        for ancestor in self.index.ancestors(class) {
-            if let Some(found) = self.attrs.get(&(ancestor, attr.to_string())) {
+        let key = (class.to_string(), attr.to_string());
+        let mut mask = self.attrs.get(&key).copied().unwrap_or_default();
+        for ancestor in self.index.ancestors(class).iter().skip(1) {
+            if let Some(found) = self.attrs.get(&(ancestor.clone(), attr.to_string())) {
                 mask = mask.union(*found);
             }
         }
@@ -652,7 +663,9 @@ impl<'a> Solution<'a> {
                 }
                 Atom::SelfAttr { class, attr } => {
                     let mut next = None;
-                    'search: for ancestor in self.index.ancestors(class) {
+                    let mut hierarchy = vec![class.clone()];
+                    hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
+                    'search: for ancestor in hierarchy {
                         for (file_index, other) in self.files.iter().enumerate() {
                             for (function_index, function) in
                                 other.taint.functions.iter().enumerate()
@@ -664,13 +677,7 @@ impl<'a> Solution<'a> {
                                     let context = function_index as FunctionId;
                                     let sig = self.eval(file_index, context, &store.taint);
                                     if self.real(file_index, context, sig).intersects(rule) {
-                                        steps_backwards.push(step(
-                                            &store.location,
-                                            format!(
-                                                "stored in `self.{attr}` by `{}`",
-                                                function.qualname
-                                            ),
-                                        ));
+                                        // The store's own hops say where it happened.
                                         next = Some((file_index, context, store.taint.clone()));
                                         break 'search;
                                     }

@@ -40,6 +40,17 @@ pub struct Hop {
 /// reads, and a bound on work in loops.
 const MAX_HOPS: u16 = 12;
 
+/// A check by a helper of the scanned sources that the value passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guard {
+    pub call: CallId,
+    /// The value was passed as this (0-based, positional) argument.
+    pub argument: u16,
+    /// `helper(x)` returned normally (the helper raises on bad values), as
+    /// opposed to `if helper(x):` being true (the helper returns a check).
+    pub raising: bool,
+}
+
 /// One atom flowing into a value, with the rules it is still dangerous for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -48,7 +59,7 @@ pub struct Entry {
     pub hops: Option<Arc<Hop>>,
     /// Calls to helpers in the scanned sources that validated this value;
     /// the taint is cleared for the rules those helpers' checks cover.
-    pub guards: Vec<CallId>,
+    pub guards: Vec<Guard>,
 }
 
 /// A value's taint: the atoms flowing into it, one entry per atom.
@@ -133,10 +144,10 @@ impl Taint {
         self
     }
 
-    pub fn with_guard(mut self, call: CallId) -> Taint {
+    pub fn with_guard(mut self, guard: Guard) -> Taint {
         for entry in &mut self.entries {
-            if !entry.guards.contains(&call) {
-                entry.guards.push(call);
+            if !entry.guards.contains(&guard) {
+                entry.guards.push(guard);
             }
         }
         self
@@ -248,6 +259,9 @@ pub struct FunctionSummary {
     /// Parameters this function validates: it returns true only for values
     /// that pass a sanitizing check (for the rules in the mask).
     pub validates: Vec<(u16, RuleMask)>,
+    /// Parameters this function asserts: it raises unless they pass a
+    /// sanitizing check.
+    pub asserts: Vec<(u16, RuleMask)>,
     /// Lexically enclosing function, for closures.
     pub parent: Option<FunctionId>,
 }
