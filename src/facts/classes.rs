@@ -1085,44 +1085,30 @@ fn call_use(
 
 /// Visits every node in document order, like `walk_tree`, with the names
 /// of the enclosing classes and functions (`["MountManager", "umount"]`).
-/// Iterative: the scope stack is popped when the cursor leaves a definition.
+/// A loop over the flat tree: a scope is popped once the walk passes the
+/// end of its definition's subtree.
 pub fn walk_scoped<'tree>(
     source: &SourceFile,
     root: Node<'tree>,
     mut visit: impl FnMut(Node<'tree>, &[String]),
 ) {
     let mut scope: Vec<String> = Vec::new();
-    // Ids of the definitions that pushed onto `scope`, innermost last.
-    let mut pushed: Vec<usize> = Vec::new();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        visit(node, &scope);
-        if cursor.goto_first_child() {
-            if matches!(node.kind(), "function_definition" | "class_definition") {
-                let name = node
-                    .child_by_field_name("name")
-                    .map(|n| source.node_text(n).to_string())
-                    .unwrap_or_default();
-                pushed.push(node.id());
-                scope.push(name);
-            }
-            continue;
+    // Subtree ends of the definitions that pushed onto `scope`.
+    let mut ends: Vec<usize> = Vec::new();
+    for index in root.id()..root.subtree_end() {
+        while ends.last().is_some_and(|&end| index >= end) {
+            ends.pop();
+            scope.pop();
         }
-        loop {
-            if cursor.node() == root {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-            if pushed.last() == Some(&cursor.node().id()) {
-                pushed.pop();
-                scope.pop();
-            }
+        let node = root.node_at(index);
+        visit(node, &scope);
+        if matches!(node.kind(), "function_definition" | "class_definition") {
+            let name = node
+                .child_by_field_name("name")
+                .map(|n| source.node_text(n).to_string())
+                .unwrap_or_default();
+            ends.push(node.subtree_end());
+            scope.push(name);
         }
     }
 }
@@ -1131,11 +1117,12 @@ pub fn walk_scoped<'tree>(
 mod tests {
     use super::*;
     use crate::parse::parse_python;
+    use crate::syntax::SyntaxTree;
 
     fn classes_of(code: &str) -> Vec<ClassFacts> {
         let source = SourceFile::new("t.py".into(), code.into());
-        let tree = parse_python(code).unwrap();
-        extract(&source, tree.root_node(), &ImportMap::default(), "pkg.mod")
+        let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
+        extract(&source, tree.root(), &ImportMap::default(), "pkg.mod")
     }
 
     #[test]

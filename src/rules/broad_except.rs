@@ -334,11 +334,12 @@ fn command_call(source: &SourceFile, clause: Node) -> Option<String> {
 mod tests {
     use super::*;
     use crate::parse::parse_python;
+    use crate::syntax::SyntaxTree;
 
     fn run(code: &str) -> Vec<(u32, Severity, String)> {
         let source = SourceFile::new("t.py".into(), code.into());
-        let tree = parse_python(code).unwrap();
-        check(&source, tree.root_node())
+        let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
+        check(&source, tree.root())
             .into_iter()
             .map(|f| (f.location.line, f.severity, f.message))
             .collect()
@@ -400,8 +401,8 @@ class A:
                 cleanup()
 ";
         let source = SourceFile::new("t.py".into(), code.into());
-        let tree = parse_python(code).unwrap();
-        let found = check(&source, tree.root_node());
+        let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
+        let found = check(&source, tree.root());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Note);
         assert_eq!(found[0].context, "A.m");
@@ -420,6 +421,7 @@ class A:
 mod deep_tests {
     use super::*;
     use crate::parse::parse_python;
+    use crate::syntax::SyntaxTree;
 
     #[test]
     fn deep_nesting_does_not_overflow_the_stack() {
@@ -432,7 +434,7 @@ mod deep_tests {
             ")".repeat(n)
         );
         let source = SourceFile::new("t.py".into(), code.as_str().into());
-        let tree = parse_python(&code).unwrap();
-        let _ = check(&source, tree.root_node());
+        let tree = SyntaxTree::from_tree(&parse_python(&code).unwrap());
+        let _ = check(&source, tree.root());
     }
 }
