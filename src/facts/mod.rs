@@ -67,7 +67,7 @@ pub fn extract(
                     if text.to_ascii_lowercase().contains("noqa") {
                         noqa_comments.push(NoqaComment {
                             path: source.path.clone(),
-                            line: node.start_position().row as u32 + 1,
+                            line: source.line_column(node.start_byte()).0,
                             text: text.to_string(),
                         });
                     }
