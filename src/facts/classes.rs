@@ -206,7 +206,22 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
         return facts;
     };
     let mut cursor = body.walk();
-    let statements: Vec<Node> = body.named_children(&mut cursor).collect();
+    // Definitions under `if`/`try`/`with` at class level belong to the
+    // class too (`if six.PY2: def __nonzero__(self): ...`).
+    let mut statements = Vec::new();
+    let mut pending: Vec<Node> = body.named_children(&mut cursor).collect();
+    pending.reverse();
+    while let Some(statement) = pending.pop() {
+        match statement.kind() {
+            "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "except_clause"
+            | "finally_clause" | "with_statement" | "block" => {
+                let mut children: Vec<Node> = statement.named_children(&mut cursor).collect();
+                children.reverse();
+                pending.extend(children);
+            }
+            _ => statements.push(statement),
+        }
+    }
     for statement in statements {
         let (definition, decorators) = unwrap_decorated(statement);
         match definition.kind() {
