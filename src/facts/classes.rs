@@ -102,6 +102,10 @@ pub const CLASS_SCOPE: usize = usize::MAX;
 
 #[derive(Debug, Clone)]
 pub struct ClassFacts {
+    /// Not a class: the module's top-level functions, kept (as methods
+    /// without `self`) so that their reads of other objects' attributes
+    /// are seen.
+    pub synthetic: bool,
     /// Module-qualified name: `nova.virt.libvirt.volume.mount.MountManager`.
     pub qualname: String,
     /// Name within the module: `MountManager._ManagedMount`.
@@ -159,8 +163,17 @@ pub fn extract(
             }
         }
     });
+    let mut functions = class_facts(source, root, module, MODULE_FUNCTIONS);
+    if !functions.methods.is_empty() {
+        functions.synthetic = true;
+        functions.declared.clear();
+        classes.push(functions);
+    }
     classes
 }
+
+/// Local name of the synthetic class holding a module's functions.
+pub const MODULE_FUNCTIONS: &str = "<module>";
 
 fn site(source: &SourceFile, node: Node) -> Site {
     Site {
@@ -172,13 +185,21 @@ fn site(source: &SourceFile, node: Node) -> Site {
 fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str) -> ClassFacts {
     let name_node = class.child_by_field_name("name").unwrap_or(class);
     let mut facts = ClassFacts {
+        synthetic: false,
         qualname: if module.is_empty() {
             local_name.to_string()
         } else {
             format!("{module}.{local_name}")
         },
         local_name: local_name.to_string(),
-        name_site: site(source, name_node),
+        name_site: if class.kind() == "module" {
+            Site {
+                location: source.location(0, 0),
+                snippet: String::new(),
+            }
+        } else {
+            site(source, name_node)
+        },
         bases: Vec::new(),
         opaque_base: false,
         declared: BTreeMap::new(),
@@ -202,8 +223,14 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
             }
         }
     }
-    let Some(body) = class.child_by_field_name("body") else {
-        return facts;
+    let is_module = class.kind() == "module";
+    let body = if is_module {
+        class
+    } else {
+        match class.child_by_field_name("body") {
+            Some(body) => body,
+            None => return facts,
+        }
     };
     let mut cursor = body.walk();
     // Definitions under `if`/`try`/`with` at class level belong to the
@@ -242,9 +269,18 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
                     .entry(name.clone())
                     .or_insert_with(|| site(source, statement));
                 let index = facts.methods.len();
-                let method = method_facts(source, definition, &decorators, name, index, &mut facts);
+                let method = method_facts(
+                    source,
+                    definition,
+                    &decorators,
+                    name,
+                    index,
+                    !is_module,
+                    &mut facts,
+                );
                 facts.methods.push(method);
             }
+            _ if is_module => {}
             "class_definition" => {
                 if let Some(name) = definition.child_by_field_name("name") {
                     facts
@@ -402,12 +438,14 @@ fn decorator_name(source: &SourceFile, decorator: Node) -> String {
     compact(source.node_text(expression))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn method_facts(
     source: &SourceFile,
     function: Node,
     decorators: &[Node],
     name: String,
     index: usize,
+    has_self: bool,
     class: &mut ClassFacts,
 ) -> MethodFacts {
     let decorator_names: Vec<String> = decorators
@@ -453,7 +491,7 @@ fn method_facts(
                 continue;
             };
             let param = source.node_text(name_node).to_string();
-            if position == 0 && !is_static {
+            if position == 0 && has_self && !is_static {
                 method.self_name = Some(param);
                 continue;
             }

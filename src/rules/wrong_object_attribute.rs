@@ -43,7 +43,7 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
     let mut findings = Vec::new();
     for id in 0..classes.len() {
         let class = classes.facts(files, id);
-        if class.methods.iter().all(|m| m.self_writes.is_empty()) {
+        if class.synthetic || class.methods.iter().all(|m| m.self_writes.is_empty()) {
             continue;
         }
         let Some(hierarchy) = classes.hierarchy(id, MAX_HIERARCHY) else {
