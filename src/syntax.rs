@@ -11,7 +11,6 @@
 //!
 //! `Node` mirrors the part of `tree_sitter::Node`'s API the analyses use.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use tree_sitter::{Language, Tree};
@@ -46,7 +45,7 @@ pub struct SyntaxTree {
 /// Node kind names and field ids of the Python grammar.
 struct Grammar {
     kinds: Vec<&'static str>,
-    fields: HashMap<&'static str, u16>,
+    fields: rustc_hash::FxHashMap<&'static str, u16>,
 }
 
 fn grammar() -> &'static Grammar {

@@ -49,6 +49,10 @@ pub struct TaintData {
     /// Decorators (qualified-name patterns) that make a function run privileged.
     #[serde(default)]
     pub privileged_decorators: Vec<String>,
+    /// Parameter and attribute names that hold operator configuration or
+    /// injected helpers, never caller data (`configuration`, `execute`).
+    #[serde(default)]
+    pub trusted_names: Vec<String>,
 }
 
 impl TaintData {

@@ -152,6 +152,12 @@ pub struct TaintConfig {
     pub privileged_programs: Vec<String>,
     pub shell_programs: Vec<String>,
     pub privileged_decorators: Vec<NamePattern>,
+    pub trusted_names: Vec<String>,
+    /// Sinks by the literal last segment of their name or their method
+    /// name; `wildcard_sinks` hold the rest (`os.exec*`). Every call is
+    /// checked against the sinks, so this lookup runs millions of times.
+    sinks_by_name: rustc_hash::FxHashMap<String, Vec<usize>>,
+    wildcard_sinks: Vec<usize>,
 }
 
 /// User extensions for one rule (same schema as the rule files' taint part).
@@ -181,7 +187,36 @@ impl TaintConfig {
             config.add(&file.taint, mask);
             config.add(extension, mask);
         }
+        for (index, sink) in config.sinks.iter().enumerate() {
+            let last = match (&sink.call, &sink.spec.method) {
+                (Some(pattern), _) => pattern.last_segment().to_string(),
+                (None, Some(method)) => method.clone(),
+                (None, None) => continue,
+            };
+            if last.ends_with('*') {
+                config.wildcard_sinks.push(index);
+            } else {
+                config.sinks_by_name.entry(last).or_default().push(index);
+            }
+        }
         config
+    }
+
+    /// The sinks that may match a call whose name ends in `last` (the
+    /// function or method name); callers still check the full pattern.
+    pub fn sinks_named<'a>(&'a self, last: &'a str) -> impl Iterator<Item = &'a Sink> + 'a {
+        self.sinks_by_name
+            .get(last)
+            .into_iter()
+            .flatten()
+            .chain(self.wildcard_sinks.iter().filter(move |&&index| {
+                let pattern = match &self.sinks[index].call {
+                    Some(pattern) => pattern.last_segment(),
+                    None => "",
+                };
+                last.starts_with(pattern.trim_end_matches('*'))
+            }))
+            .map(|&index| &self.sinks[index])
     }
 
     fn add(&mut self, data: &TaintData, mask: RuleMask) {
@@ -221,6 +256,8 @@ impl TaintConfig {
                 .iter()
                 .map(|p| NamePattern::new(p)),
         );
+        self.trusted_names
+            .extend(data.trusted_names.iter().cloned());
     }
 
     /// The sinks a call to the qualified name `name` matches.
@@ -247,6 +284,11 @@ impl TaintConfig {
             }
         }
         mask
+    }
+
+    /// Whether a parameter or attribute of this name is trusted.
+    pub fn is_trusted_name(&self, name: &str) -> bool {
+        self.trusted_names.iter().any(|t| t == name)
     }
 
     /// The rules a raising check called as a statement clears for its

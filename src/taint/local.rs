@@ -9,7 +9,7 @@
 //! union of the names it reads), so hostile nesting cannot overflow the
 //! stack.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::syntax::Node;
 
@@ -154,13 +154,13 @@ pub fn summarize(
         config,
         project,
         file: FileTaint::default(),
-        atom_ids: HashMap::new(),
-        module_defs: HashSet::new(),
-        local_classes: HashMap::new(),
+        atom_ids: HashMap::default(),
+        module_defs: HashSet::default(),
+        local_classes: HashMap::default(),
         globals: Env::default(),
-        closure_envs: HashMap::new(),
-        regex_constants: HashMap::new(),
-        call_by_node: HashMap::new(),
+        closure_envs: HashMap::default(),
+        regex_constants: HashMap::default(),
+        call_by_node: HashMap::default(),
         steps: 0,
     };
     interpreter.run(root);
@@ -266,7 +266,7 @@ impl<'a> Interpreter<'a> {
         self.exec_block(root, &mut env, &mut context, 0);
         self.globals = env;
 
-        let mut ids: HashMap<usize, FunctionId> = HashMap::new();
+        let mut ids: HashMap<usize, FunctionId> = HashMap::default();
         for node in definitions {
             let id = self.file.functions.len() as FunctionId;
             ids.insert(node.id(), id);
@@ -342,6 +342,10 @@ impl<'a> Interpreter<'a> {
             env.types.remove(&param.name);
             if index < first_data_param as usize {
                 env.vars.remove(&param.name);
+                continue;
+            }
+            if self.config.is_trusted_name(&param.name) {
+                env.vars.insert(param.name.clone(), Taint::default());
                 continue;
             }
             let atom = self.intern(Atom::Param {
@@ -839,6 +843,10 @@ impl<'a> Interpreter<'a> {
         };
         if let Some(right) = right {
             self.note_value_shape(left, right, env, context);
+        }
+        if value.is_clean() {
+            self.bind(left, value.clone(), env, context, depth);
+            return value;
         }
         let location = self.location(node);
         let name = self.text(left).to_string();
@@ -1609,6 +1617,9 @@ impl<'a> Interpreter<'a> {
             .child_by_field_name("attribute")
             .map(|a| self.text(a))
             .unwrap_or("");
+        if self.config.is_trusted_name(attr) {
+            return Taint::default();
+        }
         if self.is_self(object, context)
             && let Some(class) = context.class.clone()
         {
@@ -1660,6 +1671,8 @@ impl<'a> Interpreter<'a> {
         let mut keywords: Vec<(String, Taint, Node<'a>)> = Vec::new();
         let mut splat: Option<Taint> = None;
         let mut splat_at: Option<usize> = None;
+        // `*args` only: `**kwargs` never carries a command's arguments.
+        let mut positional_splat: Option<Taint> = None;
         if let Some(arguments) = node.child_by_field_name("arguments") {
             if arguments.kind() == "generator_expression" {
                 args.push(self.eval(arguments, env, context, depth));
@@ -1687,6 +1700,9 @@ impl<'a> Interpreter<'a> {
                             splat.get_or_insert_with(Taint::default).union_with(&value);
                             if child.kind() == "list_splat" {
                                 splat_at.get_or_insert(args.len());
+                                positional_splat
+                                    .get_or_insert_with(Taint::default)
+                                    .union_with(&value);
                             }
                         }
                         _ => {
@@ -1780,7 +1796,6 @@ impl<'a> Interpreter<'a> {
             }
         };
 
-        let location = self.location(node);
         let method_name = callee.method_name().to_string();
         let qualified = match &callee {
             Callee::Name(name) => Some(name.clone()),
@@ -1795,7 +1810,7 @@ impl<'a> Interpreter<'a> {
             &args,
             &arg_nodes,
             &keywords,
-            splat.as_ref(),
+            positional_splat.as_ref(),
             splat_at,
             receiver.as_ref(),
             receiver_node,
@@ -1823,6 +1838,7 @@ impl<'a> Interpreter<'a> {
                 value.union_with(splat);
             }
             let name = self.text(container).to_string();
+            let location = self.location(node);
             let value = value.with_hop(&location, || format!("added to `{name}`"));
             self.mutate(container, value, env, context);
         }
@@ -1848,7 +1864,7 @@ impl<'a> Interpreter<'a> {
                 caller: context.id,
                 callee: callee.clone(),
                 spelled: spelled.clone(),
-                location: location.clone(),
+                location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
                 keywords: keywords
@@ -1878,7 +1894,7 @@ impl<'a> Interpreter<'a> {
             let description = format!("`{spelled}(...)`: {}", source.description);
             let atom = self.intern(Atom::Source {
                 description,
-                location: location.clone(),
+                location: self.location(node),
             });
             return Taint::atom(atom);
         }
@@ -1941,8 +1957,7 @@ impl<'a> Interpreter<'a> {
         let method = callee.method_name();
         let sinks: Vec<crate::rules::Sink> = self
             .config
-            .sinks
-            .iter()
+            .sinks_named(method)
             .filter(|sink| match (&sink.call, &sink.spec.method, callee) {
                 (Some(pattern), _, Callee::Name(name)) => pattern.matches(name),
                 (None, Some(expected), _) if expected == method => {
@@ -2278,7 +2293,7 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
 
 /// Names of private functions used other than by calling them.
 pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     walk_tree_pruned(root, |node| {
         let name_node = match node.kind() {
             "identifier" => Some(node),
@@ -2299,22 +2314,34 @@ pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
 }
 
 fn is_called_or_defined(node: Node) -> bool {
+    !is_used_as_value(node)
+}
+
+/// Whether an expression is passed, stored or returned as a value (a
+/// callback), as opposed to called, assigned to, or used as the object of
+/// a further attribute (`mock_obj._name.call_count` in tests).
+fn is_used_as_value(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
     match parent.kind() {
-        "call" => parent.child_by_field_name("function") == Some(node),
-        "function_definition" | "class_definition" => true,
-        // `x._name` read as the object of a further attribute is not a use
-        // of the function `_name` as a value.
+        "argument_list"
+        | "return_statement"
+        | "list"
+        | "tuple"
+        | "set"
+        | "pair"
+        | "expression_list"
+        | "conditional_expression"
+        | "yield"
+        | "lambda"
+        | "dictionary" => true,
+        "keyword_argument" => parent.child_by_field_name("value") == Some(node),
+        "assignment" | "augmented_assignment" => parent.child_by_field_name("right") == Some(node),
+        // The name inside `obj._name`: judged by how the attribute is used.
         "attribute" => {
-            parent.child_by_field_name("attribute") == Some(node)
-                && parent.parent().is_some_and(|g| {
-                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
-                })
+            parent.child_by_field_name("attribute") == Some(node) && is_used_as_value(parent)
         }
-        "assignment" | "augmented_assignment" => parent.child_by_field_name("left") == Some(node),
-        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
         _ => false,
     }
 }
