@@ -146,7 +146,13 @@ fn check_write(
         let defined = match ty {
             // Another instance of the same family: its attributes are ours.
             Ty::Instance(other) if hierarchy.contains(&other) => continue,
-            Ty::Instance(other) => classes.definition(files, other, attr),
+            Ty::Instance(other) => match classes.definition(files, other, attr) {
+                Some(found) => Some(found),
+                // A class we see in full that has no such attribute: the
+                // same-named variable elsewhere is some other object.
+                None if lacks(files, classes, other, attr) => continue,
+                None => None,
+            },
             _ => None,
         };
         // `self.x = v.x` copies from `v`: it is not `v` that was meant.
@@ -269,5 +275,24 @@ fn read_from_outside(
                     Ty::Instance(c) if hierarchy.contains(&c)
                 )
             })
+    })
+}
+
+/// Whether nothing in the (fully visible) hierarchy of `class` has `attr`.
+fn lacks(files: &[FileFacts], classes: &ClassIndex, class: ClassId, attr: &str) -> bool {
+    let Some(hierarchy) = classes.hierarchy(class, MAX_HIERARCHY) else {
+        return false;
+    };
+    hierarchy.iter().all(|&k| {
+        let facts = classes.facts(files, k);
+        !classes.external_base[k]
+            && !facts.dynamic
+            && !facts.opaque_base
+            && !facts.self_reads.contains(attr)
+            && !facts.declared.contains_key(attr)
+            && facts
+                .methods
+                .iter()
+                .all(|m| m.self_writes.iter().all(|w| w.attr != attr))
     })
 }
