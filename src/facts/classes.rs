@@ -142,8 +142,10 @@ pub struct ClassFacts {
 }
 
 impl ClassFacts {
+    /// The method a name is bound to: the last definition, as in Python
+    /// (a property's setter rebinds the getter's name).
     pub fn method(&self, name: &str) -> Option<usize> {
-        self.methods.iter().position(|m| m.name == name)
+        self.methods.iter().rposition(|m| m.name == name)
     }
 }
 

@@ -57,7 +57,7 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
         }) {
             continue;
         }
-        for method in &class.methods {
+        for (method_index, method) in class.methods.iter().enumerate() {
             if method.self_name.is_none() {
                 continue;
             }
@@ -71,8 +71,12 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
                 if known {
                     continue;
                 }
+                let scope = Scope {
+                    class: id,
+                    method: method_index,
+                };
                 if let Some(finding) =
-                    check_write(files, classes, id, class, method, write, &hierarchy)
+                    check_write(files, classes, scope, class, method, write, &hierarchy)
                 {
                     findings.push(finding);
                 }
@@ -102,18 +106,13 @@ fn owned_attributes<'a>(
 fn check_write(
     files: &[FileFacts],
     classes: &ClassIndex,
-    id: ClassId,
+    scope: Scope,
     class: &ClassFacts,
     method: &MethodFacts,
     write: &SelfWrite,
     hierarchy: &BTreeSet<ClassId>,
 ) -> Option<Finding> {
     let attr = write.attr.as_str();
-    let method_index = class.method(&method.name)?;
-    let scope = Scope {
-        class: id,
-        method: method_index,
-    };
     let at = write.site.location.start_byte;
     // Per variable name: the bindings in document order.
     let mut by_name: BTreeMap<&str, Vec<&crate::facts::classes::Binding>> = BTreeMap::new();
