@@ -32,9 +32,11 @@ pub enum TypeBase {
     SelfAttr(String),
     /// A local variable of the same method (or class scope).
     Local(String),
-    /// `collections.defaultdict(factory)`: a dict whose missing items are
-    /// made by calling the factory; `elem` is the element type.
+    /// `collections.defaultdict(factory)` (or a `Dict[K, V]` annotation):
+    /// a dict whose items are of the element type.
     DefaultDict(Box<TypeExpr>),
+    /// A sequence or set of elements of the type (`List[Foo]`).
+    ListOf(Box<TypeExpr>),
 }
 
 /// What is done to the base value, in order.
@@ -454,9 +456,8 @@ fn method_facts(
         .iter()
         .map(|d| decorator_name(source, *d))
         .collect();
-    let is_static = decorator_names
-        .iter()
-        .any(|d| d == "staticmethod" || d == "classmethod");
+    let is_class_method = decorator_names.iter().any(|d| d == "classmethod");
+    let is_static = is_class_method || decorator_names.iter().any(|d| d == "staticmethod");
     let is_contextmanager = decorator_names
         .iter()
         .any(|d| d.rsplit('.').next() == Some("contextmanager"));
@@ -497,6 +498,10 @@ fn method_facts(
                 method.self_name = Some(param);
                 continue;
             }
+            // `cls` stays unbound: it evaluates to the class itself.
+            if position == 0 && is_class_method {
+                continue;
+            }
             method.bindings.push(Binding {
                 name: param,
                 kind: BindingKind::Param,
@@ -519,17 +524,17 @@ fn method_facts(
     method
 }
 
-/// `Foo`, `mod.Foo`, `"Foo"`, `Optional[Foo]`, `Foo | None` → an instance of `Foo`.
+/// `Foo`, `mod.Foo`, `"Foo"`, `Optional[Foo]`, `Foo | None` → an instance
+/// of `Foo`; `List[Foo]`, `dict[str, Foo]` → a container of them.
 fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
+    // Containers around the class, outermost first (`true`: a mapping).
+    let mut containers: Vec<bool> = Vec::new();
     let mut node = annotation;
-    loop {
+    let class = loop {
         match node.kind() {
             "type" => node = node.named_child(0)?,
             "identifier" | "attribute" if is_dotted(node) => {
-                return Some(TypeExpr {
-                    base: TypeBase::Name(compact(source.node_text(node))),
-                    ops: vec![TypeOp::Call],
-                });
+                break compact(source.node_text(node));
             }
             "string" => {
                 let text = string_value(source, node)?;
@@ -541,19 +546,46 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
                 {
                     return None;
                 }
-                return Some(TypeExpr {
-                    base: TypeBase::Name(text.to_string()),
-                    ops: vec![TypeOp::Call],
-                });
+                break text.to_string();
             }
-            "generic_type" => {
-                let head = node.named_child(0)?;
-                let name = source.node_text(head);
-                if !matches!(name, "Optional" | "typing.Optional" | "t.Optional") {
+            "generic_type" | "subscript" => {
+                let mut cursor = node.walk();
+                let (head, parameters): (Node, Vec<Node>) = if node.kind() == "generic_type" {
+                    let head = node.named_child(0)?;
+                    let parameters = node.named_child(1)?;
+                    let types = parameters
+                        .named_children(&mut cursor)
+                        .filter(|n| n.kind() == "type")
+                        .collect();
+                    (head, types)
+                } else {
+                    let head = node.child_by_field_name("value")?;
+                    let types = node
+                        .children_by_field_name("subscript", &mut cursor)
+                        .collect();
+                    (head, types)
+                };
+                let name = compact(source.node_text(head));
+                let name = name.rsplit('.').next().unwrap_or("");
+                // Nested containers are rare; a bound keeps evaluation shallow.
+                if containers.len() > 3 {
                     return None;
                 }
-                let parameters = node.named_child(1)?;
-                node = parameters.named_child(0)?;
+                node = match name {
+                    "Optional" => *parameters.first()?,
+                    "List" | "list" | "Set" | "set" | "FrozenSet" | "frozenset" | "Sequence"
+                    | "MutableSequence" | "Iterable" | "Iterator" | "Collection" | "Deque"
+                    | "deque" => {
+                        containers.push(false);
+                        *parameters.first()?
+                    }
+                    "Dict" | "dict" | "Mapping" | "MutableMapping" | "DefaultDict"
+                    | "defaultdict" | "OrderedDict" => {
+                        containers.push(true);
+                        *parameters.get(1)?
+                    }
+                    _ => return None,
+                };
             }
             "binary_operator" => {
                 // `Foo | None`: the side that is not `None`.
@@ -567,7 +599,23 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
             }
             _ => return None,
         }
+    };
+    let mut expr = TypeExpr {
+        base: TypeBase::Name(class),
+        ops: vec![TypeOp::Call],
+    };
+    for is_mapping in containers.into_iter().rev() {
+        let elem = Box::new(expr);
+        expr = TypeExpr {
+            base: if is_mapping {
+                TypeBase::DefaultDict(elem)
+            } else {
+                TypeBase::ListOf(elem)
+            },
+            ops: Vec::new(),
+        };
     }
+    Some(expr)
 }
 
 /// Converts an expression to a type expression, peeling it from the
