@@ -164,7 +164,11 @@ pub fn summarize(
         steps: 0,
     };
     interpreter.run(root);
-    interpreter.file.escaping_names = escaping_private_names(source, root);
+    // Tests pass private methods to `assertRaises` and friends; that does
+    // not make them callbacks of the code under analysis.
+    if !is_test_file(&source.path) {
+        interpreter.file.escaping_names = escaping_private_names(source, root);
+    }
     interpreter.file
 }
 
@@ -1769,7 +1773,14 @@ impl<'a> Interpreter<'a> {
                         });
                         match dotted {
                             Some(dotted) if !root_is_local => {
-                                Callee::Name(self.resolve_class(&format!("{dotted}.{method}")))
+                                let full = format!("{dotted}.{method}");
+                                let root = dotted.split('.').next().unwrap_or("");
+                                if self.module_defs.contains(root) {
+                                    // `LocalClass.static_method(...)`
+                                    Callee::Name(self.qualify(&full))
+                                } else {
+                                    Callee::Name(self.resolve_class(&full))
+                                }
                             }
                             _ => {
                                 let ty = self.value_type(object, env);
@@ -2151,6 +2162,12 @@ fn is_path_class(name: &str) -> bool {
         name,
         "pathlib.Path" | "pathlib.PosixPath" | "pathlib.PurePath" | "pathlib.PurePosixPath"
     ) || name == "resolved-path"
+}
+
+/// Whether a path is a test module (`tests/` directory or `test_*.py`).
+pub fn is_test_file(path: &str) -> bool {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    path.contains("/tests/") || path.starts_with("tests/") || file.starts_with("test_")
 }
 
 pub fn is_private_name(name: &str) -> bool {
