@@ -1126,10 +1126,9 @@ fn call_use(
             if !matches!(name, "setattr" | "getattr" | "hasattr" | "delattr" | "vars") {
                 return;
             }
-            let Some(first) = argument(0).filter(|a| is_self(source, *a, self_name)) else {
+            if !argument(0).is_some_and(|a| is_self(source, a, self_name)) {
                 return;
-            };
-            let _ = first;
+            }
             if name == "vars" {
                 class.dynamic = true;
                 return;
