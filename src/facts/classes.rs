@@ -1120,6 +1120,28 @@ fn call_use(
                 .nth(i)
         })
     };
+    // `'{0.x}'.format(self)`, `dataclasses.asdict(self)`: every attribute
+    // may be read.
+    let callee = match function.kind() {
+        "attribute" => function
+            .child_by_field_name("attribute")
+            .map_or("", |a| source.node_text(a)),
+        _ => source.node_text(function),
+    };
+    if matches!(callee, "format" | "asdict" | "astuple" | "format_map")
+        && let Some(arguments) = arguments
+    {
+        let mut cursor = arguments.walk();
+        let passes_self = arguments.named_children(&mut cursor).any(|a| {
+            is_self(source, a, self_name)
+                || (a.kind() == "keyword_argument"
+                    && a.child_by_field_name("value")
+                        .is_some_and(|v| is_self(source, v, self_name)))
+        });
+        if passes_self {
+            class.dynamic = true;
+        }
+    }
     match function.kind() {
         "identifier" => {
             let name = source.node_text(function);
@@ -1300,6 +1322,9 @@ class Outer(base.Base, metaclass=abc.ABCMeta):
             "def f(self): return vars(self)",
             "def f(self): return self.__dict__",
             "def f(self, n): return getattr(self, n)",
+            "def f(self): return '{0.x}'.format(self)",
+            "def f(self): return '{s.x}'.format(s=self)",
+            "def f(self): return dataclasses.asdict(self)",
         ] {
             let classes = classes_of(&format!("class A:\n    {body}\n"));
             assert!(classes[0].dynamic, "{body}");
