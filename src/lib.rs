@@ -19,3 +19,4 @@ pub mod rules;
 pub mod suppress;
 pub mod syntax;
 pub mod taint;
+pub mod timings;

@@ -431,8 +431,7 @@ impl<'a> Interpreter<'a> {
             return Flow::Normal;
         }
         let mut cursor = block.walk();
-        let statements: Vec<Node<'a>> = block.named_children(&mut cursor).collect();
-        for statement in statements {
+        for statement in block.named_children(&mut cursor) {
             if self.exec_statement(statement, env, context, depth + 1) == Flow::Exits {
                 return Flow::Exits;
             }
@@ -471,8 +470,7 @@ impl<'a> Interpreter<'a> {
             }
             "raise_statement" => {
                 let mut cursor = node.walk();
-                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-                for child in children {
+                for child in node.named_children(&mut cursor) {
                     self.eval(child, env, context, depth);
                 }
                 Flow::Exits
@@ -537,8 +535,7 @@ impl<'a> Interpreter<'a> {
                 after_body.join(&before);
                 let mut joined: Option<Env> = (flow == Flow::Normal).then(|| env.clone());
                 let mut cursor = node.walk();
-                let clauses: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-                for clause in clauses {
+                for clause in node.named_children(&mut cursor) {
                     match clause.kind() {
                         "except_clause" | "except_group_clause" => {
                             let mut handler_env = after_body.clone();
@@ -611,8 +608,7 @@ impl<'a> Interpreter<'a> {
                 let before = env.clone();
                 if let Some(body) = node.child_by_field_name("body") {
                     let mut cursor = body.walk();
-                    let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
-                    for case in cases {
+                    for case in body.named_children(&mut cursor) {
                         let mut case_env = before.clone();
                         if let Some(consequence) = case.child_by_field_name("consequence") {
                             self.exec_block(consequence, &mut case_env, context, depth);
@@ -636,8 +632,7 @@ impl<'a> Interpreter<'a> {
     ) -> Flow {
         let body = clause.child_by_field_name("body");
         let mut cursor = clause.walk();
-        let children: Vec<Node<'a>> = clause.named_children(&mut cursor).collect();
-        for child in children {
+        for child in clause.named_children(&mut cursor) {
             if child.kind() == "block" || Some(child) == body {
                 return self.exec_block(child, env, context, depth);
             }
@@ -725,8 +720,7 @@ impl<'a> Interpreter<'a> {
         depth: usize,
     ) {
         let mut cursor = clause.walk();
-        let items: Vec<Node<'a>> = clause.named_children(&mut cursor).collect();
-        for item in items {
+        for item in clause.named_children(&mut cursor) {
             let Some(value) = item.child_by_field_name("value") else {
                 continue;
             };
@@ -995,8 +989,7 @@ impl<'a> Interpreter<'a> {
             | "list_splat_pattern"
             | "list_splat" => {
                 let mut cursor = target.walk();
-                let children: Vec<Node<'a>> = target.named_children(&mut cursor).collect();
-                for child in children {
+                for child in target.named_children(&mut cursor) {
                     self.bind(child, value.clone(), env, context, depth + 1);
                 }
             }
@@ -1683,8 +1676,7 @@ impl<'a> Interpreter<'a> {
                 arg_nodes.push(arguments);
             } else {
                 let mut cursor = arguments.walk();
-                let children: Vec<Node<'a>> = arguments.named_children(&mut cursor).collect();
-                for child in children {
+                for child in arguments.named_children(&mut cursor) {
                     match child.kind() {
                         "comment" => {}
                         "keyword_argument" => {
