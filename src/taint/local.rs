@@ -15,7 +15,7 @@ use crate::syntax::Node;
 
 use super::summary::*;
 use crate::facts::imports::ImportMap;
-use crate::facts::{walk_tree, walk_tree_pruned};
+use crate::facts::walk_tree;
 use crate::finding::{Location, normalise_snippet};
 use crate::names::last_segment;
 use crate::parse::SourceFile;
@@ -164,11 +164,6 @@ pub fn summarize(
         steps: 0,
     };
     interpreter.run(root);
-    // Tests pass private methods to `assertRaises` and friends; that does
-    // not make them callbacks of the code under analysis.
-    if !is_test_file(&source.path) {
-        interpreter.file.escaping_names = escaping_private_names(source, root);
-    }
     interpreter.file
 }
 
@@ -1806,6 +1801,7 @@ impl<'a> Interpreter<'a> {
         };
 
         // Sinks.
+        let first_sink = self.file.sinks.len();
         self.record_sinks(
             node,
             &callee,
@@ -1879,6 +1875,9 @@ impl<'a> Interpreter<'a> {
             });
             call
         });
+        for sink in &mut self.file.sinks[first_sink..] {
+            sink.call = call;
+        }
 
         // Sources: a source function, a reading method, or any method of a
         // source object (`request.args.get(...)`, `sys.stdin.readline()`).
@@ -2096,6 +2095,7 @@ impl<'a> Interpreter<'a> {
                 location: location.clone(),
                 spelled: spelled.to_string(),
                 callee: callee.clone(),
+                call: None,
                 data,
                 shell,
                 privileged,
@@ -2301,35 +2301,10 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
 }
 
 /// Names of private functions used other than by calling them.
-pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
-    let mut names = HashSet::default();
-    walk_tree_pruned(root, |node| {
-        let name_node = match node.kind() {
-            "identifier" => Some(node),
-            "attribute" => node.child_by_field_name("attribute"),
-            _ => None,
-        };
-        if let Some(name_node) = name_node {
-            let name = source.node_text(name_node);
-            if is_private_name(name) && !is_called_or_defined(node) {
-                names.insert(name.to_string());
-            }
-        }
-        true
-    });
-    let mut names: Vec<String> = names.into_iter().collect();
-    names.sort();
-    names
-}
-
-fn is_called_or_defined(node: Node) -> bool {
-    !is_used_as_value(node)
-}
-
 /// Whether an expression is passed, stored or returned as a value (a
 /// callback), as opposed to called, assigned to, or used as the object of
 /// a further attribute (`mock_obj._name.call_count` in tests).
-fn is_used_as_value(node: Node) -> bool {
+pub fn is_used_as_value(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
