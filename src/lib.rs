@@ -21,3 +21,4 @@ pub mod rules;
 pub mod suppress;
 pub mod syntax;
 pub mod taint;
+pub mod timings;

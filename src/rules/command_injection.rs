@@ -84,11 +84,6 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
             }
             let mut trace =
                 solution.trace(file_index, sink.function, &sink.data, RuleMask::COMMAND);
-            if trace.is_empty()
-                && let Some((function, _)) = wrapper
-            {
-                let _ = function;
-            }
             trace.push(TraceStep {
                 location: sink.location.clone(),
                 message: format!("sink: `{}` runs the command", sink.spelled),
@@ -119,9 +114,9 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
 /// not in the scanned sources, as opposed to the standard library, whose
 /// behaviour is known.
 fn is_unverified_wrapper(solution: &Solution, file: usize, sink: &SinkUse) -> bool {
-    if solution
-        .index
-        .resolve(&sink.callee, &solution.files[file].module)
+    if sink
+        .call
+        .and_then(|call| solution.target(file, call as usize))
         .is_some()
     {
         return false;

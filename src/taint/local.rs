@@ -15,7 +15,7 @@ use crate::syntax::Node;
 
 use super::summary::*;
 use crate::facts::imports::ImportMap;
-use crate::facts::{walk_tree, walk_tree_pruned};
+use crate::facts::walk_tree;
 use crate::finding::{Location, normalise_snippet};
 use crate::names::last_segment;
 use crate::parse::SourceFile;
@@ -164,7 +164,6 @@ pub fn summarize(
         steps: 0,
     };
     interpreter.run(root);
-    interpreter.file.escaping_names = escaping_private_names(source, root);
     interpreter.file
 }
 
@@ -427,8 +426,7 @@ impl<'a> Interpreter<'a> {
             return Flow::Normal;
         }
         let mut cursor = block.walk();
-        let statements: Vec<Node<'a>> = block.named_children(&mut cursor).collect();
-        for statement in statements {
+        for statement in block.named_children(&mut cursor) {
             if self.exec_statement(statement, env, context, depth + 1) == Flow::Exits {
                 return Flow::Exits;
             }
@@ -467,8 +465,7 @@ impl<'a> Interpreter<'a> {
             }
             "raise_statement" => {
                 let mut cursor = node.walk();
-                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-                for child in children {
+                for child in node.named_children(&mut cursor) {
                     self.eval(child, env, context, depth);
                 }
                 Flow::Exits
@@ -533,8 +530,7 @@ impl<'a> Interpreter<'a> {
                 after_body.join(&before);
                 let mut joined: Option<Env> = (flow == Flow::Normal).then(|| env.clone());
                 let mut cursor = node.walk();
-                let clauses: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-                for clause in clauses {
+                for clause in node.named_children(&mut cursor) {
                     match clause.kind() {
                         "except_clause" | "except_group_clause" => {
                             let mut handler_env = after_body.clone();
@@ -607,8 +603,7 @@ impl<'a> Interpreter<'a> {
                 let before = env.clone();
                 if let Some(body) = node.child_by_field_name("body") {
                     let mut cursor = body.walk();
-                    let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
-                    for case in cases {
+                    for case in body.named_children(&mut cursor) {
                         let mut case_env = before.clone();
                         if let Some(consequence) = case.child_by_field_name("consequence") {
                             self.exec_block(consequence, &mut case_env, context, depth);
@@ -632,8 +627,7 @@ impl<'a> Interpreter<'a> {
     ) -> Flow {
         let body = clause.child_by_field_name("body");
         let mut cursor = clause.walk();
-        let children: Vec<Node<'a>> = clause.named_children(&mut cursor).collect();
-        for child in children {
+        for child in clause.named_children(&mut cursor) {
             if child.kind() == "block" || Some(child) == body {
                 return self.exec_block(child, env, context, depth);
             }
@@ -721,8 +715,7 @@ impl<'a> Interpreter<'a> {
         depth: usize,
     ) {
         let mut cursor = clause.walk();
-        let items: Vec<Node<'a>> = clause.named_children(&mut cursor).collect();
-        for item in items {
+        for item in clause.named_children(&mut cursor) {
             let Some(value) = item.child_by_field_name("value") else {
                 continue;
             };
@@ -991,8 +984,7 @@ impl<'a> Interpreter<'a> {
             | "list_splat_pattern"
             | "list_splat" => {
                 let mut cursor = target.walk();
-                let children: Vec<Node<'a>> = target.named_children(&mut cursor).collect();
-                for child in children {
+                for child in target.named_children(&mut cursor) {
                     self.bind(child, value.clone(), env, context, depth + 1);
                 }
             }
@@ -1679,8 +1671,7 @@ impl<'a> Interpreter<'a> {
                 arg_nodes.push(arguments);
             } else {
                 let mut cursor = arguments.walk();
-                let children: Vec<Node<'a>> = arguments.named_children(&mut cursor).collect();
-                for child in children {
+                for child in arguments.named_children(&mut cursor) {
                     match child.kind() {
                         "comment" => {}
                         "keyword_argument" => {
@@ -1769,7 +1760,14 @@ impl<'a> Interpreter<'a> {
                         });
                         match dotted {
                             Some(dotted) if !root_is_local => {
-                                Callee::Name(self.resolve_class(&format!("{dotted}.{method}")))
+                                let full = format!("{dotted}.{method}");
+                                let root = dotted.split('.').next().unwrap_or("");
+                                if self.module_defs.contains(root) {
+                                    // `LocalClass.static_method(...)`
+                                    Callee::Name(self.qualify(&full))
+                                } else {
+                                    Callee::Name(self.resolve_class(&full))
+                                }
                             }
                             _ => {
                                 let ty = self.value_type(object, env);
@@ -1803,6 +1801,7 @@ impl<'a> Interpreter<'a> {
         };
 
         // Sinks.
+        let first_sink = self.file.sinks.len();
         self.record_sinks(
             node,
             &callee,
@@ -1876,6 +1875,9 @@ impl<'a> Interpreter<'a> {
             });
             call
         });
+        for sink in &mut self.file.sinks[first_sink..] {
+            sink.call = call;
+        }
 
         // Sources: a source function, a reading method, or any method of a
         // source object (`request.args.get(...)`, `sys.stdin.readline()`).
@@ -2093,6 +2095,7 @@ impl<'a> Interpreter<'a> {
                 location: location.clone(),
                 spelled: spelled.to_string(),
                 callee: callee.clone(),
+                call: None,
                 data,
                 shell,
                 privileged,
@@ -2151,6 +2154,12 @@ fn is_path_class(name: &str) -> bool {
         name,
         "pathlib.Path" | "pathlib.PosixPath" | "pathlib.PurePath" | "pathlib.PurePosixPath"
     ) || name == "resolved-path"
+}
+
+/// Whether a path is a test module (`tests/` directory or `test_*.py`).
+pub fn is_test_file(path: &str) -> bool {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    path.contains("/tests/") || path.starts_with("tests/") || file.starts_with("test_")
 }
 
 pub fn is_private_name(name: &str) -> bool {
@@ -2292,35 +2301,10 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
 }
 
 /// Names of private functions used other than by calling them.
-pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
-    let mut names = HashSet::default();
-    walk_tree_pruned(root, |node| {
-        let name_node = match node.kind() {
-            "identifier" => Some(node),
-            "attribute" => node.child_by_field_name("attribute"),
-            _ => None,
-        };
-        if let Some(name_node) = name_node {
-            let name = source.node_text(name_node);
-            if is_private_name(name) && !is_called_or_defined(node) {
-                names.insert(name.to_string());
-            }
-        }
-        true
-    });
-    let mut names: Vec<String> = names.into_iter().collect();
-    names.sort();
-    names
-}
-
-fn is_called_or_defined(node: Node) -> bool {
-    !is_used_as_value(node)
-}
-
 /// Whether an expression is passed, stored or returned as a value (a
 /// callback), as opposed to called, assigned to, or used as the object of
 /// a further attribute (`mock_obj._name.call_count` in tests).
-fn is_used_as_value(node: Node) -> bool {
+pub fn is_used_as_value(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };

@@ -448,8 +448,8 @@ impl<'a> Solution<'a> {
     /// passes some parameters to a shell: that function and the taint of
     /// the arguments given for those parameters.
     pub fn shell_wrapper(&self, file: usize, sink: &SinkUse) -> Option<(FunctionRef, Sig)> {
-        let module = &self.files[file].module;
-        let (callee, offset) = match self.index.resolve(&sink.callee, module)? {
+        let call_index = sink.call? as usize;
+        let (callee, offset) = match self.targets[file][call_index]? {
             Target::Function { function, offset } => (
                 function,
                 offset.min(self.function(function).first_data_param),
@@ -461,13 +461,7 @@ impl<'a> Solution<'a> {
             return None;
         }
         let summary = self.function(callee);
-        // The sink's data are its argument positions; find the call site
-        // with the same location to map arguments to parameters.
-        let call = self.files[file]
-            .taint
-            .calls
-            .iter()
-            .find(|c| c.location == sink.location)?;
+        let call = &self.files[file].taint.calls[call_index];
         let mut sig = Sig::default();
         for param in 0..summary.params.len().min(64) {
             if shell & (1u64 << param) == 0 {
