@@ -140,6 +140,38 @@ fn binary_operators_200_000_terms() {
     assert_analysed(&check_with_healthy("deep.py", text.as_bytes()), 2);
 }
 
+/// Chains that were quadratic (each link re-walked or re-spelled the rest of
+/// the chain): minutes in a debug build before the fix, about a second now.
+#[test]
+fn long_chains_in_a_function_stay_linear() {
+    let chains = [
+        ("assignments", format!("x{}", " = x".repeat(DEPTH))),
+        ("calls", format!("x = f{}", "()".repeat(DEPTH))),
+        ("attributes", format!("x = a{}", ".b".repeat(DEPTH))),
+        (
+            "with items",
+            format!("with {}: pass", vec!["a as b"; DEPTH].join(", ")),
+        ),
+        ("one-line statements", "y = 1; ".repeat(DEPTH)),
+    ];
+    for (what, chain) in chains {
+        let text = format!("import os\n\ndef f(a):\n    {chain}\n    os.system(a)\n");
+        let dir = tempdir();
+        write(dir.path(), "chain.py", &text);
+        let args = [
+            OsStr::new("check"),
+            OsStr::new("--format=concise"),
+            OsStr::new("."),
+        ];
+        let run = run_bounded(dir.path(), &args, &[], Duration::from_secs(60));
+        assert_sane(&run);
+        assert!(
+            run.stdout.contains("chain.py:5:5: MG001"),
+            "{what}: {run:?}"
+        );
+    }
+}
+
 // --- Size ----------------------------------------------------------------
 
 /// 20 MB of plausible code: many small functions, each with a finding.
