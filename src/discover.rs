@@ -361,11 +361,30 @@ impl Walker<'_> {
 
 /// `path` as shown to the user: relative to `cwd` when `abs` is inside it.
 pub fn display_path(path: &Path, abs: &Path, cwd: &Path) -> String {
-    match abs.strip_prefix(cwd) {
-        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
-        _ if path.is_absolute() => abs.to_string_lossy().into_owned(),
-        _ => path.to_string_lossy().into_owned(),
+    let shown = match abs.strip_prefix(cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy(),
+        _ if path.is_absolute() => abs.to_string_lossy(),
+        _ => path.to_string_lossy(),
+    };
+    escape_controls(&shown)
+}
+
+/// A file name is untrusted text: escape control characters (`\n`,
+/// `\u{1b}`) so that a name can neither forge an output line nor send
+/// escape sequences to the terminal or CI log showing the output.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
     }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// An I/O error's reason without the trailing `(os error N)`.
@@ -436,6 +455,14 @@ mod tests {
         assert_eq!(
             display_path(Path::new("../x/b.py"), Path::new("/x/b.py"), cwd),
             "../x/b.py"
+        );
+        assert_eq!(
+            display_path(
+                Path::new("a\x1b[2J\nb.py"),
+                Path::new("/w/a\x1b[2J\nb.py"),
+                cwd
+            ),
+            "a\\u{1b}[2J\\nb.py"
         );
     }
 }

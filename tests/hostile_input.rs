@@ -442,6 +442,48 @@ fn a_file_name_that_is_not_utf8() {
     assert_eq!(run.code, 1, "{run:?}");
 }
 
+/// Names and source text cannot forge output lines or reach the terminal:
+/// control characters come out escaped (names) or as `?` (source lines).
+#[test]
+fn control_characters_in_names_and_source_are_not_printed_raw() {
+    let dir = tempdir();
+    let name = OsStr::from_bytes(b"a\x1b[31mred\nfake.py:1:1: MG001 x.py");
+    let text = SHELL.replace(
+        "shell=True)",
+        "shell=True)  # \x1b]0;title\x07\x1b[2J\u{9b}2J",
+    );
+    std::fs::write(dir.path().join(name), text).unwrap();
+    std::fs::write(dir.path().join("bad\x1b[2J.py"), b"\xff").unwrap();
+    for format in ["concise", "full", "github", "json", "sarif"] {
+        let args = [
+            OsStr::new("check"),
+            OsStr::new("--format"),
+            OsStr::new(format),
+        ];
+        let run = run_bounded(dir.path(), &args, &[], LIMIT);
+        assert_sane(&run);
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{9b}'),
+                "{format} {stream}: {run:?}"
+            );
+        }
+        if format == "concise" {
+            assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+            assert!(
+                run.stdout
+                    .starts_with("a\\u{1b}[31mred\\nfake.py:1:1: MG001 x.py:4:5: MG001"),
+                "{run:?}"
+            );
+        }
+        assert!(
+            run.stderr
+                .contains("error: bad\\u{1b}[2J.py: not valid UTF-8"),
+            "{run:?}"
+        );
+    }
+}
+
 #[test]
 fn a_path_through_a_file_cannot_be_listed() {
     let dir = tempdir();

@@ -109,7 +109,7 @@ fn render_one(
     let cache = ariadne::sources(
         wanted
             .into_iter()
-            .filter_map(|path| Some((path.clone(), sources.get(path)?.clone())))
+            .filter_map(|path| Some((path.clone(), printable(sources.get(path)?))))
             .collect::<Vec<_>>(),
     );
     let mut buffer = Vec::new();
@@ -119,6 +119,26 @@ fn render_one(
         buffer = strip_ansi(&buffer);
     }
     out.write_all(&buffer)
+}
+
+/// Source text is untrusted: control characters other than tabs and line
+/// ends (escape sequences could retitle or clear the terminal) become `?`,
+/// one per byte so that every byte offset stays valid.
+fn printable(text: &Arc<str>) -> Arc<str> {
+    let unsafe_char = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(unsafe_char) {
+        return text.clone();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Removes `ESC [ ... letter` sequences.
