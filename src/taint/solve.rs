@@ -11,7 +11,9 @@
 //! and then explains each tainted sink as a trace from source to sink.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
 use crate::finding::{Location, TraceStep};
@@ -99,17 +101,25 @@ const MAX_ROUNDS: usize = 50;
 
 impl<'a> Solution<'a> {
     pub fn solve(files: &'a [FileFacts], index: &'a ProjectIndex) -> Solution<'a> {
+        // Resolution is independent per file, and a file calls the same few
+        // names over and over (`self.x`, `utils.execute`): cache per file.
         let targets: Vec<Vec<Option<Target>>> = files
-            .iter()
+            .par_iter()
             .map(|file| {
+                let mut cache: rustc_hash::FxHashMap<&Callee, Option<Target>> =
+                    rustc_hash::FxHashMap::default();
                 file.taint
                     .calls
                     .iter()
-                    .map(|call| index.resolve(&call.callee, &file.module))
+                    .map(|call| {
+                        *cache
+                            .entry(&call.callee)
+                            .or_insert_with(|| index.resolve(&call.callee, &file.module))
+                    })
                     .collect()
             })
             .collect();
-        let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::new();
+        let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::default();
         for (file_index, file_targets) in targets.iter().enumerate() {
             for (call_index, target) in file_targets.iter().enumerate() {
                 let function = match target {
@@ -184,7 +194,7 @@ impl<'a> Solution<'a> {
             targets,
             params,
             public,
-            attrs: HashMap::new(),
+            attrs: HashMap::default(),
             callers,
         };
         for _ in 0..MAX_ROUNDS {
@@ -506,7 +516,7 @@ impl<'a> Solution<'a> {
     ) -> Vec<TraceStep> {
         let mut steps_backwards: Vec<TraceStep> = Vec::new();
         let mut current: Option<(usize, FunctionId, Taint)> = Some((file, context, taint.clone()));
-        let mut seen: HashSet<(usize, AtomId)> = HashSet::new();
+        let mut seen: HashSet<(usize, AtomId)> = HashSet::default();
         while let Some((file, context, taint)) = current.take() {
             if steps_backwards.len() > 40 {
                 break;
