@@ -1998,6 +1998,11 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
+            if spec.privileged {
+                privileged.get_or_insert_with(|| {
+                    format!("run as root by the oslo.privsep entry point `{spelled}`")
+                });
+            }
             if sink.rule == RuleMask::COMMAND {
                 // The argument vector, as literal strings where known:
                 // positional (`execute('mount', ...)`) or a list display.
@@ -2100,6 +2105,7 @@ impl<'a> Interpreter<'a> {
                 shell,
                 privileged,
                 destructive,
+                unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
             });

@@ -306,6 +306,13 @@ impl<'a> Solution<'a> {
         self.targets[file][call]
     }
 
+    /// Whether a sink call enters the scanned sources.
+    pub fn resolves(&self, file: usize, sink: &SinkUse) -> bool {
+        sink.call
+            .and_then(|call| self.targets[file][call as usize])
+            .is_some()
+    }
+
     /// The function a call enters and the number of implicitly bound
     /// leading parameters.
     fn callee_function(&self, file: usize, call: usize) -> Option<(FunctionRef, u16)> {

@@ -226,6 +226,8 @@ pub struct SinkUse {
     pub privileged: Option<String>,
     /// For path sinks: the operation writes, deletes, moves or links.
     pub destructive: bool,
+    /// Only a sink while its implementation is not scanned.
+    pub unscanned_only: bool,
     pub snippet: String,
     pub context: String,
 }
