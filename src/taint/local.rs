@@ -87,6 +87,12 @@ impl Env {
     }
 }
 
+/// What a loop binds or tests before each iteration.
+enum LoopHeader<'a> {
+    For { left: Node<'a>, iterable: Taint },
+    While { condition: Option<Node<'a>> },
+}
+
 /// How a block ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -477,47 +483,15 @@ impl<'a> Interpreter<'a> {
                     .child_by_field_name("right")
                     .map(|r| self.eval(r, env, context, depth))
                     .unwrap_or_default();
-                let before = env.clone();
-                for round in 0..2 {
-                    if let Some(left) = node.child_by_field_name("left") {
-                        let location = self.location(left);
-                        let name = self.text(left).to_string();
-                        let value = iterable
-                            .clone()
-                            .with_hop(&location, || format!("iterated into `{name}`"));
-                        self.bind(left, value, env, context, depth);
-                    }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        self.exec_block(body, env, context, depth);
-                    }
-                    env.join(&before);
-                    if round == 0 && self.steps > STEP_BUDGET {
-                        break;
-                    }
-                }
-                if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.exec_children_blocks(alternative, env, context, depth);
-                }
-                Flow::Normal
+                let header = match node.child_by_field_name("left") {
+                    Some(left) => LoopHeader::For { left, iterable },
+                    None => LoopHeader::While { condition: None },
+                };
+                self.exec_loop(node, header, env, context, depth)
             }
             "while_statement" => {
-                let before = env.clone();
-                for round in 0..2 {
-                    if let Some(condition) = node.child_by_field_name("condition") {
-                        self.eval(condition, env, context, depth);
-                    }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        self.exec_block(body, env, context, depth);
-                    }
-                    env.join(&before);
-                    if round == 0 && self.steps > STEP_BUDGET {
-                        break;
-                    }
-                }
-                if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.exec_children_blocks(alternative, env, context, depth);
-                }
-                Flow::Normal
+                let condition = node.child_by_field_name("condition");
+                self.exec_loop(node, LoopHeader::While { condition }, env, context, depth)
             }
             "try_statement" => {
                 let before = env.clone();
@@ -615,6 +589,48 @@ impl<'a> Interpreter<'a> {
             }
             _ => Flow::Normal,
         }
+    }
+
+    /// Runs a loop body twice, so that taint carried from one iteration to
+    /// the next reaches every statement (fewer rounds once a function has
+    /// used up its step budget), then the `else:` clause.
+    fn exec_loop(
+        &mut self,
+        node: Node<'a>,
+        header: LoopHeader<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        let before = env.clone();
+        for round in 0..2 {
+            match &header {
+                LoopHeader::For { left, iterable } => {
+                    let location = self.location(*left);
+                    let name = self.text(*left).to_string();
+                    let value = iterable
+                        .clone()
+                        .with_hop(&location, || format!("iterated into `{name}`"));
+                    self.bind(*left, value, env, context, depth);
+                }
+                LoopHeader::While { condition } => {
+                    if let Some(condition) = condition {
+                        self.eval(*condition, env, context, depth);
+                    }
+                }
+            }
+            if let Some(body) = node.child_by_field_name("body") {
+                self.exec_block(body, env, context, depth);
+            }
+            env.join(&before);
+            if round == 0 && self.steps > STEP_BUDGET {
+                break;
+            }
+        }
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.exec_children_blocks(alternative, env, context, depth);
+        }
+        Flow::Normal
     }
 
     /// Runs the `block` children of a clause node (`else:`, `except:`, ...).

@@ -133,49 +133,26 @@ impl<'a> Solution<'a> {
                     .push((file_index as u32, call_index as CallId));
             }
         }
-        let public: Vec<Vec<bool>> = files
-            .iter()
-            .enumerate()
-            .map(|(file_index, file)| {
-                file.taint
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .map(|(function_index, function)| {
-                        let reference = FunctionRef {
-                            file: file_index as u32,
-                            function: function_index as FunctionId,
-                        };
-                        !function.is_module
-                            && (!function.private
-                                || index.escaping_names.contains(&function.name)
-                                || !callers.contains_key(&reference))
-                    })
-                    .collect()
-            })
-            .collect();
-        let params = files
-            .iter()
-            .enumerate()
-            .map(|(file_index, file)| {
-                file.taint
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .map(|(function_index, function)| {
-                        if public[file_index][function_index] {
-                            let all = data_param_bits(function);
-                            ParamTaint {
-                                command: all,
-                                path: all,
-                            }
-                        } else {
-                            ParamTaint::default()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        // Parameters of public functions (and of private ones whose callers
+        // are not all known) are sources; the others start clean and take
+        // the taint of the arguments their callers pass.
+        let public = per_function(files, |reference, function| {
+            !function.is_module
+                && (!function.private
+                    || index.escaping_names.contains(&function.name)
+                    || !callers.contains_key(&reference))
+        });
+        let params = per_function(files, |reference, function| {
+            if public[reference.file as usize][reference.function as usize] {
+                let all = data_param_bits(function);
+                ParamTaint {
+                    command: all,
+                    path: all,
+                }
+            } else {
+                ParamTaint::default()
+            }
+        });
         let mut solution = Solution {
             files,
             index,
@@ -183,14 +160,8 @@ impl<'a> Solution<'a> {
                 .iter()
                 .map(|f| vec![Sig::default(); f.taint.calls.len()])
                 .collect(),
-            returns: files
-                .iter()
-                .map(|f| vec![Sig::default(); f.taint.functions.len()])
-                .collect(),
-            shell_params: files
-                .iter()
-                .map(|f| vec![0; f.taint.functions.len()])
-                .collect(),
+            returns: per_function(files, |_, _| Sig::default()),
+            shell_params: per_function(files, |_, _| 0),
             targets,
             params,
             public,
@@ -704,6 +675,32 @@ impl<'a> Solution<'a> {
         steps_backwards.dedup_by(|a, b| a.location == b.location && a.message == b.message);
         steps_backwards
     }
+}
+
+/// A table with one value per function of every file.
+fn per_function<T>(
+    files: &[FileFacts],
+    mut value: impl FnMut(FunctionRef, &FunctionSummary) -> T,
+) -> Vec<Vec<T>> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(file, facts)| {
+            facts
+                .taint
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(function, summary)| {
+                    let reference = FunctionRef {
+                        file: file as u32,
+                        function: function as FunctionId,
+                    };
+                    value(reference, summary)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn step(location: &Location, message: String) -> TraceStep {
