@@ -1722,7 +1722,7 @@ impl<'a> Interpreter<'a> {
         }
 
         // What is called.
-        let spelled = self.text(function).to_string();
+        let spelled: &'a str = self.text(function);
         let mut receiver: Option<Taint> = None;
         let mut receiver_node: Option<Node<'a>> = None;
         let callee = match function.kind() {
@@ -1811,8 +1811,8 @@ impl<'a> Interpreter<'a> {
         };
 
         let method_name = callee.method_name().to_string();
-        let qualified = match &callee {
-            Callee::Name(name) => Some(name.clone()),
+        let qualified: Option<&str> = match &callee {
+            Callee::Name(name) => Some(name.as_str()),
             _ => None,
         };
 
@@ -1821,7 +1821,7 @@ impl<'a> Interpreter<'a> {
         self.record_sinks(
             node,
             &callee,
-            &spelled,
+            spelled,
             &args,
             &arg_nodes,
             &keywords,
@@ -1878,7 +1878,7 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.clone(),
+                spelled: spelled.to_string(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
@@ -1930,10 +1930,9 @@ impl<'a> Interpreter<'a> {
 
         // Sanitizers.
         let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
-        let clears = self.config.sanitizes(
-            qualified.as_deref(),
-            is_method_call.then_some(method_name.as_str()),
-        );
+        let clears = self
+            .config
+            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
         if !clears.is_empty() {
             return everything.sanitize(clears);
         }
