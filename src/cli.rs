@@ -28,6 +28,9 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// Most analysis threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+
 /// Stack of each analysis thread.
 pub const ANALYSIS_STACK_BYTES: usize = 64 << 20;
 
@@ -307,6 +310,11 @@ pub fn check(args: &CheckArgs) -> u8 {
         },
         None => None,
     };
+    // Each thread reserves a 64 MiB stack: `--threads 100000` spent minutes
+    // spawning threads before analysing anything.
+    if args.threads.is_some_and(|n| n > MAX_THREADS) {
+        return error(format!("--threads: at most {MAX_THREADS}"));
+    }
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         // Deeply nested code makes deep syntax trees; a roomy stack (only

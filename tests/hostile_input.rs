@@ -485,6 +485,41 @@ fn control_characters_in_names_and_source_are_not_printed_raw() {
 }
 
 #[test]
+fn absurd_thread_counts_are_refused_not_spawned() {
+    let dir = tempdir();
+    write(dir.path(), "healthy.py", SHELL);
+    let run = check(dir.path(), &["--threads", "100000", "."]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--threads: at most 1024"), "{run:?}");
+    assert_eq!(check(dir.path(), &["--threads", "1024", "."]).code, 1);
+}
+
+/// Paths longer than `PATH_MAX` cannot be opened by path: the directory is
+/// named with the reason, the rest is analysed.
+#[test]
+fn a_path_longer_than_path_max() {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let dir = tempdir();
+    write(dir.path(), "healthy.py", SHELL);
+    // Created one level at a time relative to the previous one: creating it
+    // by its full path would fail like the analysis does.
+    let name = "d".repeat(200);
+    let mut current = std::fs::File::open(dir.path()).unwrap();
+    for _ in 0..25 {
+        let c_name = std::ffi::CString::new(name.as_bytes()).unwrap();
+        let fd = current.as_raw_fd();
+        assert_eq!(unsafe { libc::mkdirat(fd, c_name.as_ptr(), 0o755) }, 0);
+        let next = unsafe { libc::openat(fd, c_name.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
+        assert!(next >= 0);
+        current = unsafe { std::fs::File::from_raw_fd(next) };
+    }
+    let run = check(dir.path(), &["."]);
+    assert!(run.stderr.contains(": file name too long"), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stdout.contains(HEALTHY_FINDING), "{run:?}");
+}
+
+#[test]
 fn a_path_through_a_file_cannot_be_listed() {
     let dir = tempdir();
     write(dir.path(), "healthy.py", SHELL);
