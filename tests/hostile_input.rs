@@ -488,10 +488,9 @@ fn control_characters_in_names_and_source_are_not_printed_raw() {
 fn absurd_thread_counts_are_refused_not_spawned() {
     let dir = tempdir();
     write(dir.path(), "healthy.py", SHELL);
-    let run = check(dir.path(), &["--threads", "100000", "."]);
+    let run = check(dir.path(), &["--threads", "1025", "."]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("--threads: at most 1024"), "{run:?}");
-    assert_eq!(check(dir.path(), &["--threads", "1024", "."]).code, 1);
 }
 
 /// Paths longer than `PATH_MAX` cannot be opened by path: the directory is
