@@ -68,6 +68,10 @@ struct Env {
     types: HashMap<String, String>,
     /// Variables holding a normalised path (`realpath`, `abspath`, ...).
     normalised: HashSet<String>,
+    /// Variables bound to a command callable stored on an object
+    /// (`run = self._execute`): whether the object is `self`, and the
+    /// attribute name. Calling the variable calls that attribute.
+    callables: HashMap<String, (bool, String)>,
 }
 
 impl Env {
@@ -84,6 +88,13 @@ impl Env {
             .retain(|name, ty| other.types.get(name).is_none_or(|t| t == ty));
         self.normalised
             .retain(|name| other.normalised.contains(name));
+        // May-alias: a variable that holds the callable on some path is
+        // treated as the callable.
+        for (name, target) in &other.callables {
+            self.callables
+                .entry(name.clone())
+                .or_insert_with(|| target.clone());
+        }
     }
 }
 
@@ -254,6 +265,7 @@ impl<'a> Interpreter<'a> {
             validates: Vec::new(),
             asserts: Vec::new(),
             parent: None,
+            privileged: None,
         });
         let mut context = FunctionContext {
             id: 0,
@@ -289,7 +301,7 @@ impl<'a> Interpreter<'a> {
         let class = class_node.map(|c| self.qualify(&qualname_of(self.source, c)));
         let decorators = decorator_names(self.source, node, self.imports);
         let is_static = decorators.iter().any(|d| d == "staticmethod");
-        let privileged = decorators
+        let entry_point = decorators
             .iter()
             .find(|d| {
                 self.config
@@ -297,6 +309,9 @@ impl<'a> Interpreter<'a> {
                     .iter()
                     .any(|p| p.matches(d))
             })
+            .cloned();
+        let privileged = entry_point
+            .as_ref()
             .map(|d| format!("inside the oslo.privsep entry point `@{d}`"));
 
         let mut params = Vec::new();
@@ -335,6 +350,7 @@ impl<'a> Interpreter<'a> {
             validates: Vec::new(),
             asserts: Vec::new(),
             parent,
+            privileged: entry_point,
         });
 
         let mut env = match parent.and_then(|p| self.closure_envs.get(&p)) {
@@ -875,6 +891,26 @@ impl<'a> Interpreter<'a> {
         let name = self.text(left).to_string();
         env.types.remove(&name);
         env.normalised.remove(&name);
+        env.callables.remove(&name);
+        // `run = self._execute`: the variable is the command callable.
+        if right.kind() == "attribute"
+            && let (Some(object), Some(attr)) = (
+                right.child_by_field_name("object"),
+                right.child_by_field_name("attribute"),
+            )
+        {
+            let attr = self.text(attr);
+            if self
+                .config
+                .sinks_named(attr)
+                .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some())
+            {
+                env.callables.insert(
+                    name.clone(),
+                    (self.is_self(object, context), attr.to_string()),
+                );
+            }
+        }
         if context.id == 0
             && right.kind() == "call"
             && let Some(function) = right.child_by_field_name("function")
@@ -1440,6 +1476,11 @@ impl<'a> Interpreter<'a> {
             return self.opaque(node, env);
         }
         let depth = depth + 1;
+        if node.kind() == "binary_operator"
+            && let Some(taint) = self.eval_percent_format(node, env, context, depth)
+        {
+            return taint;
+        }
         match node.kind() {
             "identifier" => self.read_name(node, env),
             "attribute" => self.eval_attribute(node, env, context, depth),
@@ -1492,9 +1533,16 @@ impl<'a> Interpreter<'a> {
                 if let Some(index) = node.child_by_field_name("subscript") {
                     self.eval(index, env, context, depth);
                 }
-                node.child_by_field_name("value")
+                let value = node
+                    .child_by_field_name("value")
                     .map(|v| self.eval(v, env, context, depth))
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                if self.is_last_path_component(node) {
+                    // `p.split('/')[-1]` is `os.path.basename(p)`.
+                    value.sanitize(RuleMask::PATH)
+                } else {
+                    value
+                }
             }
             "comparison_operator" | "not_operator" => {
                 let mut cursor = node.walk();
@@ -1717,7 +1765,15 @@ impl<'a> Interpreter<'a> {
         let callee = match function.kind() {
             "identifier" => {
                 let name = self.text(function);
-                if env.vars.contains_key(name) {
+                if let Some((on_self, attr)) = env.callables.get(name) {
+                    match &context.class {
+                        Some(class) if *on_self => Callee::SelfMethod {
+                            class: class.clone(),
+                            name: attr.clone(),
+                        },
+                        _ => Callee::UnknownMethod { name: attr.clone() },
+                    }
+                } else if env.vars.contains_key(name) {
                     Callee::UnknownMethod {
                         name: name.to_string(),
                     }
@@ -1876,6 +1932,13 @@ impl<'a> Interpreter<'a> {
                     .collect(),
                 splat: splat.clone(),
                 bound: function.kind() == "attribute",
+                forwards_command: matches!(
+                    callee,
+                    Callee::UnknownMethod { .. } | Callee::Method { .. }
+                ) && self
+                    .config
+                    .sinks_named(&method_name)
+                    .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
             });
             call
         });
@@ -1928,6 +1991,106 @@ impl<'a> Interpreter<'a> {
         }
 
         everything
+    }
+
+    /// `'fmt' % value` with a literal format: a value formatted only by
+    /// numeric conversions (`%d`, `%(size)d`, `%x`, `%.2f`) is a number in
+    /// the result (formatting raises on anything else, as `int()` would),
+    /// so only the values of string conversions (`%s`, `%r`, ...) flow.
+    /// `None` when the format is not a plain literal or cannot be mapped.
+    fn eval_percent_format(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Option<Taint> {
+        let operator = node.child_by_field_name("operator")?;
+        if self.text(operator) != "%" {
+            return None;
+        }
+        let format = string_literal(self.source, node.child_by_field_name("left")?)?;
+        let conversions = percent_conversions(&format)?;
+        let right = node.child_by_field_name("right")?;
+        let numeric = |c: char| "diouxXeEfFgG".contains(c);
+        let mut taint = Taint::default();
+        match right.kind() {
+            "dictionary" => {
+                let mut cursor = right.walk();
+                let children: Vec<Node<'a>> = right.named_children(&mut cursor).collect();
+                for child in children {
+                    let value = self.eval(child, env, context, depth);
+                    let key = (child.kind() == "pair")
+                        .then(|| child.child_by_field_name("key"))
+                        .flatten()
+                        .and_then(|k| string_literal(self.source, k));
+                    let only_numeric = key.is_some_and(|key| {
+                        let mut uses = conversions
+                            .iter()
+                            .filter(|(k, _)| k.as_deref() == Some(key.as_str()))
+                            .peekable();
+                        uses.peek().is_some() && uses.all(|(_, c)| numeric(*c))
+                    });
+                    if !only_numeric {
+                        taint.union_with(&value);
+                    }
+                }
+            }
+            "tuple" => {
+                let mut cursor = right.walk();
+                let children: Vec<Node<'a>> = right.named_children(&mut cursor).collect();
+                let positional = conversions.iter().all(|(k, _)| k.is_none());
+                for (index, child) in children.into_iter().enumerate() {
+                    let value = self.eval(child, env, context, depth);
+                    let is_number = positional
+                        && child.kind() != "list_splat"
+                        && conversions.get(index).is_some_and(|(_, c)| numeric(*c));
+                    if !is_number {
+                        taint.union_with(&value);
+                    }
+                }
+            }
+            _ => {
+                let value = self.eval(right, env, context, depth);
+                let single_number =
+                    conversions.len() == 1 && conversions.iter().all(|(_, c)| numeric(*c));
+                if !single_number {
+                    taint.union_with(&value);
+                }
+            }
+        }
+        Some(taint)
+    }
+
+    /// `x.split('/')[-1]` or `x.rsplit('/', 1)[-1]`: the last path component.
+    fn is_last_path_component(&self, subscript: Node<'a>) -> bool {
+        let is_minus_one = subscript
+            .child_by_field_name("subscript")
+            .is_some_and(|index| self.text(index).replace(' ', "") == "-1");
+        if !is_minus_one {
+            return false;
+        }
+        let Some(call) = subscript
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "call")
+        else {
+            return false;
+        };
+        let Some(function) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            return false;
+        };
+        let method = function
+            .child_by_field_name("attribute")
+            .map(|a| self.text(a))
+            .unwrap_or("");
+        matches!(method, "split" | "rsplit")
+            && first_argument(call).is_some_and(|separator| {
+                string_literal(self.source, separator).as_deref() == Some("/")
+                    || self.imports.resolve(self.text(separator)) == "os.sep"
+            })
     }
 
     /// The attribute source (`flask.request`) a dotted name starts with.
@@ -2084,7 +2247,18 @@ impl<'a> Interpreter<'a> {
                         .map(|(_, _, n)| *n)
                         .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied())
                         .and_then(|n| string_literal(self.source, n));
-                    mode.is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
+                    let mode_node = keyword("mode")
+                        .or_else(|| keyword("flags"))
+                        .map(|(_, _, n)| *n)
+                        .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied());
+                    // `os.open(path, os.O_CREAT | os.O_WRONLY)`: flags, not a mode string.
+                    let writing_flags = mode_node.is_some_and(|n| {
+                        let text = self.text(n);
+                        ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]
+                            .iter()
+                            .any(|flag| text.contains(flag))
+                    });
+                    writing_flags || mode.is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
                 }
                 _ => false,
             };
@@ -2100,11 +2274,63 @@ impl<'a> Interpreter<'a> {
                 shell,
                 privileged,
                 destructive,
+                by_method_name: sink.call.is_none(),
                 snippet,
                 context: context.qualname.clone(),
             });
         }
     }
+}
+
+/// The conversions of a `%` format string, in order: the mapping key
+/// (`%(name)s`) if any and the conversion character. `None` when a width or
+/// precision is taken from the arguments (`%*d`), which shifts positions.
+fn percent_conversions(format: &str) -> Option<Vec<(Option<String>, char)>> {
+    let mut conversions = Vec::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            continue;
+        }
+        let mut key = None;
+        if chars.peek() == Some(&'(') {
+            chars.next();
+            let mut name = String::new();
+            let mut level = 1;
+            for c in chars.by_ref() {
+                match c {
+                    '(' => level += 1,
+                    ')' => {
+                        level -= 1;
+                        if level == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                name.push(c);
+            }
+            key = Some(name);
+        }
+        let mut conversion = None;
+        for c in chars.by_ref() {
+            match c {
+                '*' => return None,
+                '#' | '0' | '-' | ' ' | '+' | '.' | 'h' | 'l' | 'L' => {}
+                c if c.is_ascii_digit() => {}
+                c => {
+                    conversion = Some(c);
+                    break;
+                }
+            }
+        }
+        conversions.push((key, conversion?));
+    }
+    Some(conversions)
 }
 
 /// Whether a block's last statement is a `raise`.

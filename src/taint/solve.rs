@@ -83,8 +83,18 @@ pub struct Solution<'a> {
     returns: Vec<Vec<Sig>>,
     /// Per file, per function: its really tainted parameters.
     params: Vec<Vec<ParamTaint>>,
-    /// Per file, per function: parameters that reach a shell (bits).
+    /// Per file, per function: parameters that reach a shell (bits),
+    /// directly or through calls.
     shell_params: Vec<Vec<u64>>,
+    /// Per file, per function: parameters that reach the command of any
+    /// command sink (bits), directly or through calls.
+    command_params: Vec<Vec<u64>>,
+    /// Per file, per function: parameters that reach a command run as root
+    /// (bits), directly or through calls.
+    privileged_params: Vec<Vec<u64>>,
+    /// Per file, per function: the oslo.privsep entry point it runs under
+    /// (itself, or a function that calls it, transitively).
+    privileged_reach: Vec<Vec<Option<String>>>,
     /// Whether a function's parameters are sources (callers unknown).
     public: Vec<Vec<bool>>,
     /// `(class, attr)` → rules for which some method stores taint in it.
@@ -181,6 +191,29 @@ impl<'a> Solution<'a> {
                 .iter()
                 .map(|f| vec![0; f.taint.functions.len()])
                 .collect(),
+            command_params: files
+                .iter()
+                .map(|f| vec![0; f.taint.functions.len()])
+                .collect(),
+            privileged_params: files
+                .iter()
+                .map(|f| vec![0; f.taint.functions.len()])
+                .collect(),
+            privileged_reach: files
+                .iter()
+                .map(|f| {
+                    f.taint
+                        .functions
+                        .iter()
+                        .map(|function| {
+                            function
+                                .privileged
+                                .as_ref()
+                                .map(|_| qualify_name(&f.module, &function.qualname))
+                        })
+                        .collect()
+                })
+                .collect(),
             targets,
             params,
             public,
@@ -261,27 +294,154 @@ impl<'a> Solution<'a> {
                     changed = true;
                 }
             }
-            // Parameters that reach a shell, directly or through a wrapper.
+            // Parameters that reach a shell, a command, a command run as
+            // root: directly at a sink, or through a sink's implementation.
             for sink in &file.sinks {
                 if sink.rule != RuleMask::COMMAND {
                     continue;
                 }
-                let mut bits = 0;
+                let mut shell = 0;
                 if sink.shell {
-                    bits |= self.eval(file_index, sink.function, &sink.data).command;
+                    shell |= self.eval(file_index, sink.function, &sink.data).command;
                 }
-                if let Some((wrapper, argument_sig)) = self.shell_wrapper(file_index, sink) {
-                    let _ = wrapper;
-                    bits |= argument_sig.command;
+                if let Some((_, argument_sig)) = self.shell_wrapper(file_index, sink) {
+                    shell |= argument_sig.command;
                 }
-                let slot = &mut self.shell_params[file_index][sink.function as usize];
-                if *slot | bits != *slot {
-                    *slot |= bits;
+                let (command, privileged) = match self.implementation(file_index, sink) {
+                    Some(implementation) => (
+                        self.eval(file_index, sink.function, &implementation.command)
+                            .command,
+                        if sink.privileged.is_some() {
+                            self.eval(file_index, sink.function, &implementation.command)
+                                .command
+                        } else {
+                            self.eval(file_index, sink.function, &implementation.privileged)
+                                .command
+                        },
+                    ),
+                    None => {
+                        let bits = self.eval(file_index, sink.function, &sink.data).command;
+                        (bits, if sink.privileged.is_some() { bits } else { 0 })
+                    }
+                };
+                let function = sink.function as usize;
+                changed |= or_bits(&mut self.shell_params[file_index][function], shell);
+                changed |= or_bits(&mut self.command_params[file_index][function], command);
+                changed |= or_bits(
+                    &mut self.privileged_params[file_index][function],
+                    privileged,
+                );
+            }
+            // Through calls into the scanned sources: a parameter passed on to
+            // a callee's command parameter is a command parameter too; and a
+            // function called from a privsep entry point runs privileged.
+            for call_index in 0..file.calls.len() {
+                let call = &file.calls[call_index];
+                let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+                    // `self._parent._run(...)` on an object of unknown type:
+                    // forwarded to a command callable.
+                    if call.forwards_command && self.targets[file_index][call_index].is_none() {
+                        let mut bits = 0;
+                        for input in call.args.iter().chain(call.splat.iter()) {
+                            bits |= self.eval(file_index, call.caller, input).command;
+                        }
+                        let caller = call.caller as usize;
+                        changed |= or_bits(&mut self.command_params[file_index][caller], bits);
+                    }
+                    continue;
+                };
+                let (cf, cg) = (callee.file as usize, callee.function as usize);
+                let reach = self.privileged_reach[file_index][call.caller as usize].clone();
+                if reach.is_some() && self.privileged_reach[cf][cg].is_none() {
+                    self.privileged_reach[cf][cg] = reach;
                     changed = true;
                 }
+                let summary = self.function(callee);
+                let maps = [
+                    self.shell_params[cf][cg],
+                    self.command_params[cf][cg],
+                    self.privileged_params[cf][cg],
+                ];
+                if maps.iter().all(|bits| *bits == 0) {
+                    continue;
+                }
+                let mut found = [0u64; 3];
+                for param in 0..summary.params.len().min(64) {
+                    let bit = 1u64 << param;
+                    if maps.iter().all(|bits| bits & bit == 0) {
+                        continue;
+                    }
+                    let Some(argument) = argument_for(call, summary, param, offset) else {
+                        continue;
+                    };
+                    let sig = self.eval(file_index, call.caller, &argument).command;
+                    for (slot, bits) in found.iter_mut().zip(maps) {
+                        if bits & bit != 0 {
+                            *slot |= sig;
+                        }
+                    }
+                }
+                let caller = call.caller as usize;
+                changed |= or_bits(&mut self.shell_params[file_index][caller], found[0]);
+                changed |= or_bits(&mut self.command_params[file_index][caller], found[1]);
+                changed |= or_bits(&mut self.privileged_params[file_index][caller], found[2]);
             }
         }
         changed
+    }
+
+    /// For a sink matched by its method name (`self._execute(...)`) whose
+    /// method is defined in the scanned sources: the implementation, and
+    /// the arguments it runs as a command (and as root). Such a call is a
+    /// sink only as far as its implementation runs those arguments: a
+    /// method named `_execute` that sends an HTTP request, or that
+    /// validates or quotes its arguments before running them, is not.
+    pub fn implementation(&self, file: usize, sink: &SinkUse) -> Option<Implementation> {
+        if !sink.by_method_name {
+            return None;
+        }
+        let module = &self.files[file].module;
+        let (function, offset) = match self.index.resolve(&sink.callee, module)? {
+            Target::Function { function, offset } => (
+                function,
+                offset.min(self.function(function).first_data_param),
+            ),
+            _ => return None,
+        };
+        let call = self.files[file]
+            .taint
+            .calls
+            .iter()
+            .find(|c| c.location == sink.location)?;
+        let summary = self.function(function);
+        let (fi, fj) = (function.file as usize, function.function as usize);
+        let command_bits = self.command_params[fi][fj];
+        let privileged_bits = self.privileged_params[fi][fj];
+        let mut implementation = Implementation {
+            function,
+            command: Taint::default(),
+            privileged: Taint::default(),
+        };
+        for param in 0..summary.params.len().min(64) {
+            let bit = 1u64 << param;
+            if (command_bits | privileged_bits) & bit == 0 {
+                continue;
+            }
+            if let Some(argument) = argument_for(call, summary, param, offset) {
+                if command_bits & bit != 0 {
+                    implementation.command.union_with(&argument);
+                }
+                if privileged_bits & bit != 0 {
+                    implementation.privileged.union_with(&argument);
+                }
+            }
+        }
+        Some(implementation)
+    }
+
+    /// The privsep entry point a function runs under, if any.
+    pub fn privileged_reach(&self, file: usize, function: FunctionId) -> Option<&str> {
+        self.privileged_reach[file][function as usize].as_deref()
     }
 
     pub fn function(&self, reference: FunctionRef) -> &'a FunctionSummary {
@@ -693,6 +853,31 @@ impl<'a> Solution<'a> {
         steps_backwards.dedup_by(|a, b| a.location == b.location && a.message == b.message);
         steps_backwards
     }
+}
+
+/// What the scanned implementation of a sink does with its arguments.
+pub struct Implementation {
+    pub function: FunctionRef,
+    /// The arguments it runs as (part of) a command.
+    pub command: Taint,
+    /// The arguments it runs as (part of) a command run as root.
+    pub privileged: Taint,
+}
+
+fn qualify_name(module: &str, qualname: &str) -> String {
+    if module.is_empty() {
+        qualname.to_string()
+    } else {
+        format!("{module}.{qualname}")
+    }
+}
+
+/// `slot |= bits`; whether that changed `slot`.
+fn or_bits(slot: &mut u64, bits: u64) -> bool {
+    let merged = *slot | bits;
+    let changed = merged != *slot;
+    *slot = merged;
+    changed
 }
 
 fn step(location: &Location, message: String) -> TraceStep {

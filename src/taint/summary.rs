@@ -202,6 +202,10 @@ pub struct CallSite {
     /// Whether the call binds the receiver as the first parameter (a call
     /// on an instance), so argument 0 is parameter 1.
     pub bound: bool,
+    /// A method named like a command callable (`self._parent._run(...)`)
+    /// on an object of unknown type: when it resolves to nothing, its
+    /// arguments are taken to be run as a command.
+    pub forwards_command: bool,
 }
 
 /// A call that consumes data for a taint rule.
@@ -223,6 +227,11 @@ pub struct SinkUse {
     pub privileged: Option<String>,
     /// For path sinks: the operation writes, deletes, moves or links.
     pub destructive: bool,
+    /// Matched by a method name (`self._execute(...)`), not by what a
+    /// qualified name resolves to: when the method is defined in the
+    /// scanned sources, its implementation decides whether and how the
+    /// arguments are run (see `Solution::implementation`).
+    pub by_method_name: bool,
     pub snippet: String,
     pub context: String,
 }
@@ -264,6 +273,9 @@ pub struct FunctionSummary {
     pub asserts: Vec<(u16, RuleMask)>,
     /// Lexically enclosing function, for closures.
     pub parent: Option<FunctionId>,
+    /// The oslo.privsep entry point decorator, when the function is one:
+    /// everything it calls runs in the privileged daemon.
+    pub privileged: Option<String>,
 }
 
 #[derive(Debug, Clone)]
