@@ -147,6 +147,12 @@ pub struct Interpreter<'a> {
     regex_constants: HashMap<String, String>,
     /// Deferred call sites by the id of their `call` node.
     call_by_node: HashMap<usize, CallId>,
+    /// Classes of `self` attributes, per class of this file: from an
+    /// annotation (`self.client: RemoteFsClient = None`) or a constructor
+    /// (`self.client = RemoteFsClient(...)`), when all such stores agree.
+    self_attr_types: HashMap<(String, String), Option<String>>,
+    /// The class of the method being analysed (for `self.x` types).
+    current_class: Option<String>,
     steps: usize,
 }
 
@@ -172,6 +178,8 @@ pub fn summarize(
         closure_envs: HashMap::default(),
         regex_constants: HashMap::default(),
         call_by_node: HashMap::default(),
+        self_attr_types: HashMap::default(),
+        current_class: None,
         steps: 0,
     };
     interpreter.run(root);
@@ -240,6 +248,7 @@ impl<'a> Interpreter<'a> {
             }
             self.file.classes.push(ClassInfo { qualified, bases });
         }
+        self.collect_self_attr_types(root);
         for node in &definitions {
             if enclosing_scope(*node).is_none()
                 && let Some(name) = node.child_by_field_name("name")
@@ -291,6 +300,69 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// Records the class of each `self.<attr>` the methods of this file's
+    /// classes store an object of a known class in (see `self_attr_types`).
+    fn collect_self_attr_types(&mut self, root: Node<'a>) {
+        let mut stores: Vec<(String, String, Option<String>)> = Vec::new();
+        walk_tree(root, |node| {
+            if node.kind() != "assignment" {
+                return;
+            }
+            let Some(left) = node.child_by_field_name("left") else {
+                return;
+            };
+            if left.kind() != "attribute"
+                || left
+                    .child_by_field_name("object")
+                    .is_none_or(|o| self.text(o) != "self")
+            {
+                return;
+            }
+            let Some(attr) = left.child_by_field_name("attribute") else {
+                return;
+            };
+            let Some(class) = enclosing_function(node)
+                .and_then(enclosing_scope)
+                .filter(|c| c.kind() == "class_definition")
+            else {
+                return;
+            };
+            let annotated = node.child_by_field_name("type").map(|ty| {
+                let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
+                self.resolve_class(&spelled)
+            });
+            let constructed = node
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")
+                .and_then(|call| call.child_by_field_name("function"))
+                .and_then(|f| dotted_text(self.source, f))
+                .map(|spelled| self.resolve_class(&spelled))
+                .filter(|resolved| {
+                    last_segment(resolved)
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase)
+                });
+            let Some(ty) = annotated.or(constructed) else {
+                // `self.client = None` and other untyped stores do not
+                // contradict a type.
+                return;
+            };
+            let class = self.qualify(&qualname_of(self.source, class));
+            stores.push((class, self.text(attr).to_string(), Some(ty)));
+        });
+        for (class, attr, ty) in stores {
+            self.self_attr_types
+                .entry((class, attr))
+                .and_modify(|known| {
+                    if *known != ty {
+                        *known = None;
+                    }
+                })
+                .or_insert(ty);
+        }
+    }
+
     fn analyse_function(&mut self, node: Node<'a>, id: FunctionId, parent: Option<FunctionId>) {
         let name = node
             .child_by_field_name("name")
@@ -333,6 +405,7 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
+        self.current_class = class.clone();
         let first_data_param = u16::from(class.is_some() && !is_static && !params.is_empty());
         let self_name = (first_data_param == 1).then(|| params[0].name.clone());
         let private = is_private_name(&name);
@@ -994,6 +1067,19 @@ impl<'a> Interpreter<'a> {
                 is_path_class(&ty).then_some(ty)
             }
             "identifier" => env.types.get(self.text(node)).cloned(),
+            // `self.client`, stored with a known class somewhere in the class.
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                if self.text(object) != "self" {
+                    return None;
+                }
+                let attr = self.text(node.child_by_field_name("attribute")?);
+                let class = self.current_class.clone()?;
+                self.self_attr_types
+                    .get(&(class, attr.to_string()))
+                    .cloned()
+                    .flatten()
+            }
             "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
             _ => None,
         }
