@@ -50,11 +50,18 @@ fn render_one(
         .iter()
         .rev()
         .find(|step| step.location == finding.location);
-    labels.push((
-        primary.clone(),
-        sink_step.map(|step| step.message.clone()),
-        primary_color,
-    ));
+    // Ariadne draws no underline for a label without a message: without a
+    // sink step, the message's first clause labels the span.
+    let primary_text = match sink_step {
+        Some(step) => step.message.clone(),
+        None => finding
+            .message
+            .split("; ")
+            .next()
+            .unwrap_or(&finding.message)
+            .to_string(),
+    };
+    labels.push((primary.clone(), Some(primary_text), primary_color));
     let mut number = 0;
     for step in &finding.trace {
         if step.location == finding.location {
@@ -192,6 +199,18 @@ mod tests {
         assert!(text.contains("validate `export`"), "{text}");
         assert!(!text.contains('\u{1b}'), "no colour codes when disabled");
         assert!(rendered(&sample(), true).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn without_a_trace_the_first_clause_labels_the_span() {
+        let mut finding = sample();
+        finding.trace.clear();
+        finding.message = "`x` is never read; did you mean `y.x`?".to_string();
+        let text = rendered(&finding, false);
+        assert!(
+            text.contains("╰── `x` is never read\n") || text.contains("─ `x` is never read\n"),
+            "{text}"
+        );
     }
 
     #[test]

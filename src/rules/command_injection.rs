@@ -16,6 +16,9 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
             .iter()
             .filter(|s| s.rule == RuleMask::COMMAND)
         {
+            if sink.unscanned_only && solution.resolves(file_index, sink) {
+                continue;
+            }
             // A method of the scanned sources matched by its name
             // (`self._execute`) is a sink only for the arguments its
             // implementation runs as a command.
@@ -90,11 +93,6 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
                 ));
             }
             let mut trace = solution.trace(file_index, sink.function, data, RuleMask::COMMAND);
-            if trace.is_empty()
-                && let Some((function, _)) = wrapper
-            {
-                let _ = function;
-            }
             trace.push(TraceStep {
                 location: sink.location.clone(),
                 message: format!("sink: `{}` runs the command", sink.spelled),
@@ -155,11 +153,7 @@ fn privilege(
 /// not in the scanned sources, as opposed to the standard library, whose
 /// behaviour is known.
 fn is_unverified_wrapper(solution: &Solution, file: usize, sink: &SinkUse) -> bool {
-    if solution
-        .index
-        .resolve(&sink.callee, &solution.files[file].module)
-        .is_some()
-    {
+    if solution.resolves(file, sink) {
         return false;
     }
     match &sink.callee {
