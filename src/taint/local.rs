@@ -2262,6 +2262,7 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
+            let mut privileged_by_parameter = false;
             if spec.privileged {
                 privileged.get_or_insert_with(|| {
                     format!("run as root by the oslo.privsep entry point `{spelled}`")
@@ -2292,6 +2293,13 @@ impl<'a> Interpreter<'a> {
                     if let Some((_, _, value)) = keyword(name)
                         && !is_false(*value)
                     {
+                        // `run_as_root=as_root`: privileged as the caller decides.
+                        if privileged.is_none()
+                            && value.kind() == "identifier"
+                            && context.params.iter().any(|p| p == self.text(*value))
+                        {
+                            privileged_by_parameter = true;
+                        }
                         privileged.get_or_insert_with(|| {
                             format!("run as root (`{name}={}`)", self.text(*value))
                         });
@@ -2381,6 +2389,7 @@ impl<'a> Interpreter<'a> {
                 privileged,
                 destructive,
                 by_method_name: sink.call.is_none(),
+                privileged_by_parameter,
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),

@@ -277,7 +277,7 @@ impl<'a> Solution<'a> {
                     Some(implementation) => (
                         self.eval(file_index, sink.function, &implementation.command)
                             .command,
-                        if sink.privileged.is_some() {
+                        if sink.privileged.is_some() && !sink.privileged_by_parameter {
                             self.eval(file_index, sink.function, &implementation.command)
                                 .command
                         } else {
@@ -287,7 +287,8 @@ impl<'a> Solution<'a> {
                     ),
                     None => {
                         let bits = self.eval(file_index, sink.function, &sink.data).command;
-                        (bits, if sink.privileged.is_some() { bits } else { 0 })
+                        let privileged = sink.privileged.is_some() && !sink.privileged_by_parameter;
+                        (bits, if privileged { bits } else { 0 })
                     }
                 };
                 let function = sink.function as usize;

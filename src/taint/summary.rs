@@ -235,6 +235,10 @@ pub struct SinkUse {
     /// scanned sources, its implementation decides whether and how the
     /// arguments are run (see `Solution::implementation`).
     pub by_method_name: bool,
+    /// Privileged only through a parameter (`run_as_root=as_root`): the
+    /// sink is reported as privileged, but callers of its function are
+    /// not taken to run as root (the default may well be `False`).
+    pub privileged_by_parameter: bool,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
