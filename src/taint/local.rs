@@ -271,6 +271,8 @@ impl<'a> Interpreter<'a> {
             private: false,
             is_module: true,
             returns: Taint::default(),
+            return_elements: None,
+            mixed_returns: false,
             self_stores: Vec::new(),
             validates: Vec::new(),
             asserts: Vec::new(),
@@ -420,6 +422,8 @@ impl<'a> Interpreter<'a> {
             private,
             is_module: false,
             returns: Taint::default(),
+            return_elements: None,
+            mixed_returns: false,
             self_stores: Vec::new(),
             validates: Vec::new(),
             asserts: Vec::new(),
@@ -548,9 +552,36 @@ impl<'a> Interpreter<'a> {
             }
             "return_statement" => {
                 let value = node.named_child(0);
-                let taint = match value {
-                    Some(value) => self.eval(value, env, context, depth),
-                    None => Taint::default(),
+                let elements: Option<Vec<Node<'a>>> = value
+                    .filter(|v| matches!(v.kind(), "tuple" | "expression_list"))
+                    .map(|v| {
+                        let mut cursor = v.walk();
+                        v.named_children(&mut cursor)
+                            .filter(|c| c.kind() != "comment")
+                            .collect()
+                    })
+                    .filter(|children: &Vec<Node<'a>>| {
+                        children.iter().all(|c| c.kind() != "list_splat")
+                    });
+                let taint = match (value, elements) {
+                    // `return a, b`: each element separately, for callers
+                    // that unpack the tuple.
+                    (Some(_), Some(children)) => {
+                        let mut taint = Taint::default();
+                        let mut parts = Vec::with_capacity(children.len());
+                        for child in children {
+                            let part = self.eval(child, env, context, depth);
+                            taint.union_with(&part);
+                            parts.push(part);
+                        }
+                        self.note_return_elements(context.id, Some(parts));
+                        taint
+                    }
+                    (Some(value), None) => {
+                        self.note_return_elements(context.id, None);
+                        self.eval(value, env, context, depth)
+                    }
+                    (None, _) => Taint::default(),
                 };
                 self.note_validator_return(value, env, context, depth);
                 self.file.functions[context.id as usize]
@@ -946,6 +977,43 @@ impl<'a> Interpreter<'a> {
             self.bind(left, value.clone(), env, context, depth);
             return value;
         }
+        // `a, b = f(...)` with `f` in the scanned sources: each target takes
+        // its element of the returned tuple.
+        if let Some(right) = right
+            && let Some(call) = self.last_call_at(right)
+            && matches!(
+                left.kind(),
+                "pattern_list" | "tuple_pattern" | "list_pattern"
+            )
+            && let [entry] = value.entries.as_slice()
+            && self.file.atoms[entry.atom as usize] == (Atom::CallResult { call })
+        {
+            let mut cursor = left.walk();
+            let targets: Vec<Node<'a>> = left
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .collect();
+            if targets.iter().all(|t| t.kind() != "list_splat_pattern") {
+                let location = self.location(node);
+                let entry = entry.clone();
+                for (index, target) in targets.into_iter().enumerate() {
+                    let atom = self.intern(Atom::CallElement {
+                        call,
+                        index: index as u16,
+                    });
+                    let name = self.text(target).to_string();
+                    let element = Taint {
+                        entries: vec![Entry {
+                            atom,
+                            ..entry.clone()
+                        }],
+                    }
+                    .with_hop(&location, || format!("assigned to `{name}`"));
+                    self.bind(target, element, env, context, depth);
+                }
+                return value;
+            }
+        }
         let location = self.location(node);
         let name = self.text(left).to_string();
         let verb = if left.kind() == "attribute" {
@@ -958,6 +1026,27 @@ impl<'a> Interpreter<'a> {
             .with_hop(&location, || format!("{verb} `{name}`"));
         self.bind(left, hopped, env, context, depth);
         value
+    }
+
+    /// Records the shape of a returned value: the taint of each element of
+    /// a returned tuple display, or `None` for anything else.
+    fn note_return_elements(&mut self, function: FunctionId, parts: Option<Vec<Taint>>) {
+        let summary = &mut self.file.functions[function as usize];
+        if summary.mixed_returns {
+            return;
+        }
+        match (parts, &mut summary.return_elements) {
+            (Some(parts), None) => summary.return_elements = Some(parts),
+            (Some(parts), Some(known)) if known.len() == parts.len() => {
+                for (known, part) in known.iter_mut().zip(&parts) {
+                    known.union_with(part);
+                }
+            }
+            _ => {
+                summary.mixed_returns = true;
+                summary.return_elements = None;
+            }
+        }
     }
 
     /// Records what is known of the assigned value beyond its taint: its
@@ -1620,6 +1709,7 @@ impl<'a> Interpreter<'a> {
                     taint.union_with(&value);
                 }
                 if node.kind() == "yield" {
+                    self.note_return_elements(context.id, None);
                     self.file.functions[context.id as usize]
                         .returns
                         .union_with(&taint);

@@ -83,6 +83,9 @@ pub struct Solution<'a> {
     call_sigs: Vec<Vec<Sig>>,
     /// Per file, per function: the taint of its return value.
     returns: Vec<Vec<Sig>>,
+    /// Per file, per function: the taint of each element of the tuple it
+    /// returns, when it always returns a tuple display.
+    element_returns: Vec<Vec<Option<Vec<Sig>>>>,
     /// Per file, per function: its really tainted parameters.
     params: Vec<Vec<ParamTaint>>,
     /// Per file, per function: parameters that reach a shell (bits),
@@ -172,6 +175,12 @@ impl<'a> Solution<'a> {
                 .map(|f| vec![Sig::default(); f.taint.calls.len()])
                 .collect(),
             returns: per_function(files, |_, _| Sig::default()),
+            element_returns: per_function(files, |_, function| {
+                function
+                    .return_elements
+                    .as_ref()
+                    .map(|elements| vec![Sig::default(); elements.len()])
+            }),
             shell_params: per_function(files, |_, _| 0),
             command_params: per_function(files, |_, _| 0),
             privileged_params: per_function(files, |_, _| 0),
@@ -212,6 +221,19 @@ impl<'a> Solution<'a> {
                 if self.returns[file_index][function_index] != sig {
                     self.returns[file_index][function_index] = sig;
                     changed = true;
+                }
+                if let Some(elements) = &function.return_elements {
+                    for (index, element) in elements.iter().enumerate() {
+                        let sig = self.eval(file_index, context, element);
+                        if let Some(slot) = self.element_returns[file_index][function_index]
+                            .as_mut()
+                            .and_then(|slots| slots.get_mut(index))
+                            && *slot != sig
+                        {
+                            *slot = sig;
+                            changed = true;
+                        }
+                    }
                 }
                 for store in &function.self_stores {
                     let sig = self.eval(file_index, context, &store.taint);
@@ -439,8 +461,33 @@ impl<'a> Solution<'a> {
         }
     }
 
+    /// What the callee of a call returns (element `index` of its tuple,
+    /// when given and known), in terms of its parameters.
+    fn returned_sig(&self, callee: FunctionRef, index: Option<u16>) -> Sig {
+        let (f, g) = (callee.file as usize, callee.function as usize);
+        index
+            .and_then(|index| {
+                self.element_returns[f][g]
+                    .as_ref()
+                    .and_then(|elements| elements.get(index as usize).copied())
+            })
+            .unwrap_or(self.returns[f][g])
+    }
+
+    /// The taint of element `index` of the tuple a call returns.
+    fn call_element(&self, file: usize, call_index: usize, index: u16) -> Sig {
+        match self.targets[file][call_index] {
+            Some(Target::Function { .. }) => self.call_result_of(file, call_index, Some(index)),
+            _ => self.call_sigs[file][call_index],
+        }
+    }
+
     /// The taint of what a call returns, per call site.
     fn call_result(&self, file: usize, call_index: usize) -> Sig {
+        self.call_result_of(file, call_index, None)
+    }
+
+    fn call_result_of(&self, file: usize, call_index: usize, element: Option<u16>) -> Sig {
         let call = &self.files[file].taint.calls[call_index];
         match self.targets[file][call_index] {
             Some(Target::Function { .. }) => {
@@ -448,7 +495,7 @@ impl<'a> Solution<'a> {
                     .callee_function(file, call_index)
                     .expect("function target");
                 let summary = self.function(callee);
-                let returned = self.returns[callee.file as usize][callee.function as usize];
+                let returned = self.returned_sig(callee, element);
                 let mut sig = Sig {
                     intrinsic: returned.intrinsic,
                     ..Sig::default()
@@ -518,6 +565,7 @@ impl<'a> Solution<'a> {
                 }
             }
             Atom::CallResult { call } => self.call_sigs[file][*call as usize],
+            Atom::CallElement { call, index } => self.call_element(file, *call as usize, *index),
             Atom::SelfAttr { class, attr } => Sig {
                 intrinsic: self.attr_taint(class, attr),
                 ..Sig::default()
@@ -724,8 +772,12 @@ impl<'a> Solution<'a> {
                     }
                     current = next;
                 }
-                Atom::CallResult { call } => {
-                    let call_index = *call as usize;
+                &Atom::CallResult { call } | &Atom::CallElement { call, .. } => {
+                    let element = match &facts.atoms[entry.atom as usize] {
+                        Atom::CallElement { index, .. } => Some(*index),
+                        _ => None,
+                    };
+                    let call_index = call as usize;
                     let call = &facts.calls[call_index];
                     match self.callee_function(file, call_index) {
                         Some((callee, offset))
@@ -735,18 +787,22 @@ impl<'a> Solution<'a> {
                             ) =>
                         {
                             let summary = self.function(callee);
-                            let returned =
-                                self.returns[callee.file as usize][callee.function as usize];
+                            let returned = self.returned_sig(callee, element);
                             if returned.intrinsic.intersects(rule) {
                                 steps_backwards.push(step(
                                     &call.location,
                                     format!("returned by `{}`", summary.qualname),
                                 ));
-                                current = Some((
-                                    callee.file as usize,
-                                    callee.function,
-                                    summary.returns.clone(),
-                                ));
+                                let returns = element
+                                    .and_then(|index| {
+                                        summary
+                                            .return_elements
+                                            .as_ref()
+                                            .and_then(|elements| elements.get(index as usize))
+                                    })
+                                    .unwrap_or(&summary.returns);
+                                current =
+                                    Some((callee.file as usize, callee.function, returns.clone()));
                             } else {
                                 let bits = returned.bits(rule);
                                 let mut next = None;

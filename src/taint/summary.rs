@@ -23,6 +23,10 @@ pub enum Atom {
     Param { function: FunctionId, index: u16 },
     /// The value returned by a call that may enter the scanned sources.
     CallResult { call: CallId },
+    /// Element `index` of the tuple a call returns, unpacked at the call
+    /// (`name, conf = self._get_config()`), when the callee always returns
+    /// a tuple display; otherwise the same as `CallResult`.
+    CallElement { call: CallId, index: u16 },
     /// `self.<attr>` of `class` (flow-insensitive across the class's methods).
     SelfAttr { class: String, attr: String },
 }
@@ -273,6 +277,11 @@ pub struct FunctionSummary {
     pub private: bool,
     pub is_module: bool,
     pub returns: Taint,
+    /// Per element, when every `return` returns a tuple display of the
+    /// same length (`return name, config`): what each element carries.
+    pub return_elements: Option<Vec<Taint>>,
+    /// Some `return` (or `yield`) is not a tuple display of that length.
+    pub mixed_returns: bool,
     pub self_stores: Vec<SelfStore>,
     /// Parameters this function validates: it returns true only for values
     /// that pass a sanitizing check (for the rules in the mask).
