@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts that run mountguard over real OpenStack code.
 # `corpus_dir [DIR]` prints the directory holding the unpacked sdists
 # (nova, cinder, os-brick, manila): DIR if given, else $MOUNTGUARD_CORPUS,

@@ -14,7 +14,7 @@ source scripts/corpus.sh
 if [[ $# -gt 0 ]]; then
     trees=("$1")
 else
-    corpus=$(corpus_dir)
+    corpus=$(corpus_dir "")
     trees=("$corpus"/*/)
 fi
 bin=$(mountguard_release)
