@@ -220,14 +220,14 @@ fn a_one_megabyte_line() {
     }
 }
 
-/// Larger than the analysis accepts (1 GiB): refused before reading, as a
+/// Larger than the analysis accepts (64 MiB): refused before reading, as a
 /// sparse file costs no disk.
 #[test]
 fn a_file_over_the_size_limit() {
     let dir = tempdir();
     write(dir.path(), "healthy.py", SHELL);
     let file = std::fs::File::create(dir.path().join("huge.py")).unwrap();
-    file.set_len((1 << 30) + 1).unwrap();
+    file.set_len((64 << 20) + 1).unwrap();
     let run = assert_input_error(
         dir.path(),
         &["."],
