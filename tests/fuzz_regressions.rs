@@ -1,6 +1,10 @@
-//! Inputs the fuzzer (`scripts/fuzz.sh`) found crashing, kept as tests, and
-//! a stable-toolchain smoke run of the same harness over mutated fixtures
-//! (libFuzzer needs nightly; this needs nothing).
+//! The fuzz harness (`mountguard::fuzz_harness`, driven by libFuzzer in
+//! `scripts/fuzz.sh`) on the fixtures and, as a stable-toolchain smoke, on
+//! deterministic mutations of them (libFuzzer needs nightly; this needs
+//! nothing). A crasher from `fuzz/artifacts/pipeline/` goes here as a test
+//! calling `run` on its bytes. The campaigns so far found no crash; what
+//! hand-made hostile input found (quadratic chains, terminal escapes, index
+//! writes) is tested in `hostile_input.rs` and `read_only.rs`.
 
 use mountguard::fuzz_harness::{FILE_SEPARATOR, run};
 
