@@ -24,6 +24,9 @@ use crate::rules::{RuleMask, TaintConfig};
 
 /// Deeper nesting than this is summarised, not interpreted.
 const MAX_DEPTH: usize = 120;
+/// Longest dotted name (`a.b.c`, in segments) matched against sources and
+/// sinks.
+const MAX_DOTTED_SEGMENTS: usize = 64;
 /// Statement executions per function before loops stop iterating to a
 /// fixed point (bounds the cost of pathological nesting of loops).
 const STEP_BUDGET: usize = 20_000;
@@ -2652,6 +2655,11 @@ pub fn dotted_text(source: &SourceFile, node: Node) -> Option<String> {
     let mut parts = Vec::new();
     let mut current = node;
     loop {
+        // No configured name is this long; without a cap, evaluating each
+        // level of a hostile `a.b.b.b...` chain spells the rest of it.
+        if parts.len() > MAX_DOTTED_SEGMENTS {
+            return None;
+        }
         match current.kind() {
             "identifier" => {
                 parts.push(source.node_text(current));
