@@ -88,26 +88,36 @@ impl<'s> Interner<'s> {
         self.map.get(name).copied()
     }
 
-    fn finish(self) -> Names {
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The names still `used` (by symbol), and the new symbol of each old
+    /// one. New symbols keep the order of the old ones, so tables sorted
+    /// by symbol stay sorted.
+    fn finish(self, used: &[bool]) -> (Names, Vec<Sym>) {
         let mut entries: Vec<(Sym, Cow<'s, str>)> = self
             .map
             .into_iter()
+            .filter(|(_, sym)| used[*sym as usize])
             .map(|(name, sym)| (sym, name))
             .collect();
         entries.sort_unstable_by_key(|(sym, _)| *sym);
+        let mut remap = vec![Sym::MAX; used.len()];
         let mut names = Names {
             text: String::with_capacity(entries.iter().map(|(_, n)| n.len()).sum()),
             ends: Vec::with_capacity(entries.len()),
             sorted: Vec::new(),
         };
-        for (_, name) in &entries {
+        for (new, (old, name)) in entries.iter().enumerate() {
+            remap[*old as usize] = new as Sym;
             names.text.push_str(name);
             names.ends.push(names.text.len() as u32);
         }
         let mut sorted: Vec<Sym> = (0..entries.len() as Sym).collect();
         sorted.sort_unstable_by(|&a, &b| entries[a as usize].1.cmp(&entries[b as usize].1));
         names.sorted = sorted;
-        names
+        (names, remap)
     }
 }
 
@@ -119,7 +129,7 @@ pub struct FileClasses {
 }
 
 /// Where a type expression starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TypeBase {
     /// A (possibly dotted) name as spelled: a class, or a local that turned
     /// out not to be bound in the method.
@@ -138,7 +148,7 @@ pub enum TypeBase {
 }
 
 /// What is done to the base value, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TypeOp {
     /// Calling it: instantiating a class, calling a method.
     Call,
@@ -151,7 +161,7 @@ pub enum TypeOp {
     Enter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TypeExpr {
     pub base: TypeBase,
     pub ops: Box<[TypeOp]>,
@@ -169,6 +179,15 @@ impl TypeExpr {
         let mut ops = self.ops.into_vec();
         ops.push(op);
         TypeExpr::new(self.base, ops)
+    }
+
+    fn visit_syms(&mut self, visit: &mut impl FnMut(&mut Sym)) {
+        match &mut self.base {
+            TypeBase::Name(sym) | TypeBase::SelfAttr(sym) | TypeBase::Local(sym) => visit(sym),
+            TypeBase::SelfObj => {}
+            // Nesting is bounded by `type_expr_nested` and `annotation_type`.
+            TypeBase::DefaultDict(elem) | TypeBase::ListOf(elem) => elem.visit_syms(visit),
+        }
     }
 
     /// Every local variable the expression refers to.
@@ -297,6 +316,45 @@ impl ClassFacts {
             .map(|at| self.var_attrs[at].1)
     }
 
+    /// Every symbol the facts hold, for renumbering.
+    fn visit_syms(&mut self, visit: &mut impl FnMut(&mut Sym)) {
+        for (sym, _) in &mut self.declared {
+            visit(sym);
+        }
+        self.self_reads.iter_mut().for_each(&mut *visit);
+        for ((var, attr), _) in &mut self.var_attrs {
+            visit(var);
+            visit(attr);
+        }
+        for (attr, _, expr) in self.foreign_reads.iter_mut().chain(&mut self.attr_types) {
+            visit(attr);
+            expr.visit_syms(visit);
+        }
+        for (attr, _, expr, _) in &mut self.attr_elems {
+            visit(attr);
+            expr.visit_syms(visit);
+        }
+        for method in &mut self.methods {
+            visit(&mut method.name);
+            if let Some(sym) = &mut method.self_name {
+                visit(sym);
+            }
+            for binding in &mut method.bindings {
+                visit(&mut binding.name);
+                if let Some(expr) = &mut binding.expr {
+                    expr.visit_syms(visit);
+                }
+            }
+            for expr in method.returns.iter_mut().chain(&mut method.yields) {
+                expr.visit_syms(visit);
+            }
+            method.self_calls.iter_mut().for_each(&mut *visit);
+            for write in &mut method.self_writes {
+                visit(&mut write.attr);
+            }
+        }
+    }
+
     /// Sorts the lookup tables and drops what MG004 can never use:
     /// - `var_attrs` are only looked up for the attribute of a write that
     ///   the class itself neither reads, declares nor sets in `__init__`
@@ -357,6 +415,9 @@ impl ClassFacts {
                 .any(|b| b.name == name && b.expr.is_some()),
             _ => true,
         });
+        // Reading the same attribute of the same object again adds nothing.
+        self.foreign_reads.sort_unstable();
+        self.foreign_reads.dedup();
         self.foreign_reads.shrink_to_fit();
         let mut roots: Vec<Vec<Sym>> = vec![Vec::new(); self.methods.len()];
         for (_, m, expr) in &self.foreign_reads {
@@ -573,10 +634,16 @@ pub fn extract(source: &SourceFile, root: Node, _imports: &ImportMap, module: &s
         class.finish(init);
     }
     classes.shrink_to_fit();
-    FileClasses {
-        names: cx.names.finish(),
-        classes,
+    // Most names seen were only needed for facts since dropped.
+    let mut used = vec![false; cx.names.len()];
+    for class in &mut classes {
+        class.visit_syms(&mut |sym| used[*sym as usize] = true);
     }
+    let (names, remap) = cx.names.finish(&used);
+    for class in &mut classes {
+        class.visit_syms(&mut |sym| *sym = remap[*sym as usize]);
+    }
+    FileClasses { names, classes }
 }
 
 /// Local name of the synthetic class holding a module's functions.
@@ -1739,7 +1806,8 @@ class A(object):
         let words = ["b", "a", "ccc", "a", "dd"];
         let syms: Vec<Sym> = words.iter().map(|w| interner.intern(w)).collect();
         assert_eq!(syms, [0, 1, 2, 1, 3]);
-        let names = interner.finish();
+        let (names, remap) = interner.finish(&[true; 4]);
+        assert_eq!(remap, [0, 1, 2, 3]);
         for (word, sym) in words.iter().zip(syms) {
             assert_eq!(names.get(sym), *word);
             assert_eq!(names.lookup(word), Some(sym));
