@@ -176,7 +176,8 @@ impl TypeExpr {
     }
 
     fn then(self, op: TypeOp) -> TypeExpr {
-        let mut ops = self.ops.into_vec();
+        let mut ops = Vec::with_capacity(self.ops.len() + 1);
+        ops.extend_from_slice(&self.ops);
         ops.push(op);
         TypeExpr::new(self.base, ops)
     }
@@ -245,6 +246,29 @@ pub struct MethodFacts {
     pub self_writes: Vec<SelfWrite>,
 }
 
+/// `v.attr` or `self.v.attr` read in a method: when `v` turns out to be an
+/// instance of another class, that class's attribute is read from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ForeignRead {
+    pub attr: Sym,
+    pub method: u32,
+    /// The variable `v`, or the attribute `v` of `self`.
+    pub object: Sym,
+    pub through_self: bool,
+}
+
+impl ForeignRead {
+    /// The object as a type expression of the method.
+    pub fn object_expr(&self) -> TypeExpr {
+        let base = if self.through_self {
+            TypeBase::SelfAttr(self.object)
+        } else {
+            TypeBase::Local(self.object)
+        };
+        TypeExpr::new(base, Vec::new())
+    }
+}
+
 /// Marks a type expression of class-body scope rather than of a method.
 pub const CLASS_SCOPE: usize = usize::MAX;
 
@@ -279,11 +303,9 @@ pub struct ClassFacts {
     /// (variable, attribute) → first use; only for attributes of candidate
     /// writes. Sorted by key.
     pub var_attrs: Vec<((Sym, Sym), Span)>,
-    /// Attributes read on other objects in the methods (`v.attr`,
-    /// `self.other.attr`): the attribute, the method, the object. When the
-    /// object is an instance of another class, that class's attribute is
-    /// read from outside. Only objects that may be instances are kept.
-    pub foreign_reads: Vec<(Sym, usize, TypeExpr)>,
+    /// Attributes read on other objects in the methods; only through
+    /// objects that may be instances.
+    pub foreign_reads: Vec<ForeignRead>,
     /// Values stored into `self.attr` (method index or `CLASS_SCOPE`).
     pub attr_types: Vec<(Sym, usize, TypeExpr)>,
     /// Elements stored into the container `self.attr` (`self.attr[k] = v`,
@@ -326,7 +348,11 @@ impl ClassFacts {
             visit(var);
             visit(attr);
         }
-        for (attr, _, expr) in self.foreign_reads.iter_mut().chain(&mut self.attr_types) {
+        for read in &mut self.foreign_reads {
+            visit(&mut read.attr);
+            visit(&mut read.object);
+        }
+        for (attr, _, expr) in &mut self.attr_types {
             visit(attr);
             expr.visit_syms(visit);
         }
@@ -364,7 +390,8 @@ impl ClassFacts {
     /// - bindings are only evaluated for the variables of a method with a
     ///   candidate write, and for the locals the kept type expressions of
     ///   the method refer to, transitively.
-    fn finish(&mut self, init: Option<Sym>) {
+    fn finish(&mut self, cx: &mut Ctx, bodies: &[(Node, Option<&str>)]) {
+        let init = cx.names.existing("__init__");
         self.self_reads.sort_unstable();
         self.self_reads.dedup();
         self.self_reads.shrink_to_fit();
@@ -402,26 +429,31 @@ impl ClassFacts {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        self.var_attrs
-            .retain(|((_, attr), _)| candidates.binary_search(attr).is_ok());
+        if !candidates.is_empty() {
+            let class_name = self.local_name.rsplit('.').next().unwrap_or("");
+            self.var_attrs = variable_attributes(cx, bodies, &candidates, class_name);
+        }
+        // Stable: the first use is kept.
         self.var_attrs.sort_by_key(|(key, _)| *key);
         self.var_attrs.dedup_by_key(|(key, _)| *key);
         self.var_attrs.shrink_to_fit();
         let methods = &self.methods;
-        self.foreign_reads.retain(|(_, m, expr)| match expr.base {
-            TypeBase::Local(name) => methods[*m]
-                .bindings
-                .iter()
-                .any(|b| b.name == name && b.expr.is_some()),
-            _ => true,
+        self.foreign_reads.retain(|read| {
+            read.through_self
+                || methods[read.method as usize]
+                    .bindings
+                    .iter()
+                    .any(|b| b.name == read.object && b.expr.is_some())
         });
         // Reading the same attribute of the same object again adds nothing.
         self.foreign_reads.sort_unstable();
         self.foreign_reads.dedup();
         self.foreign_reads.shrink_to_fit();
         let mut roots: Vec<Vec<Sym>> = vec![Vec::new(); self.methods.len()];
-        for (_, m, expr) in &self.foreign_reads {
-            expr.locals(&mut roots[*m]);
+        for read in &self.foreign_reads {
+            if !read.through_self {
+                roots[read.method as usize].push(read.object);
+            }
         }
         for (_, m, expr) in &self.attr_types {
             if *m != CLASS_SCOPE {
@@ -623,15 +655,9 @@ pub fn extract(source: &SourceFile, root: Node, _imports: &ImportMap, module: &s
         parts.reverse();
         classes.push(class_facts(&mut cx, node, module, &parts.join(".")));
     }
-    let mut functions = class_facts(&mut cx, root, module, MODULE_FUNCTIONS);
+    let functions = class_facts(&mut cx, root, module, MODULE_FUNCTIONS);
     if !functions.methods.is_empty() {
-        functions.synthetic = true;
-        functions.declared.clear();
         classes.push(functions);
-    }
-    let init = cx.names.existing("__init__");
-    for class in &mut classes {
-        class.finish(init);
     }
     classes.shrink_to_fit();
     // Most names seen were only needed for facts since dropped.
@@ -650,6 +676,65 @@ pub fn extract(source: &SourceFile, root: Node, _imports: &ImportMap, module: &s
 pub const MODULE_FUNCTIONS: &str = "<module>";
 
 fn class_facts(cx: &mut Ctx, class: Node, module: &str, local_name: &str) -> ClassFacts {
+    let mut bodies = Vec::new();
+    let mut facts = scan_class(cx, class, module, local_name, &mut bodies);
+    if class.kind() == "module" {
+        facts.synthetic = true;
+        facts.declared.clear();
+    }
+    facts.finish(cx, &bodies);
+    facts
+}
+
+/// `v.attr` for variables other than `self` (and the class itself) in the
+/// methods, for the candidate attributes only: (variable, attribute) and
+/// the place, in document order. A second walk, but only of the rare
+/// classes with candidate writes.
+fn variable_attributes(
+    cx: &mut Ctx,
+    bodies: &[(Node, Option<&str>)],
+    candidates: &[Sym],
+    class_name: &str,
+) -> Vec<((Sym, Sym), Span)> {
+    let ids = cx.ids;
+    let mut found = Vec::new();
+    for &(body, self_name) in bodies {
+        walk_tree_pruned(body, |node| {
+            match ids.kind(node) {
+                Kind::Class => return false,
+                Kind::Attribute => {
+                    if let Some((object, attr)) = cx.attribute_parts(node)
+                        && ids.kind(object) == Kind::Identifier
+                    {
+                        let text = cx.text(object);
+                        if Some(text) != self_name
+                            && text != "cls"
+                            && text != class_name
+                            && let Some(attr) = cx.names.existing(cx.text(attr))
+                            && candidates.binary_search(&attr).is_ok()
+                        {
+                            let var = cx.names.intern(text);
+                            found.push(((var, attr), span(node)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+    found
+}
+
+/// The facts of one class (or of the module's functions), and the bodies
+/// of its methods with the name of their `self`.
+fn scan_class<'s, 't>(
+    cx: &mut Ctx<'s>,
+    class: Node<'t>,
+    module: &str,
+    local_name: &str,
+    bodies: &mut Vec<(Node<'t>, Option<&'s str>)>,
+) -> ClassFacts {
     let mut facts = ClassFacts {
         synthetic: false,
         qualname: if module.is_empty() {
@@ -722,7 +807,7 @@ fn class_facts(cx: &mut Ctx, class: Node, module: &str, local_name: &str) -> Cla
                 // `@x.setter def x` declares `x` like the getter does.
                 facts.declared.push((name, span(statement)));
                 let index = facts.methods.len();
-                let method = method_facts(
+                let (method, body) = method_facts(
                     cx,
                     definition,
                     &decorators,
@@ -732,6 +817,7 @@ fn class_facts(cx: &mut Ctx, class: Node, module: &str, local_name: &str) -> Cla
                     &mut facts,
                 );
                 facts.methods.push(method);
+                bodies.extend(body);
             }
             _ if is_module => {}
             "class_definition" => {
@@ -895,15 +981,15 @@ fn decorator_name(source: &SourceFile, decorator: Node) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn method_facts(
-    cx: &mut Ctx,
-    function: Node,
+fn method_facts<'s, 't>(
+    cx: &mut Ctx<'s>,
+    function: Node<'t>,
     decorators: &[Node],
     name: Sym,
     index: usize,
     has_self: bool,
     class: &mut ClassFacts,
-) -> MethodFacts {
+) -> (MethodFacts, Option<(Node<'t>, Option<&'s str>)>) {
     let decorator_names: Vec<String> = decorators
         .iter()
         .map(|d| decorator_name(cx.source, *d))
@@ -964,10 +1050,11 @@ fn method_facts(
             });
         }
     }
-    if let Some(body) = function.child_by_field_id(cx.ids.body) {
+    let body = function.child_by_field_id(cx.ids.body);
+    if let Some(body) = body {
         scan_method(cx, body, self_name, index, &mut method, class);
     }
-    method
+    (method, body.map(|body| (body, self_name)))
 }
 
 /// `Foo`, `mod.Foo`, `"Foo"`, `Optional[Foo]`, `Foo | None` → an instance
@@ -1515,14 +1602,25 @@ fn attribute_use(
                 && object
                     .child_by_field_id(ids.object)
                     .is_some_and(|o| cx.is_self(o, self_name))));
-    if foreign && let Some(expr) = type_expr(cx, object, self_name) {
-        let attr = cx.sym(attr);
-        class.foreign_reads.push((attr, index, expr));
+    if !foreign {
+        return;
     }
-    if object_kind == Kind::Identifier {
-        let key = (cx.names.intern(object_text), cx.sym(attr));
-        class.var_attrs.push((key, span(node)));
-    }
+    // What `type_expr` makes of `v` and `self.v`, without its allocation.
+    let (object, through_self) = if object_kind == Kind::Identifier {
+        (cx.names.intern(object_text), false)
+    } else {
+        match cx.attribute_parts(object) {
+            Some((_, inner)) => (cx.sym(inner), true),
+            None => return,
+        }
+    };
+    let attr = cx.sym(attr);
+    class.foreign_reads.push(ForeignRead {
+        attr,
+        method: index as u32,
+        object,
+        through_self,
+    });
 }
 
 fn call_use(

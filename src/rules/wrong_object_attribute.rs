@@ -282,15 +282,15 @@ fn read_from_outside(
         facts
             .foreign_reads
             .iter()
-            .filter(|(name, _, _)| *name == attr)
-            .any(|(_, method, expr)| {
+            .filter(|read| read.attr == attr)
+            .any(|read| {
                 let mut fuel = FUEL;
                 let scope = Scope {
                     class: reader,
-                    method: *method,
+                    method: read.method as usize,
                 };
                 matches!(
-                    classes.eval(files, scope, expr, &mut fuel),
+                    classes.eval(files, scope, &read.object_expr(), &mut fuel),
                     Ty::Instance(c) if hierarchy.contains(&c)
                 )
             })
