@@ -437,17 +437,32 @@ impl ClassFacts {
         self.var_attrs.sort_by_key(|(key, _)| *key);
         self.var_attrs.dedup_by_key(|(key, _)| *key);
         self.var_attrs.shrink_to_fit();
-        let methods = &self.methods;
-        self.foreign_reads.retain(|read| {
-            read.through_self
-                || methods[read.method as usize]
-                    .bindings
-                    .iter()
-                    .any(|b| b.name == read.object && b.expr.is_some())
-        });
         // Reading the same attribute of the same object again adds nothing.
         self.foreign_reads.sort_unstable();
         self.foreign_reads.dedup();
+        if !self.foreign_reads.is_empty() {
+            // Per method, the locals with a typed binding (sorted).
+            let typed: Vec<Vec<Sym>> = self
+                .methods
+                .iter()
+                .map(|m| {
+                    let mut names: Vec<Sym> = m
+                        .bindings
+                        .iter()
+                        .filter(|b| b.expr.is_some())
+                        .map(|b| b.name)
+                        .collect();
+                    names.sort_unstable();
+                    names
+                })
+                .collect();
+            self.foreign_reads.retain(|read| {
+                read.through_self
+                    || typed[read.method as usize]
+                        .binary_search(&read.object)
+                        .is_ok()
+            });
+        }
         self.foreign_reads.shrink_to_fit();
         let mut roots: Vec<Vec<Sym>> = vec![Vec::new(); self.methods.len()];
         for read in &self.foreign_reads {
