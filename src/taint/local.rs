@@ -962,14 +962,34 @@ impl<'a> Interpreter<'a> {
         context: &mut FunctionContext,
         depth: usize,
     ) -> Taint {
-        let right = node.child_by_field_name("right");
+        // `a = b = value`: the chain may be arbitrarily long, so its targets
+        // are collected in a loop, and bound from the innermost out.
+        let mut chain = vec![node];
+        let mut right = node.child_by_field_name("right");
+        while let Some(inner) = right.filter(|r| r.kind() == "assignment") {
+            chain.push(inner);
+            right = inner.child_by_field_name("right");
+        }
         let value = match right {
-            Some(right) if right.kind() == "assignment" => {
-                self.eval_assignment(right, env, context, depth)
-            }
             Some(right) => self.eval(right, env, context, depth),
             None => Taint::default(),
         };
+        for assignment in chain.into_iter().rev() {
+            self.bind_assignment(assignment, right, value.clone(), env, context, depth);
+        }
+        value
+    }
+
+    /// Binds the target of one assignment to the value of `right`.
+    fn bind_assignment(
+        &mut self,
+        node: Node<'a>,
+        right: Option<Node<'a>>,
+        value: Taint,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
         let Some(left) = node.child_by_field_name("left") else {
             return value;
         };
@@ -2113,7 +2133,6 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.to_string(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
