@@ -1197,7 +1197,13 @@ fn type_expr_nested(
                         continue;
                     }
                 }
-                let callee = compact_cow(cx.text(function));
+                // Only a name can be `defaultdict`; compacting the text of
+                // anything else at each step of `f()()()...` is quadratic.
+                let callee = if matches!(ids.kind(function), Kind::Identifier | Kind::Attribute) {
+                    compact_cow(cx.text(function))
+                } else {
+                    Cow::Borrowed("")
+                };
                 if callee == "defaultdict" || callee.ends_with(".defaultdict") {
                     let arguments = node.child_by_field_id(ids.arguments)?;
                     let factory = arguments.named_child(0)?;
@@ -1295,6 +1301,11 @@ fn scan_method(
     let ids = cx.ids;
     let whole = span(body);
     let mut stores: FxHashMap<usize, Node> = FxHashMap::default();
+    // The value of the assignment chain being walked (`a = b = value`),
+    // keyed by the id of the last assignment of the chain seen: the inner
+    // assignments reuse it, as finding it again from each of them is
+    // quadratic on long chains.
+    let mut chain_value: Option<(usize, Node)> = None;
     walk_tree_pruned(body, |node| {
         match ids.kind(node) {
             Kind::Class => return false,
@@ -1313,13 +1324,21 @@ fn scan_method(
                     collect_store_targets(left, node, &mut stores);
                 }
                 if let (Some(left), Some(right)) = (left, node.child_by_field_id(ids.right)) {
-                    let mut value = right;
-                    while ids.kind(value) == Kind::Assignment {
-                        match value.child_by_field_id(ids.right) {
-                            Some(next) => value = next,
-                            None => break,
+                    let outer = node.parent().map(|p| p.id());
+                    let value = match chain_value {
+                        Some((id, value)) if Some(id) == outer => value,
+                        _ => {
+                            let mut value = right;
+                            while ids.kind(value) == Kind::Assignment {
+                                match value.child_by_field_id(ids.right) {
+                                    Some(next) => value = next,
+                                    None => break,
+                                }
+                            }
+                            value
                         }
-                    }
+                    };
+                    chain_value = Some((node.id(), value));
                     let annotation = node
                         .child_by_field_name("type")
                         .and_then(|t| annotation_type(cx, t));

@@ -24,6 +24,9 @@ use crate::rules::{RuleMask, TaintConfig};
 
 /// Deeper nesting than this is summarised, not interpreted.
 const MAX_DEPTH: usize = 120;
+/// Longest dotted name (`a.b.c`, in segments) matched against sources and
+/// sinks.
+const MAX_DOTTED_SEGMENTS: usize = 64;
 /// Statement executions per function before loops stop iterating to a
 /// fixed point (bounds the cost of pathological nesting of loops).
 const STEP_BUDGET: usize = 20_000;
@@ -1722,7 +1725,7 @@ impl<'a> Interpreter<'a> {
         }
 
         // What is called.
-        let spelled = self.text(function).to_string();
+        let spelled: &'a str = self.text(function);
         let mut receiver: Option<Taint> = None;
         let mut receiver_node: Option<Node<'a>> = None;
         let callee = match function.kind() {
@@ -1811,8 +1814,8 @@ impl<'a> Interpreter<'a> {
         };
 
         let method_name = callee.method_name().to_string();
-        let qualified = match &callee {
-            Callee::Name(name) => Some(name.clone()),
+        let qualified: Option<&str> = match &callee {
+            Callee::Name(name) => Some(name.as_str()),
             _ => None,
         };
 
@@ -1821,7 +1824,7 @@ impl<'a> Interpreter<'a> {
         self.record_sinks(
             node,
             &callee,
-            &spelled,
+            spelled,
             &args,
             &arg_nodes,
             &keywords,
@@ -1878,7 +1881,7 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.clone(),
+                spelled: spelled.to_string(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
@@ -1930,10 +1933,9 @@ impl<'a> Interpreter<'a> {
 
         // Sanitizers.
         let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
-        let clears = self.config.sanitizes(
-            qualified.as_deref(),
-            is_method_call.then_some(method_name.as_str()),
-        );
+        let clears = self
+            .config
+            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
         if !clears.is_empty() {
             return everything.sanitize(clears);
         }
@@ -2218,6 +2220,11 @@ pub fn dotted_text(source: &SourceFile, node: Node) -> Option<String> {
     let mut parts = Vec::new();
     let mut current = node;
     loop {
+        // No configured name is this long; without a cap, evaluating each
+        // level of a hostile `a.b.b.b...` chain spells the rest of it.
+        if parts.len() > MAX_DOTTED_SEGMENTS {
+            return None;
+        }
         match current.kind() {
             "identifier" => {
                 parts.push(source.node_text(current));

@@ -140,6 +140,7 @@ impl<'a> Solution<'a> {
             !function.is_module
                 && (!function.private
                     || index.escaping_names.contains(&function.name)
+                    || index.escaping_functions.contains(&reference)
                     || !callers.contains_key(&reference))
         });
         let params = per_function(files, |reference, function| {

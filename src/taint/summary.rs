@@ -289,6 +289,10 @@ pub struct FileTaint {
     /// Private names used other than by calling them (callbacks): such
     /// functions are public.
     pub escaping_names: Vec<String>,
+    /// Private methods used as values through `self` (`self._run_ssh`
+    /// passed as a callback): module-qualified class and method name. Only
+    /// the method that name resolves to in that class becomes public.
+    pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
 }
