@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::facts::{self, FileFacts};
 use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
@@ -32,8 +33,9 @@ pub struct Settings {
 }
 
 /// A `# noqa` comment, for the suppression stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoqaComment {
+    #[serde(with = "crate::cache::file_path")]
     pub path: Arc<str>,
     pub line: u32,
     /// The comment text, starting at `#`.
@@ -61,15 +63,28 @@ enum FileOutcome {
 }
 
 pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
+    analyze_cached(files, settings, None)
+}
+
+/// `analyze`, taking the facts of unchanged files from `cache` and storing
+/// those of the others.
+pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&Cache>) -> Analysis {
     // Module names are known from paths alone, before any file is read, so
     // each file can tell calls into the scanned tree from external ones.
+    let modules: Vec<(String, bool)> = files
+        .iter()
+        .map(|file| facts::module_name(&file.fs_path))
+        .collect();
     let mut project = ProjectModules::default();
-    for file in files {
-        project.insert(&facts::module_name(&file.fs_path).0);
+    for (module, _) in &modules {
+        project.insert(module);
     }
+    // The parse-only floor measures parsing, never the cache.
+    let cache = cache.filter(|_| !settings.parse_only);
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
-        .map(|file| analyse_file(file, settings, &project))
+        .zip(modules)
+        .map(|(file, module)| analyse_file(file, module, settings, &project, cache))
         .collect();
 
     let mut analysis = Analysis::default();
@@ -127,17 +142,25 @@ pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
     analysis
 }
 
-fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules) -> FileOutcome {
+fn analyse_file(
+    file: &InputFile,
+    module: (String, bool),
+    settings: &Settings,
+    project: &ProjectModules,
+    cache: Option<&Cache>,
+) -> FileOutcome {
     let started = std::time::Instant::now();
-    let outcome = analyse_file_timed(file, settings, project);
+    let outcome = analyse_file_timed(file, module, settings, project, cache);
     timings::record_file(&file.display, started.elapsed());
     outcome
 }
 
 fn analyse_file_timed(
     file: &InputFile,
+    (module, is_package): (String, bool),
     settings: &Settings,
     project: &ProjectModules,
+    cache: Option<&Cache>,
 ) -> FileOutcome {
     let failed = |message: String| {
         FileOutcome::Failed(FileDiagnostic {
@@ -154,7 +177,13 @@ fn analyse_file_timed(
         Ok(text) => text,
         Err(reason) => return failed(reason),
     };
+    let key = cache.map(|cache| cache.key(&text, &module, is_package));
     let source = SourceFile::new(file.display.clone(), Arc::from(text));
+    if let (Some(cache), Some(key)) = (cache, key)
+        && let Some(cached) = cache.load(key, &source.path, project)
+    {
+        return FileOutcome::Analysed(Box::new(cached.into_facts(source, module, is_package)));
+    }
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
     };
@@ -165,11 +194,14 @@ fn analyse_file_timed(
         copy
     });
     let module_path = file.fs_path.clone();
-    FileOutcome::Analysed(Box::new(facts::extract(
-        source,
-        &tree,
-        &module_path,
-        settings,
-        project,
-    )))
+    let extract = || facts::extract(source, &tree, &module_path, settings, project);
+    let facts = match (cache, key) {
+        (Some(cache), Some(key)) => {
+            let (facts, queries) = crate::cache::recording(extract);
+            cache.store(key, &facts, &queries);
+            facts
+        }
+        _ => extract(),
+    };
+    FileOutcome::Analysed(Box::new(facts))
 }

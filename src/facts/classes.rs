@@ -14,14 +14,14 @@ use crate::finding::{Location, normalise_snippet};
 use crate::parse::SourceFile;
 
 /// A place in the source and its normalised text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     pub location: Location,
     pub snippet: String,
 }
 
 /// Where a type expression starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeBase {
     /// A (possibly dotted) name as spelled: a class, or a local that turned
     /// out not to be bound in the method.
@@ -38,7 +38,7 @@ pub enum TypeBase {
 }
 
 /// What is done to the base value, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeOp {
     /// Calling it: instantiating a class, calling a method.
     Call,
@@ -51,13 +51,13 @@ pub enum TypeOp {
     Enter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TypeExpr {
     pub base: TypeBase,
     pub ops: Vec<TypeOp>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BindingKind {
     Param,
     Local,
@@ -66,7 +66,7 @@ pub enum BindingKind {
 }
 
 /// A name bound in a method, with what it is bound to when that is known.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Binding {
     pub name: String,
     pub kind: BindingKind,
@@ -77,13 +77,13 @@ pub struct Binding {
 }
 
 /// `self.attr = ...` (or `setattr(self, "attr", ...)`) in a method.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SelfWrite {
     pub attr: String,
     pub site: Site,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MethodFacts {
     pub name: String,
     /// The name of the instance parameter; `None` for static and class methods.
@@ -100,7 +100,7 @@ pub struct MethodFacts {
 /// Marks a type expression of class-body scope rather than of a method.
 pub const CLASS_SCOPE: usize = usize::MAX;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassFacts {
     /// Module-qualified name: `nova.virt.libvirt.volume.mount.MountManager`.
     pub qualname: String,

@@ -12,7 +12,7 @@ pub type CallId = u32;
 pub type FunctionId = u32;
 
 /// Where a tainted value ultimately comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Atom {
     /// A known external input (`sys.argv`, `input()`, `.read()`, ...).
     Source {
@@ -28,7 +28,7 @@ pub enum Atom {
 }
 
 /// One step of a flow inside a function, newest first.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
     pub location: Location,
     pub message: String,
@@ -41,7 +41,7 @@ pub struct Hop {
 const MAX_HOPS: u16 = 12;
 
 /// A check by a helper of the scanned sources that the value passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guard {
     pub call: CallId,
     /// The value was passed as this (0-based, positional) argument.
@@ -52,7 +52,7 @@ pub struct Guard {
 }
 
 /// One atom flowing into a value, with the rules it is still dangerous for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub atom: AtomId,
     pub mask: RuleMask,
@@ -63,7 +63,7 @@ pub struct Entry {
 }
 
 /// A value's taint: the atoms flowing into it, one entry per atom.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub entries: Vec<Entry>,
 }
@@ -159,7 +159,7 @@ fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
 }
 
 /// What a call refers to, as far as one file can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// A dotted qualified name resolved through the imports
     /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
@@ -187,7 +187,7 @@ impl Callee {
 }
 
 /// A call whose callee may be in the scanned sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub caller: FunctionId,
     pub callee: Callee,
@@ -205,7 +205,7 @@ pub struct CallSite {
 }
 
 /// A call that consumes data for a taint rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SinkUse {
     pub function: FunctionId,
     pub rule: RuleMask,
@@ -227,7 +227,7 @@ pub struct SinkUse {
     pub context: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub location: Location,
@@ -237,7 +237,7 @@ pub struct ParamInfo {
     pub keywords: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Qualified name within the module (`MountManager.umount`), `<module>`
     /// for module-level code.
@@ -266,7 +266,7 @@ pub struct FunctionSummary {
     pub parent: Option<FunctionId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SelfStore {
     pub class: String,
     pub attr: String,
@@ -275,7 +275,7 @@ pub struct SelfStore {
 }
 
 /// Everything the taint engine keeps of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileTaint {
     pub atoms: Vec<Atom>,
     pub calls: Vec<CallSite>,
@@ -288,7 +288,7 @@ pub struct FileTaint {
     pub classes: Vec<ClassInfo>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassInfo {
     /// Module-qualified name (`pkg.mod.Outer.Inner`).
     pub qualified: String,
