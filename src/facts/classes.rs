@@ -32,9 +32,11 @@ pub enum TypeBase {
     SelfAttr(String),
     /// A local variable of the same method (or class scope).
     Local(String),
-    /// `collections.defaultdict(factory)`: a dict whose missing items are
-    /// made by calling the factory; `elem` is the element type.
+    /// `collections.defaultdict(factory)` (or a `Dict[K, V]` annotation):
+    /// a dict whose items are of the element type.
     DefaultDict(Box<TypeExpr>),
+    /// A sequence or set of elements of the type (`List[Foo]`).
+    ListOf(Box<TypeExpr>),
 }
 
 /// What is done to the base value, in order.
@@ -102,6 +104,10 @@ pub const CLASS_SCOPE: usize = usize::MAX;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassFacts {
+    /// Not a class: the module's top-level functions, kept (as methods
+    /// without `self`) so that their reads of other objects' attributes
+    /// are seen.
+    pub synthetic: bool,
     /// Module-qualified name: `nova.virt.libvirt.volume.mount.MountManager`.
     pub qualname: String,
     /// Name within the module: `MountManager._ManagedMount`.
@@ -138,8 +144,10 @@ pub struct ClassFacts {
 }
 
 impl ClassFacts {
+    /// The method a name is bound to: the last definition, as in Python
+    /// (a property's setter rebinds the getter's name).
     pub fn method(&self, name: &str) -> Option<usize> {
-        self.methods.iter().position(|m| m.name == name)
+        self.methods.iter().rposition(|m| m.name == name)
     }
 }
 
@@ -159,8 +167,17 @@ pub fn extract(
             }
         }
     });
+    let mut functions = class_facts(source, root, module, MODULE_FUNCTIONS);
+    if !functions.methods.is_empty() {
+        functions.synthetic = true;
+        functions.declared.clear();
+        classes.push(functions);
+    }
     classes
 }
+
+/// Local name of the synthetic class holding a module's functions.
+pub const MODULE_FUNCTIONS: &str = "<module>";
 
 fn site(source: &SourceFile, node: Node) -> Site {
     Site {
@@ -172,13 +189,21 @@ fn site(source: &SourceFile, node: Node) -> Site {
 fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str) -> ClassFacts {
     let name_node = class.child_by_field_name("name").unwrap_or(class);
     let mut facts = ClassFacts {
+        synthetic: false,
         qualname: if module.is_empty() {
             local_name.to_string()
         } else {
             format!("{module}.{local_name}")
         },
         local_name: local_name.to_string(),
-        name_site: site(source, name_node),
+        name_site: if class.kind() == "module" {
+            Site {
+                location: source.location(0, 0),
+                snippet: String::new(),
+            }
+        } else {
+            site(source, name_node)
+        },
         bases: Vec::new(),
         opaque_base: false,
         declared: BTreeMap::new(),
@@ -202,11 +227,32 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
             }
         }
     }
-    let Some(body) = class.child_by_field_name("body") else {
-        return facts;
+    let is_module = class.kind() == "module";
+    let body = if is_module {
+        class
+    } else {
+        match class.child_by_field_name("body") {
+            Some(body) => body,
+            None => return facts,
+        }
     };
     let mut cursor = body.walk();
-    let statements: Vec<Node> = body.named_children(&mut cursor).collect();
+    // Definitions under `if`/`try`/`with` at class level belong to the
+    // class too (`if six.PY2: def __nonzero__(self): ...`).
+    let mut statements = Vec::new();
+    let mut pending: Vec<Node> = body.named_children(&mut cursor).collect();
+    pending.reverse();
+    while let Some(statement) = pending.pop() {
+        match statement.kind() {
+            "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "except_clause"
+            | "finally_clause" | "with_statement" | "block" => {
+                let mut children: Vec<Node> = statement.named_children(&mut cursor).collect();
+                children.reverse();
+                pending.extend(children);
+            }
+            _ => statements.push(statement),
+        }
+    }
     for statement in statements {
         let (definition, decorators) = unwrap_decorated(statement);
         match definition.kind() {
@@ -227,9 +273,18 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
                     .entry(name.clone())
                     .or_insert_with(|| site(source, statement));
                 let index = facts.methods.len();
-                let method = method_facts(source, definition, &decorators, name, index, &mut facts);
+                let method = method_facts(
+                    source,
+                    definition,
+                    &decorators,
+                    name,
+                    index,
+                    !is_module,
+                    &mut facts,
+                );
                 facts.methods.push(method);
             }
+            _ if is_module => {}
             "class_definition" => {
                 if let Some(name) = definition.child_by_field_name("name") {
                     facts
@@ -387,21 +442,22 @@ fn decorator_name(source: &SourceFile, decorator: Node) -> String {
     compact(source.node_text(expression))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn method_facts(
     source: &SourceFile,
     function: Node,
     decorators: &[Node],
     name: String,
     index: usize,
+    has_self: bool,
     class: &mut ClassFacts,
 ) -> MethodFacts {
     let decorator_names: Vec<String> = decorators
         .iter()
         .map(|d| decorator_name(source, *d))
         .collect();
-    let is_static = decorator_names
-        .iter()
-        .any(|d| d == "staticmethod" || d == "classmethod");
+    let is_class_method = decorator_names.iter().any(|d| d == "classmethod");
+    let is_static = is_class_method || decorator_names.iter().any(|d| d == "staticmethod");
     let is_contextmanager = decorator_names
         .iter()
         .any(|d| d.rsplit('.').next() == Some("contextmanager"));
@@ -438,8 +494,12 @@ fn method_facts(
                 continue;
             };
             let param = source.node_text(name_node).to_string();
-            if position == 0 && !is_static {
+            if position == 0 && has_self && !is_static {
                 method.self_name = Some(param);
+                continue;
+            }
+            // `cls` stays unbound: it evaluates to the class itself.
+            if position == 0 && is_class_method {
                 continue;
             }
             method.bindings.push(Binding {
@@ -464,17 +524,17 @@ fn method_facts(
     method
 }
 
-/// `Foo`, `mod.Foo`, `"Foo"`, `Optional[Foo]`, `Foo | None` → an instance of `Foo`.
+/// `Foo`, `mod.Foo`, `"Foo"`, `Optional[Foo]`, `Foo | None` → an instance
+/// of `Foo`; `List[Foo]`, `dict[str, Foo]` → a container of them.
 fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
+    // Containers around the class, outermost first (`true`: a mapping).
+    let mut containers: Vec<bool> = Vec::new();
     let mut node = annotation;
-    loop {
+    let class = loop {
         match node.kind() {
             "type" => node = node.named_child(0)?,
             "identifier" | "attribute" if is_dotted(node) => {
-                return Some(TypeExpr {
-                    base: TypeBase::Name(compact(source.node_text(node))),
-                    ops: vec![TypeOp::Call],
-                });
+                break compact(source.node_text(node));
             }
             "string" => {
                 let text = string_value(source, node)?;
@@ -486,19 +546,46 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
                 {
                     return None;
                 }
-                return Some(TypeExpr {
-                    base: TypeBase::Name(text.to_string()),
-                    ops: vec![TypeOp::Call],
-                });
+                break text.to_string();
             }
-            "generic_type" => {
-                let head = node.named_child(0)?;
-                let name = source.node_text(head);
-                if !matches!(name, "Optional" | "typing.Optional" | "t.Optional") {
+            "generic_type" | "subscript" => {
+                let mut cursor = node.walk();
+                let (head, parameters): (Node, Vec<Node>) = if node.kind() == "generic_type" {
+                    let head = node.named_child(0)?;
+                    let parameters = node.named_child(1)?;
+                    let types = parameters
+                        .named_children(&mut cursor)
+                        .filter(|n| n.kind() == "type")
+                        .collect();
+                    (head, types)
+                } else {
+                    let head = node.child_by_field_name("value")?;
+                    let types = node
+                        .children_by_field_name("subscript", &mut cursor)
+                        .collect();
+                    (head, types)
+                };
+                let name = compact(source.node_text(head));
+                let name = name.rsplit('.').next().unwrap_or("");
+                // Nested containers are rare; a bound keeps evaluation shallow.
+                if containers.len() > 3 {
                     return None;
                 }
-                let parameters = node.named_child(1)?;
-                node = parameters.named_child(0)?;
+                node = match name {
+                    "Optional" => *parameters.first()?,
+                    "List" | "list" | "Set" | "set" | "FrozenSet" | "frozenset" | "Sequence"
+                    | "MutableSequence" | "Iterable" | "Iterator" | "Collection" | "Deque"
+                    | "deque" => {
+                        containers.push(false);
+                        *parameters.first()?
+                    }
+                    "Dict" | "dict" | "Mapping" | "MutableMapping" | "DefaultDict"
+                    | "defaultdict" | "OrderedDict" => {
+                        containers.push(true);
+                        *parameters.get(1)?
+                    }
+                    _ => return None,
+                };
             }
             "binary_operator" => {
                 // `Foo | None`: the side that is not `None`.
@@ -512,7 +599,23 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
             }
             _ => return None,
         }
+    };
+    let mut expr = TypeExpr {
+        base: TypeBase::Name(class),
+        ops: vec![TypeOp::Call],
+    };
+    for is_mapping in containers.into_iter().rev() {
+        let elem = Box::new(expr);
+        expr = TypeExpr {
+            base: if is_mapping {
+                TypeBase::DefaultDict(elem)
+            } else {
+                TypeBase::ListOf(elem)
+            },
+            ops: Vec::new(),
+        };
     }
+    Some(expr)
 }
 
 /// Converts an expression to a type expression, peeling it from the
@@ -1017,16 +1120,37 @@ fn call_use(
                 .nth(i)
         })
     };
+    // `'{0.x}'.format(self)`, `dataclasses.asdict(self)`: every attribute
+    // may be read.
+    let callee = match function.kind() {
+        "attribute" => function
+            .child_by_field_name("attribute")
+            .map_or("", |a| source.node_text(a)),
+        _ => source.node_text(function),
+    };
+    if matches!(callee, "format" | "asdict" | "astuple" | "format_map")
+        && let Some(arguments) = arguments
+    {
+        let mut cursor = arguments.walk();
+        let passes_self = arguments.named_children(&mut cursor).any(|a| {
+            is_self(source, a, self_name)
+                || (a.kind() == "keyword_argument"
+                    && a.child_by_field_name("value")
+                        .is_some_and(|v| is_self(source, v, self_name)))
+        });
+        if passes_self {
+            class.dynamic = true;
+        }
+    }
     match function.kind() {
         "identifier" => {
             let name = source.node_text(function);
             if !matches!(name, "setattr" | "getattr" | "hasattr" | "delattr" | "vars") {
                 return;
             }
-            let Some(first) = argument(0).filter(|a| is_self(source, *a, self_name)) else {
+            if !argument(0).is_some_and(|a| is_self(source, a, self_name)) {
                 return;
-            };
-            let _ = first;
+            }
             if name == "vars" {
                 class.dynamic = true;
                 return;
@@ -1198,6 +1322,9 @@ class Outer(base.Base, metaclass=abc.ABCMeta):
             "def f(self): return vars(self)",
             "def f(self): return self.__dict__",
             "def f(self, n): return getattr(self, n)",
+            "def f(self): return '{0.x}'.format(self)",
+            "def f(self): return '{s.x}'.format(s=self)",
+            "def f(self): return dataclasses.asdict(self)",
         ] {
             let classes = classes_of(&format!("class A:\n    {body}\n"));
             assert!(classes[0].dynamic, "{body}");

@@ -56,11 +56,29 @@ pub fn extract(
     let mut imports = ImportMap::default();
     let mut noqa_comments = Vec::new();
     let mut error_ranges = Vec::new();
+    // Private functions used as values (callbacks) anywhere in the file.
+    // Tests pass private methods to `assertRaises` and friends; that does
+    // not make them callbacks of the code under analysis.
+    let mut escaping_names = std::collections::BTreeSet::new();
+    let mut escaping_methods = std::collections::BTreeSet::new();
+    let collect_escaping = !settings.parse_only && !crate::taint::local::is_test_file(&source.path);
     timings::time(Phase::Facts, || {
         walk_tree(root, |node| {
             match node.kind() {
                 "import_statement" | "import_from_statement" => {
                     imports.add_statement(&source, node, &module, is_package)
+                }
+                "identifier" if collect_escaping => {
+                    let name = source.node_text(node);
+                    if name.starts_with('_')
+                        && crate::taint::local::is_private_name(name)
+                        && crate::taint::local::is_used_as_value(node)
+                    {
+                        match self_method_class(&source, node, &module) {
+                            Some(class) => escaping_methods.insert((class, name.to_string())),
+                            None => escaping_names.insert(name.to_string()),
+                        };
+                    }
                 }
                 "comment" => {
                     let text = source.node_text(node);
@@ -96,9 +114,11 @@ pub fn extract(
     let classes = timings::time(Phase::Classes, || {
         classes::extract(&source, root, &imports, &module)
     });
-    let taint = timings::time(Phase::Taint, || {
+    let mut taint = timings::time(Phase::Taint, || {
         crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project)
     });
+    taint.escaping_names = escaping_names.into_iter().collect();
+    taint.escaping_methods = escaping_methods.into_iter().collect();
     let local_findings = timings::time(Phase::BroadExcept, || {
         crate::rules::broad_except::check(&source, root)
     });
@@ -137,6 +157,29 @@ pub fn walk_tree_pruned<'tree>(root: Node<'tree>, mut enter: impl FnMut(Node<'tr
             node.subtree_end()
         };
     }
+}
+
+/// For the name of `self._name` inside a method, the module-qualified name
+/// of the method's class.
+fn self_method_class(source: &SourceFile, name: Node, module: &str) -> Option<String> {
+    let attribute = name.parent().filter(|p| p.kind() == "attribute")?;
+    let object = attribute.child_by_field_name("object")?;
+    if !matches!(source.node_text(object), "self" | "cls") {
+        return None;
+    }
+    let mut scope = attribute.parent();
+    while let Some(node) = scope {
+        if node.kind() == "class_definition" {
+            let qualname = crate::taint::local::qualname_of(source, node);
+            return Some(if module.is_empty() {
+                qualname
+            } else {
+                format!("{module}.{qualname}")
+            });
+        }
+        scope = node.parent();
+    }
+    None
 }
 
 /// The dotted module name of a file: its stem, prefixed by every enclosing

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::facts::FileFacts;
 use crate::facts::classes::{
-    CLASS_SCOPE, ClassFacts, MethodFacts, Site, TypeBase, TypeExpr, TypeOp,
+    CLASS_SCOPE, ClassFacts, MODULE_FUNCTIONS, MethodFacts, Site, TypeBase, TypeExpr, TypeOp,
 };
 
 pub type ClassId = usize;
@@ -316,6 +316,7 @@ impl ClassIndex {
                 }
             }
             TypeBase::DefaultDict(elem) => Ty::Dict(Box::new(self.eval(files, scope, elem, fuel))),
+            TypeBase::ListOf(elem) => Ty::Seq(Box::new(self.eval(files, scope, elem, fuel))),
         };
         for op in &expr.ops {
             ty = match (op, ty) {
@@ -382,9 +383,41 @@ impl ClassIndex {
         Ty::Unknown
     }
 
+    /// A name as a class, `cls`, a class's method (`Slot.create`), or a
+    /// module-level function (whose call returns what it returns).
     fn name_type(&self, files: &[FileFacts], class: ClassId, name: &str) -> Ty {
-        self.resolve(files, class, name)
-            .map_or(Ty::Unknown, Ty::ClassObject)
+        if let Some(id) = self.resolve(files, class, name) {
+            return Ty::ClassObject(id);
+        }
+        if name == "cls" {
+            return Ty::ClassObject(class);
+        }
+        if let Some((owner, method)) = name.rsplit_once('.')
+            && let Some(owner) = self.resolve(files, class, owner)
+            && let Some(m) = self.facts(files, owner).method(method)
+        {
+            return Ty::Method(owner, m);
+        }
+        let file = &files[self.file_of(class)];
+        let qualified = if name.contains('.') || file.imports.get(name).is_some() {
+            file.imports.resolve(name)
+        } else if file.module.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", file.module)
+        };
+        let (module, function) = match qualified.rsplit_once('.') {
+            Some((module, function)) => (format!("{module}.{MODULE_FUNCTIONS}"), function),
+            None => (MODULE_FUNCTIONS.to_string(), qualified.as_str()),
+        };
+        self.by_qualname
+            .get(&module)
+            .and_then(|&functions| {
+                self.facts(files, functions)
+                    .method(function)
+                    .map(|m| Ty::Method(functions, m))
+            })
+            .unwrap_or(Ty::Unknown)
     }
 
     /// The type of `self.attr`: a method, what is stored into it, the

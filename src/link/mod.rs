@@ -3,7 +3,7 @@
 
 pub mod classes;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
 use crate::taint::summary::{Callee, FunctionId};
@@ -38,6 +38,8 @@ pub struct ProjectIndex {
     methods_by_name: HashMap<String, Vec<FunctionRef>>,
     /// Private names used as values somewhere (callbacks).
     pub escaping_names: HashSet<String>,
+    /// Private methods passed as callbacks through `self`.
+    pub escaping_functions: HashSet<FunctionRef>,
     /// Class → itself and its resolved bases, nearest first.
     ancestors: HashMap<String, Vec<String>>,
 }
@@ -46,12 +48,13 @@ impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
         let mut index = ProjectIndex {
             classes: classes::ClassIndex::build(files),
-            modules: HashMap::new(),
-            functions: HashMap::new(),
-            class_bases: HashMap::new(),
-            methods_by_name: HashMap::new(),
-            escaping_names: HashSet::new(),
-            ancestors: HashMap::new(),
+            modules: HashMap::default(),
+            functions: HashMap::default(),
+            class_bases: HashMap::default(),
+            methods_by_name: HashMap::default(),
+            escaping_names: HashSet::default(),
+            escaping_functions: HashSet::default(),
+            ancestors: HashMap::default(),
         };
         for (file_index, file) in files.iter().enumerate() {
             let parts: Vec<&str> = file.module.split('.').collect();
@@ -98,6 +101,18 @@ impl ProjectIndex {
             let ancestors = index.compute_ancestors(&class);
             index.ancestors.insert(class, ancestors);
         }
+        for file in files {
+            for (class, name) in &file.taint.escaping_methods {
+                match index.method_in_hierarchy(class, name, false) {
+                    Some(function) => {
+                        index.escaping_functions.insert(function);
+                    }
+                    None => {
+                        index.escaping_names.insert(name.clone());
+                    }
+                }
+            }
+        }
         index
     }
 
@@ -125,7 +140,7 @@ impl ProjectIndex {
     /// The method `name` of `class` or of its nearest base that has one.
     fn method_in_hierarchy(&self, class: &str, name: &str, skip_self: bool) -> Option<FunctionRef> {
         let mut queue = vec![class.to_string()];
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut first = true;
         while !queue.is_empty() {
             let current = queue.remove(0);

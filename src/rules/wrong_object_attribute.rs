@@ -43,7 +43,7 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
     let mut findings = Vec::new();
     for id in 0..classes.len() {
         let class = classes.facts(files, id);
-        if class.methods.iter().all(|m| m.self_writes.is_empty()) {
+        if class.synthetic || class.methods.iter().all(|m| m.self_writes.is_empty()) {
             continue;
         }
         let Some(hierarchy) = classes.hierarchy(id, MAX_HIERARCHY) else {
@@ -57,7 +57,7 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
         }) {
             continue;
         }
-        for method in &class.methods {
+        for (method_index, method) in class.methods.iter().enumerate() {
             if method.self_name.is_none() {
                 continue;
             }
@@ -71,8 +71,12 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
                 if known {
                     continue;
                 }
+                let scope = Scope {
+                    class: id,
+                    method: method_index,
+                };
                 if let Some(finding) =
-                    check_write(files, classes, id, class, method, write, &hierarchy)
+                    check_write(files, classes, scope, class, method, write, &hierarchy)
                 {
                     findings.push(finding);
                 }
@@ -102,18 +106,13 @@ fn owned_attributes<'a>(
 fn check_write(
     files: &[FileFacts],
     classes: &ClassIndex,
-    id: ClassId,
+    scope: Scope,
     class: &ClassFacts,
     method: &MethodFacts,
     write: &SelfWrite,
     hierarchy: &BTreeSet<ClassId>,
 ) -> Option<Finding> {
     let attr = write.attr.as_str();
-    let method_index = class.method(&method.name)?;
-    let scope = Scope {
-        class: id,
-        method: method_index,
-    };
     let at = write.site.location.start_byte;
     // Per variable name: the bindings in document order.
     let mut by_name: BTreeMap<&str, Vec<&crate::facts::classes::Binding>> = BTreeMap::new();
@@ -146,7 +145,13 @@ fn check_write(
         let defined = match ty {
             // Another instance of the same family: its attributes are ours.
             Ty::Instance(other) if hierarchy.contains(&other) => continue,
-            Ty::Instance(other) => classes.definition(files, other, attr),
+            Ty::Instance(other) => match classes.definition(files, other, attr) {
+                Some(found) => Some(found),
+                // A class we see in full that has no such attribute: the
+                // same-named variable elsewhere is some other object.
+                None if lacks(files, classes, other, attr) => continue,
+                None => None,
+            },
             _ => None,
         };
         // `self.x = v.x` copies from `v`: it is not `v` that was meant.
@@ -269,5 +274,24 @@ fn read_from_outside(
                     Ty::Instance(c) if hierarchy.contains(&c)
                 )
             })
+    })
+}
+
+/// Whether nothing in the (fully visible) hierarchy of `class` has `attr`.
+fn lacks(files: &[FileFacts], classes: &ClassIndex, class: ClassId, attr: &str) -> bool {
+    let Some(hierarchy) = classes.hierarchy(class, MAX_HIERARCHY) else {
+        return false;
+    };
+    hierarchy.iter().all(|&k| {
+        let facts = classes.facts(files, k);
+        !classes.external_base[k]
+            && !facts.dynamic
+            && !facts.opaque_base
+            && !facts.self_reads.contains(attr)
+            && !facts.declared.contains_key(attr)
+            && facts
+                .methods
+                .iter()
+                .all(|m| m.self_writes.iter().all(|w| w.attr != attr))
     })
 }

@@ -15,7 +15,7 @@ use crate::syntax::Node;
 
 use super::summary::*;
 use crate::facts::imports::ImportMap;
-use crate::facts::{walk_tree, walk_tree_pruned};
+use crate::facts::walk_tree;
 use crate::finding::{Location, normalise_snippet};
 use crate::names::last_segment;
 use crate::parse::SourceFile;
@@ -96,6 +96,12 @@ impl Env {
     }
 }
 
+/// What a loop binds or tests before each iteration.
+enum LoopHeader<'a> {
+    For { left: Node<'a>, iterable: Taint },
+    While { condition: Option<Node<'a>> },
+}
+
 /// How a block ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -173,11 +179,6 @@ pub fn summarize(
         steps: 0,
     };
     interpreter.run(root);
-    // Tests pass private methods to `assertRaises` and friends; that does
-    // not make them callbacks of the code under analysis.
-    if !is_test_file(&source.path) {
-        interpreter.file.escaping_names = escaping_private_names(source, root);
-    }
     interpreter.file
 }
 
@@ -491,47 +492,15 @@ impl<'a> Interpreter<'a> {
                     .child_by_field_name("right")
                     .map(|r| self.eval(r, env, context, depth))
                     .unwrap_or_default();
-                let before = env.clone();
-                for round in 0..2 {
-                    if let Some(left) = node.child_by_field_name("left") {
-                        let location = self.location(left);
-                        let name = self.text(left).to_string();
-                        let value = iterable
-                            .clone()
-                            .with_hop(&location, || format!("iterated into `{name}`"));
-                        self.bind(left, value, env, context, depth);
-                    }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        self.exec_block(body, env, context, depth);
-                    }
-                    env.join(&before);
-                    if round == 0 && self.steps > STEP_BUDGET {
-                        break;
-                    }
-                }
-                if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.exec_children_blocks(alternative, env, context, depth);
-                }
-                Flow::Normal
+                let header = match node.child_by_field_name("left") {
+                    Some(left) => LoopHeader::For { left, iterable },
+                    None => LoopHeader::While { condition: None },
+                };
+                self.exec_loop(node, header, env, context, depth)
             }
             "while_statement" => {
-                let before = env.clone();
-                for round in 0..2 {
-                    if let Some(condition) = node.child_by_field_name("condition") {
-                        self.eval(condition, env, context, depth);
-                    }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        self.exec_block(body, env, context, depth);
-                    }
-                    env.join(&before);
-                    if round == 0 && self.steps > STEP_BUDGET {
-                        break;
-                    }
-                }
-                if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.exec_children_blocks(alternative, env, context, depth);
-                }
-                Flow::Normal
+                let condition = node.child_by_field_name("condition");
+                self.exec_loop(node, LoopHeader::While { condition }, env, context, depth)
             }
             "try_statement" => {
                 let before = env.clone();
@@ -629,6 +598,48 @@ impl<'a> Interpreter<'a> {
             }
             _ => Flow::Normal,
         }
+    }
+
+    /// Runs a loop body twice, so that taint carried from one iteration to
+    /// the next reaches every statement (fewer rounds once a function has
+    /// used up its step budget), then the `else:` clause.
+    fn exec_loop(
+        &mut self,
+        node: Node<'a>,
+        header: LoopHeader<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        let before = env.clone();
+        for round in 0..2 {
+            match &header {
+                LoopHeader::For { left, iterable } => {
+                    let location = self.location(*left);
+                    let name = self.text(*left).to_string();
+                    let value = iterable
+                        .clone()
+                        .with_hop(&location, || format!("iterated into `{name}`"));
+                    self.bind(*left, value, env, context, depth);
+                }
+                LoopHeader::While { condition } => {
+                    if let Some(condition) = condition {
+                        self.eval(*condition, env, context, depth);
+                    }
+                }
+            }
+            if let Some(body) = node.child_by_field_name("body") {
+                self.exec_block(body, env, context, depth);
+            }
+            env.join(&before);
+            if round == 0 && self.steps > STEP_BUDGET {
+                break;
+            }
+        }
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.exec_children_blocks(alternative, env, context, depth);
+        }
+        Flow::Normal
     }
 
     /// Runs the `block` children of a clause node (`else:`, `except:`, ...).
@@ -1720,7 +1731,7 @@ impl<'a> Interpreter<'a> {
         }
 
         // What is called.
-        let spelled = self.text(function).to_string();
+        let spelled: &'a str = self.text(function);
         let mut receiver: Option<Taint> = None;
         let mut receiver_node: Option<Node<'a>> = None;
         let callee = match function.kind() {
@@ -1809,16 +1820,17 @@ impl<'a> Interpreter<'a> {
         };
 
         let method_name = callee.method_name().to_string();
-        let qualified = match &callee {
-            Callee::Name(name) => Some(name.clone()),
+        let qualified: Option<&str> = match &callee {
+            Callee::Name(name) => Some(name.as_str()),
             _ => None,
         };
 
         // Sinks.
+        let first_sink = self.file.sinks.len();
         self.record_sinks(
             node,
             &callee,
-            &spelled,
+            spelled,
             &args,
             &arg_nodes,
             &keywords,
@@ -1875,7 +1887,7 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.clone(),
+                spelled: spelled.to_string(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
@@ -1888,6 +1900,9 @@ impl<'a> Interpreter<'a> {
             });
             call
         });
+        for sink in &mut self.file.sinks[first_sink..] {
+            sink.call = call;
+        }
 
         // Sources: a source function, a reading method, or any method of a
         // source object (`request.args.get(...)`, `sys.stdin.readline()`).
@@ -1924,10 +1939,9 @@ impl<'a> Interpreter<'a> {
 
         // Sanitizers.
         let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
-        let clears = self.config.sanitizes(
-            qualified.as_deref(),
-            is_method_call.then_some(method_name.as_str()),
-        );
+        let clears = self
+            .config
+            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
         if !clears.is_empty() {
             return everything.sanitize(clears);
         }
@@ -2008,6 +2022,11 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
+            if spec.privileged {
+                privileged.get_or_insert_with(|| {
+                    format!("run as root by the oslo.privsep entry point `{spelled}`")
+                });
+            }
             if sink.rule == RuleMask::COMMAND {
                 // The argument vector, as literal strings where known:
                 // positional (`execute('mount', ...)`) or a list display.
@@ -2105,10 +2124,12 @@ impl<'a> Interpreter<'a> {
                 location: location.clone(),
                 spelled: spelled.to_string(),
                 callee: callee.clone(),
+                call: None,
                 data,
                 shell,
                 privileged,
                 destructive,
+                unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
             });
@@ -2310,35 +2331,10 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
 }
 
 /// Names of private functions used other than by calling them.
-pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
-    let mut names = HashSet::default();
-    walk_tree_pruned(root, |node| {
-        let name_node = match node.kind() {
-            "identifier" => Some(node),
-            "attribute" => node.child_by_field_name("attribute"),
-            _ => None,
-        };
-        if let Some(name_node) = name_node {
-            let name = source.node_text(name_node);
-            if is_private_name(name) && !is_called_or_defined(node) {
-                names.insert(name.to_string());
-            }
-        }
-        true
-    });
-    let mut names: Vec<String> = names.into_iter().collect();
-    names.sort();
-    names
-}
-
-fn is_called_or_defined(node: Node) -> bool {
-    !is_used_as_value(node)
-}
-
 /// Whether an expression is passed, stored or returned as a value (a
 /// callback), as opposed to called, assigned to, or used as the object of
 /// a further attribute (`mock_obj._name.call_count` in tests).
-fn is_used_as_value(node: Node) -> bool {
+pub fn is_used_as_value(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };

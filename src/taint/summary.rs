@@ -215,6 +215,9 @@ pub struct SinkUse {
     pub spelled: String,
     /// The callee, to find its implementation in the scanned sources.
     pub callee: Callee,
+    /// The call site recorded for the same call, when it may enter the
+    /// scanned sources.
+    pub call: Option<CallId>,
     /// The taint of the data positions only (command, path).
     pub data: Taint,
     /// Run by a shell: `shell=True`, `os.system`, the argument of `sh -c`.
@@ -223,6 +226,8 @@ pub struct SinkUse {
     pub privileged: Option<String>,
     /// For path sinks: the operation writes, deletes, moves or links.
     pub destructive: bool,
+    /// Only a sink while its implementation is not scanned.
+    pub unscanned_only: bool,
     pub snippet: String,
     pub context: String,
 }
@@ -284,6 +289,10 @@ pub struct FileTaint {
     /// Private names used other than by calling them (callbacks): such
     /// functions are public.
     pub escaping_names: Vec<String>,
+    /// Private methods used as values through `self` (`self._run_ssh`
+    /// passed as a callback): module-qualified class and method name. Only
+    /// the method that name resolves to in that class becomes public.
+    pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
 }
