@@ -22,7 +22,9 @@
 //!   directory still hits.
 //! * Facts also depend on which dotted names belong to the scanned tree
 //!   (`ProjectModules`); each entry records the questions asked and their
-//!   answers, and is used only if the current file set answers alike.
+//!   answers, and is used only if the current file set answers alike. An
+//!   entry keeps up to [`MAX_VARIANTS`] such variants, so a one-file
+//!   pre-commit run and a full run do not evict each other.
 //!
 //! Entries are written to a temporary file and renamed, so concurrent runs
 //! never see half an entry; a header with the key and a checksum catches
@@ -60,6 +62,9 @@ pub const SCHEMA: u32 = 1;
 pub const MAX_AGE_DAYS: u64 = 30;
 /// Binary directories kept: a few installed versions or rebuilds.
 pub const KEEP_BINARIES: usize = 4;
+/// Facts kept per file for different file sets (a one-file pre-commit
+/// run and a full run resolve imports differently).
+pub const MAX_VARIANTS: usize = 3;
 
 const MAGIC: &[u8; 8] = b"MGFACTS\0";
 const HEADER_LEN: usize = 8 + 16 + 8;
@@ -166,33 +171,35 @@ impl Cache {
         let mut file = fs::File::open(&entry_path).map_err(|_| false)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(|_| true)?;
-        let payload = check_header(&bytes, key).ok_or(true)?;
-        let payload = lz4_flex::decompress_size_prepended(payload).map_err(|_| true)?;
-        let entry: EntryOwned =
-            with_current_path(path, || postcard::from_bytes(&payload)).map_err(|_| true)?;
-        let still_holds = entry
-            .project_queries
-            .iter()
-            .all(|(name, answer)| project.may_contain_unrecorded(name) == *answer);
-        if !still_holds {
-            return Err(true);
+        let raw = decode_entry(&bytes, key).ok_or(true)?;
+        for (queries, facts) in split_variants(&raw).ok_or(true)? {
+            let queries: Vec<(String, bool)> = postcard::from_bytes(queries).map_err(|_| true)?;
+            let holds = queries
+                .iter()
+                .all(|(name, answer)| project.may_contain_unrecorded(name) == *answer);
+            if !holds {
+                continue;
+            }
+            let entry: EntryOwned =
+                with_current_path(path, || postcard::from_bytes(facts)).map_err(|_| true)?;
+            let local_findings = entry
+                .local_findings
+                .into_iter()
+                .map(FindingOwned::into_finding)
+                .collect::<Option<Vec<_>>>()
+                .ok_or(true)?;
+            refresh_age(&file, &entry_path);
+            return Ok(Cached(Loaded {
+                partial_parse: entry.partial_parse,
+                error_ranges: entry.error_ranges,
+                imports: entry.imports,
+                noqa_comments: entry.noqa_comments,
+                classes: entry.classes,
+                taint: entry.taint,
+                local_findings,
+            }));
         }
-        let local_findings = entry
-            .local_findings
-            .into_iter()
-            .map(FindingOwned::into_finding)
-            .collect::<Option<Vec<_>>>()
-            .ok_or(true)?;
-        refresh_age(&file, &entry_path);
-        Ok(Cached(Loaded {
-            partial_parse: entry.partial_parse,
-            error_ranges: entry.error_ranges,
-            imports: entry.imports,
-            noqa_comments: entry.noqa_comments,
-            classes: entry.classes,
-            taint: entry.taint,
-            local_findings,
-        }))
+        Err(true)
     }
 
     /// Stores a file's facts; failures are counted, never fatal.
@@ -222,20 +229,28 @@ impl Cache {
             classes: &facts.classes,
             taint: &facts.taint,
             local_findings: &facts.local_findings,
-            project_queries,
         };
-        let payload = with_current_path(&facts.source.path, || postcard::to_stdvec(&entry))
+        let facts = with_current_path(&facts.source.path, || postcard::to_stdvec(&entry))
             .map_err(io::Error::other)?;
-        // Facts repeat source text (snippets) and names: LZ4 shrinks them
-        // several times over and decompresses at memory speed.
-        let payload = lz4_flex::compress_prepend_size(&payload);
-        let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&key.0.to_le_bytes());
-        bytes.extend_from_slice(&xxh3_64(&payload).to_le_bytes());
-        bytes.extend_from_slice(&payload);
+        let queries = postcard::to_stdvec(project_queries).map_err(io::Error::other)?;
 
+        // Keep the variants of other file sets (a pre-commit run on one
+        // file next to full runs), newest first.
         let path = self.entry_path(key);
+        let existing = fs::read(&path)
+            .ok()
+            .and_then(|bytes| decode_entry(&bytes, key))
+            .unwrap_or_default();
+        let mut variants = vec![(queries.as_slice(), facts.as_slice())];
+        variants.extend(
+            split_variants(&existing)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(old_queries, _)| *old_queries != queries.as_slice())
+                .take(MAX_VARIANTS - 1),
+        );
+        let bytes = encode_variants(key, &variants);
+
         let shard = path.parent().expect("entries live in a shard directory");
         if !shard.is_dir() {
             self.create_root()?;
@@ -355,7 +370,6 @@ struct EntryRef<'a> {
     classes: &'a [ClassFacts],
     taint: &'a FileTaint,
     local_findings: &'a [Finding],
-    project_queries: &'a [(String, bool)],
 }
 
 #[derive(Debug, Deserialize)]
@@ -367,7 +381,51 @@ struct EntryOwned {
     classes: Vec<ClassFacts>,
     taint: FileTaint,
     local_findings: Vec<FindingOwned>,
-    project_queries: Vec<(String, bool)>,
+}
+
+/// An entry file: header (magic, key, checksum of the rest), then LZ4 of
+/// the variants, each `u32 length, project questions, u32 length, facts`
+/// (little-endian lengths, postcard contents).
+fn encode_variants(key: Key, variants: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for (queries, facts) in variants {
+        for part in [queries, facts] {
+            raw.extend_from_slice(&(part.len() as u32).to_le_bytes());
+            raw.extend_from_slice(part);
+        }
+    }
+    // Facts repeat source text (snippets) and names: LZ4 shrinks them
+    // several times over and decompresses at memory speed.
+    let payload = lz4_flex::compress_prepend_size(&raw);
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&key.0.to_le_bytes());
+    bytes.extend_from_slice(&xxh3_64(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    bytes
+}
+
+/// The decompressed variants of an entry file; `None` when it is not an
+/// intact entry for `key`.
+fn decode_entry(bytes: &[u8], key: Key) -> Option<Vec<u8>> {
+    lz4_flex::decompress_size_prepended(check_header(bytes, key)?).ok()
+}
+
+/// (project questions, facts) of each variant.
+fn split_variants(mut raw: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+    fn take<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let part = rest.get(4..4usize.checked_add(len)?)?;
+        *rest = &rest[4 + len..];
+        Some(part)
+    }
+    let mut variants = Vec::new();
+    while !raw.is_empty() {
+        let queries = take(&mut raw)?;
+        let facts = take(&mut raw)?;
+        variants.push((queries, facts));
+    }
+    (!variants.is_empty()).then_some(variants)
 }
 
 fn check_header(bytes: &[u8], key: Key) -> Option<&[u8]> {
@@ -651,6 +709,18 @@ mod tests {
         *flipped.last_mut().unwrap() ^= 1;
         assert_eq!(check_header(&flipped, Key(7)), None);
         assert_eq!(check_header(&bytes[..10], Key(7)), None);
+    }
+
+    #[test]
+    fn variants_round_trip_and_truncation_is_detected() {
+        let variants: Vec<(&[u8], &[u8])> = vec![(b"q1", b"facts one"), (b"", b"f2")];
+        let bytes = encode_variants(Key(3), &variants);
+        let raw = decode_entry(&bytes, Key(3)).unwrap();
+        assert_eq!(split_variants(&raw).unwrap(), variants);
+        assert!(decode_entry(&bytes, Key(4)).is_none());
+        assert!(split_variants(&raw[..raw.len() - 1]).is_none());
+        assert!(split_variants(&[]).is_none());
+        assert!(split_variants(&[255, 255, 255, 255, 0]).is_none());
     }
 
     #[test]

@@ -169,6 +169,15 @@ fn a_new_module_invalidates_the_files_that_call_into_it() {
     // The same answer without any cache.
     let uncached = check(&project, &["--no-cache"], &env);
     assert_eq!(uncached.stdout, with_helper.stdout);
+
+    // Both file sets keep their facts: a run on `main.py` alone (as in a
+    // pre-commit hook) and runs on the whole tree do not evict each other.
+    let single = check(&project, &["main.py"], &env);
+    assert_eq!(cache_counts(&single), (1, 0, 0), "{single:?}");
+    assert_eq!(single.stdout, alone.stdout);
+    let whole = check(&project, &[], &env);
+    assert_eq!(cache_counts(&whole), (2, 0, 0), "{whole:?}");
+    assert_eq!(whole.stdout, with_helper.stdout);
 }
 
 #[test]
