@@ -1,8 +1,8 @@
 //! A cache of per-file facts, so that a re-run on an unchanged tree skips
 //! parsing and extraction (the bulk of a run) for unchanged files.
 //!
-//! Every file is still read: its text is hashed (xxh3-128, several GB/s)
-//! and kept for rendering. A content hash rather than (path, size, mtime)
+//! Every file is still read: its text is hashed (BLAKE3, about a GB/s on
+//! one core, truncated to 128 bits) and kept for rendering. A content hash rather than (path, size, mtime)
 //! because reading is a small part of a run, while an mtime key goes wrong
 //! after `git checkout`, on coarse-grained file systems and in copied trees.
 //!
@@ -126,13 +126,20 @@ impl Cache {
     }
 
     pub fn key(&self, text: &str, module: &str, is_package: bool) -> Key {
-        let mut hasher = Xxh3::new();
+        // A cryptographic hash: the files scanned may come from an attacker
+        // (a pull request in CI), who must not be able to make a malicious
+        // file collide with the entry of a harmless one.
+        let mut hasher = blake3::Hasher::new();
         hasher.update(&self.config_hash.to_le_bytes());
         hasher.update(&(module.len() as u64).to_le_bytes());
         hasher.update(module.as_bytes());
         hasher.update(&[is_package as u8]);
         hasher.update(text.as_bytes());
-        Key(hasher.digest128())
+        let digest = hasher.finalize();
+        let first: [u8; 16] = digest.as_bytes()[..16]
+            .try_into()
+            .expect("a BLAKE3 digest has 32 bytes");
+        Key(u128::from_le_bytes(first))
     }
 
     fn entry_path(&self, key: Key) -> PathBuf {
