@@ -301,7 +301,7 @@ impl Cache {
         let stats = self.stats();
         format!(
             "mountguard cache: {} hits, {} misses ({} stale), {} written, {} write errors; \
-             load {:.3} s, store {:.3} s (CPU); {}",
+             load {:.3} s, store {:.3} s (summed over threads); {}",
             stats.hits,
             stats.misses,
             stats.stale,
@@ -491,17 +491,18 @@ pub fn prune(root: &Path, current: &Path, now: SystemTime) {
         if path == current || !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
-        // Only directories that look like ours: `<version>-<16 hex>`.
+        // Only directories that look like ours, `<version>-<16 hex>` ...
         let name = entry.file_name().to_string_lossy().into_owned();
         if !name.rsplit_once('-').is_some_and(|(_, hash)| {
             hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
         }) {
             continue;
         }
-        let used = modified(&path.join("last-used"))
-            .or_else(|| modified(&path))
-            .unwrap_or(SystemTime::UNIX_EPOCH);
-        binaries.push((used, path));
+        // ... and that a run of ours finished in: never delete anything
+        // else, whatever `--cache-dir` points at.
+        if let Some(used) = modified(&path.join("last-used")) {
+            binaries.push((used, path));
+        }
     }
     binaries.sort_by_key(|(used, _)| std::cmp::Reverse(*used));
     for (index, (used, path)) in binaries.iter().enumerate() {
@@ -838,6 +839,8 @@ mod tests {
             others.push(other);
         }
         fs::create_dir_all(root.join("not-ours")).unwrap();
+        // Named like ours, but no run of ours finished in it.
+        fs::create_dir_all(root.join("build-0123456789abcdef")).unwrap();
 
         prune(root, &current, SystemTime::now());
         assert!(shard.join("fresh").exists());
@@ -846,5 +849,6 @@ mod tests {
         let kept: Vec<bool> = others.iter().map(|p| p.exists()).collect();
         assert_eq!(kept, vec![true, true, true, false, false]);
         assert!(root.join("not-ours").exists());
+        assert!(root.join("build-0123456789abcdef").exists());
     }
 }

@@ -138,12 +138,12 @@ pub struct CheckArgs {
     /// Report only findings on lines changed since the git revision REV.
     #[arg(long, value_name = "REV")]
     pub diff_from: Option<String>,
-    /// Do not read or write the cache of per-file facts.
+    /// Do not read or write the cache of per-file facts (wins over --cache-dir).
     #[arg(long)]
     pub no_cache: bool,
     /// Cache directory (default: $MOUNTGUARD_CACHE_DIR, else
     /// $XDG_CACHE_HOME/mountguard, else ~/.cache/mountguard).
-    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Stop after parsing (benchmarks).
     #[arg(long, hide = true)]

@@ -260,6 +260,15 @@ fn no_cache_writes_nothing() {
     assert!(!run.stderr.contains("mountguard cache:"), "{run:?}");
     assert_eq!(snapshot(dir.path()), before);
     assert!(!cache.exists());
+
+    // `--no-cache` wins over `--cache-dir`.
+    let both = check(
+        &project,
+        &["--no-cache", "--cache-dir", "cache"],
+        &[("HOME", home.as_path())],
+    );
+    assert_eq!(both.stdout, run.stdout);
+    assert_eq!(snapshot(dir.path()), before);
 }
 
 #[test]
