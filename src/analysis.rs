@@ -58,17 +58,79 @@ pub struct Analysis {
 
 /// Result of the per-file stage for one file.
 enum FileOutcome {
-    Analysed(Box<FileFacts>),
+    /// With notes about the file to show besides the partial-parse one.
+    Analysed(Box<FileFacts>, Vec<&'static str>),
     Failed(FileDiagnostic),
 }
 
 pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
-    analyze_cached(files, settings, None)
+    analyze_with(files, settings, None, |file| read_source(&file.fs_path))
 }
 
 /// `analyze`, taking the facts of unchanged files from `cache` and storing
 /// those of the others.
 pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&Cache>) -> Analysis {
+    analyze_with(files, settings, cache, |file| read_source(&file.fs_path))
+}
+
+/// Largest file analysed. Byte offsets are `u32` here and in tree-sitter,
+/// and no real Python module comes near this.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a source file, refusing anything that is not a regular file *at
+/// the moment it is opened*: discovery checked the type, but a path can be
+/// replaced by a FIFO (reading it would block forever) or a device after
+/// that. `O_NONBLOCK` keeps the `open` of a FIFO from blocking; it has no
+/// effect on reads of regular files.
+pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(Error::other("not a regular file"));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::FileTooLarge,
+            format!(
+                "file too large ({} bytes; the limit is {MAX_FILE_BYTES})",
+                metadata.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // `take`: a file that grows while being read still stops at the limit.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::new(ErrorKind::FileTooLarge, "file too large"));
+    }
+    Ok(bytes)
+}
+
+/// `analyze` on file contents already in memory (`bytes[i]` is the content
+/// of `files[i]`; nothing is read from disk). The fuzz target drives the
+/// whole pipeline through this without touching the file system.
+pub fn analyze_bytes(files: &[InputFile], bytes: &[&[u8]], settings: &Settings) -> Analysis {
+    assert_eq!(files.len(), bytes.len(), "one content per file");
+    analyze_with(files, settings, None, |file| {
+        let index = files
+            .iter()
+            .position(|f| std::ptr::eq(f, file))
+            .expect("file comes from `files`");
+        Ok(bytes[index].to_vec())
+    })
+}
+
+fn analyze_with(
+    files: &[InputFile],
+    settings: &Settings,
+    cache: Option<&Cache>,
+    read: impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync,
+) -> Analysis {
     // Module names are known from paths alone, before any file is read, so
     // each file can tell calls into the scanned tree from external ones.
     let modules: Vec<(String, bool)> = files
@@ -84,15 +146,22 @@ pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&C
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .zip(modules)
-        .map(|(file, module)| analyse_file(file, module, settings, &project, cache))
+        .map(|(file, module)| analyse_file(file, module, &read, settings, &project, cache))
         .collect();
 
     let mut analysis = Analysis::default();
     let mut all_facts = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
-            FileOutcome::Analysed(facts) => {
+            FileOutcome::Analysed(facts, notes) => {
                 analysis.files_analyzed += 1;
+                for note in notes {
+                    analysis.diagnostics.push(FileDiagnostic {
+                        path: facts.source.path.clone(),
+                        kind: DiagnosticKind::PartialParse,
+                        message: note.to_string(),
+                    });
+                }
                 if facts.partial_parse {
                     analysis.diagnostics.push(FileDiagnostic {
                         path: facts.source.path.clone(),
@@ -145,12 +214,13 @@ pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&C
 fn analyse_file(
     file: &InputFile,
     module: (String, bool),
+    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
     settings: &Settings,
     project: &ProjectModules,
     cache: Option<&Cache>,
 ) -> FileOutcome {
     let started = std::time::Instant::now();
-    let outcome = analyse_file_timed(file, module, settings, project, cache);
+    let outcome = analyse_file_timed(file, module, read, settings, project, cache);
     timings::record_file(&file.display, started.elapsed());
     outcome
 }
@@ -158,6 +228,7 @@ fn analyse_file(
 fn analyse_file_timed(
     file: &InputFile,
     (module, is_package): (String, bool),
+    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
     settings: &Settings,
     project: &ProjectModules,
     cache: Option<&Cache>,
@@ -169,20 +240,36 @@ fn analyse_file_timed(
             message,
         })
     };
-    let bytes = match timings::time(Phase::Read, || std::fs::read(&file.fs_path)) {
+    let bytes = match timings::time(Phase::Read, || read(file)) {
         Ok(bytes) => bytes,
-        Err(error) => return failed(format!("cannot read file: {error}")),
+        Err(error) => {
+            return failed(format!(
+                "cannot read file: {}",
+                crate::discover::io_reason(&error)
+            ));
+        }
     };
     let text = match parse::decode(bytes) {
         Ok(text) => text,
         Err(reason) => return failed(reason),
+    };
+    // tree-sitter ends its input at a NUL byte, which would silently drop
+    // the rest of the file. CPython refuses such files; read each NUL as a
+    // space (same length, so every offset stays right) and say so.
+    let mut notes = Vec::new();
+    let text = if text.contains('\0') {
+        notes.push("contains NUL bytes, which Python rejects; analysed with them read as spaces");
+        text.replace('\0', " ")
+    } else {
+        text
     };
     let key = cache.map(|cache| cache.key(&text, &module, is_package));
     let source = SourceFile::new(file.display.clone(), Arc::from(text));
     if let (Some(cache), Some(key)) = (cache, key)
         && let Some(cached) = cache.load(key, &source.path, project)
     {
-        return FileOutcome::Analysed(Box::new(cached.into_facts(source, module, is_package)));
+        let facts = cached.into_facts(source, module, is_package);
+        return FileOutcome::Analysed(Box::new(facts), notes);
     }
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
@@ -203,5 +290,5 @@ fn analyse_file_timed(
         }
         _ => extract(),
     };
-    FileOutcome::Analysed(Box::new(facts))
+    FileOutcome::Analysed(Box::new(facts), notes)
 }

@@ -30,7 +30,7 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 /// Stack of each analysis thread.
-const ANALYSIS_STACK_BYTES: usize = 64 << 20;
+pub const ANALYSIS_STACK_BYTES: usize = 64 << 20;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -335,6 +335,13 @@ pub fn check(args: &CheckArgs) -> u8 {
             force_exclude: args.force_exclude,
         },
     );
+    // Test-only hook (tests/hostile_input.rs): announce the end of discovery
+    // and wait for a line on stdin, so a test can delete a discovered file
+    // before it is read, without racing. It only waits; it changes nothing.
+    if std::env::var_os("MOUNTGUARD_TEST_PAUSE_AFTER_DISCOVERY").is_some() {
+        say!("mountguard: test hook: discovery done");
+        let _ = io::stdin().read_line(&mut String::new());
+    }
     let settings = Settings {
         taint: plan.taint,
         parse_only: args.parse_only,

@@ -12,6 +12,8 @@ pub mod config;
 pub mod discover;
 pub mod facts;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod link;
 pub mod names;
 pub mod parse;

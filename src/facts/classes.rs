@@ -659,7 +659,13 @@ fn type_expr_nested(
                         continue;
                     }
                 }
-                let callee = compact(source.node_text(function));
+                // Only a name can be `defaultdict`; compacting the text of
+                // anything else at each step of `f()()()...` is quadratic.
+                let callee = if matches!(function.kind(), "identifier" | "attribute") {
+                    compact(source.node_text(function))
+                } else {
+                    String::new()
+                };
                 if callee == "defaultdict" || callee.ends_with(".defaultdict") {
                     let arguments = node.child_by_field_name("arguments")?;
                     let factory = arguments.named_child(0)?;
@@ -765,6 +771,11 @@ fn scan_method(
 ) {
     let whole = (body.start_byte() as u32, body.end_byte() as u32);
     let mut stores: HashMap<usize, Node> = HashMap::new();
+    // The value of the assignment chain being walked (`a = b = value`),
+    // keyed by the id of the last assignment of the chain seen: the inner
+    // assignments reuse it, as finding it again from each of them is
+    // quadratic on long chains.
+    let mut chain_value: Option<(usize, Node)> = None;
     walk_tree_pruned(body, |node| {
         match node.kind() {
             "class_definition" => return false,
@@ -781,13 +792,21 @@ fn scan_method(
                     node.child_by_field_name("left"),
                     node.child_by_field_name("right"),
                 ) {
-                    let mut value = right;
-                    while value.kind() == "assignment" {
-                        match value.child_by_field_name("right") {
-                            Some(next) => value = next,
-                            None => break,
+                    let outer = node.parent().map(|p| p.id());
+                    let value = match chain_value {
+                        Some((id, value)) if Some(id) == outer => value,
+                        _ => {
+                            let mut value = right;
+                            while value.kind() == "assignment" {
+                                match value.child_by_field_name("right") {
+                                    Some(next) => value = next,
+                                    None => break,
+                                }
+                            }
+                            value
                         }
-                    }
+                    };
+                    chain_value = Some((node.id(), value));
                     let annotation = node
                         .child_by_field_name("type")
                         .and_then(|t| annotation_type(source, t));

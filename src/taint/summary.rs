@@ -23,6 +23,10 @@ pub enum Atom {
     Param { function: FunctionId, index: u16 },
     /// The value returned by a call that may enter the scanned sources.
     CallResult { call: CallId },
+    /// Element `index` of the tuple a call returns, unpacked at the call
+    /// (`name, conf = self._get_config()`), when the callee always returns
+    /// a tuple display; otherwise the same as `CallResult`.
+    CallElement { call: CallId, index: u16 },
     /// `self.<attr>` of `class` (flow-insensitive across the class's methods).
     SelfAttr { class: String, attr: String },
 }
@@ -202,6 +206,10 @@ pub struct CallSite {
     /// Whether the call binds the receiver as the first parameter (a call
     /// on an instance), so argument 0 is parameter 1.
     pub bound: bool,
+    /// A method named like a command callable (`self._parent._run(...)`)
+    /// on an object of unknown type: when it resolves to nothing, its
+    /// arguments are taken to be run as a command.
+    pub forwards_command: bool,
 }
 
 /// A call that consumes data for a taint rule.
@@ -226,6 +234,15 @@ pub struct SinkUse {
     pub privileged: Option<String>,
     /// For path sinks: the operation writes, deletes, moves or links.
     pub destructive: bool,
+    /// Matched by a method name (`self._execute(...)`), not by what a
+    /// qualified name resolves to: when the method is defined in the
+    /// scanned sources, its implementation decides whether and how the
+    /// arguments are run (see `Solution::implementation`).
+    pub by_method_name: bool,
+    /// Privileged only through a parameter (`run_as_root=as_root`): the
+    /// sink is reported as privileged, but callers of its function are
+    /// not taken to run as root (the default may well be `False`).
+    pub privileged_by_parameter: bool,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
@@ -260,6 +277,11 @@ pub struct FunctionSummary {
     pub private: bool,
     pub is_module: bool,
     pub returns: Taint,
+    /// Per element, when every `return` returns a tuple display of the
+    /// same length (`return name, config`): what each element carries.
+    pub return_elements: Option<Vec<Taint>>,
+    /// Some `return` (or `yield`) is not a tuple display of that length.
+    pub mixed_returns: bool,
     pub self_stores: Vec<SelfStore>,
     /// Parameters this function validates: it returns true only for values
     /// that pass a sanitizing check (for the rules in the mask).
@@ -269,6 +291,9 @@ pub struct FunctionSummary {
     pub asserts: Vec<(u16, RuleMask)>,
     /// Lexically enclosing function, for closures.
     pub parent: Option<FunctionId>,
+    /// The oslo.privsep entry point decorator, when the function is one:
+    /// everything it calls runs in the privileged daemon.
+    pub privileged: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
