@@ -47,7 +47,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
 use crate::analysis::NoqaComment;
 use crate::facts::FileFacts;
-use crate::facts::classes::ClassFacts;
+use crate::facts::classes::FileClasses;
 use crate::facts::imports::ImportMap;
 use crate::finding::{Finding, Label, Location, Severity, TraceStep};
 use crate::parse::SourceFile;
@@ -342,7 +342,7 @@ struct Loaded {
     error_ranges: Vec<(u32, u32)>,
     imports: ImportMap,
     noqa_comments: Vec<NoqaComment>,
-    classes: Vec<ClassFacts>,
+    classes: FileClasses,
     taint: FileTaint,
     local_findings: Vec<Finding>,
 }
@@ -374,7 +374,7 @@ struct EntryRef<'a> {
     error_ranges: &'a [(u32, u32)],
     imports: &'a ImportMap,
     noqa_comments: &'a [NoqaComment],
-    classes: &'a [ClassFacts],
+    classes: &'a FileClasses,
     taint: &'a FileTaint,
     local_findings: &'a [Finding],
 }
@@ -385,7 +385,7 @@ struct EntryOwned {
     error_ranges: Vec<(u32, u32)>,
     imports: ImportMap,
     noqa_comments: Vec<NoqaComment>,
-    classes: Vec<ClassFacts>,
+    classes: FileClasses,
     taint: FileTaint,
     local_findings: Vec<FindingOwned>,
 }

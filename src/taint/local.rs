@@ -2142,7 +2142,6 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.to_string(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),

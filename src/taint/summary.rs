@@ -195,8 +195,6 @@ impl Callee {
 pub struct CallSite {
     pub caller: FunctionId,
     pub callee: Callee,
-    /// How the call is spelled (`self._get_locked`), for messages.
-    pub spelled: String,
     pub location: Location,
     pub receiver: Option<Taint>,
     pub args: Vec<Taint>,
