@@ -28,7 +28,7 @@ pub type Sym = u32;
 pub type Span = (u32, u32);
 
 /// The interned names of one file.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Names {
     text: String,
     /// End of each name in `text`, by symbol.
@@ -122,14 +122,14 @@ impl<'s> Interner<'s> {
 }
 
 /// The class model of one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileClasses {
     pub names: Names,
     pub classes: Vec<ClassFacts>,
 }
 
 /// Where a type expression starts.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum TypeBase {
     /// A (possibly dotted) name as spelled: a class, or a local that turned
     /// out not to be bound in the method.
@@ -148,7 +148,9 @@ pub enum TypeBase {
 }
 
 /// What is done to the base value, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum TypeOp {
     /// Calling it: instantiating a class, calling a method.
     Call,
@@ -161,7 +163,7 @@ pub enum TypeOp {
     Enter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct TypeExpr {
     pub base: TypeBase,
     pub ops: Box<[TypeOp]>,
@@ -204,7 +206,7 @@ impl TypeExpr {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BindingKind {
     Param,
     Local,
@@ -213,7 +215,7 @@ pub enum BindingKind {
 }
 
 /// A name bound in a method, with what it is bound to when that is known.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Binding {
     pub name: Sym,
     pub kind: BindingKind,
@@ -225,13 +227,13 @@ pub struct Binding {
 
 /// `self.attr = ...` (or `setattr(self, "attr", ...)`) in a method: the
 /// whole statement when it is a simple assignment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct SelfWrite {
     pub attr: Sym,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MethodFacts {
     pub name: Sym,
     /// The name of the instance parameter; `None` for static and class methods.
@@ -248,7 +250,9 @@ pub struct MethodFacts {
 
 /// `v.attr` or `self.v.attr` read in a method: when `v` turns out to be an
 /// instance of another class, that class's attribute is read from outside.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ForeignRead {
     pub attr: Sym,
     pub method: u32,
@@ -272,7 +276,7 @@ impl ForeignRead {
 /// Marks a type expression of class-body scope rather than of a method.
 pub const CLASS_SCOPE: usize = usize::MAX;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassFacts {
     /// Not a class: the module's top-level functions, kept (as methods
     /// without `self`) so that their reads of other objects' attributes

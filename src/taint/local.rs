@@ -53,6 +53,15 @@ impl ProjectModules {
 
     /// Whether some prefix of the dotted name is a scanned module or package.
     pub fn may_contain(&self, qualified: &str) -> bool {
+        let answer = self.may_contain_unrecorded(qualified);
+        // A file's facts depend on these answers: the cache keeps them to
+        // check that a cached entry still holds for the current file set.
+        crate::cache::record_project_query(qualified, answer);
+        answer
+    }
+
+    /// `may_contain` without telling the cache (for checking its entries).
+    pub fn may_contain_unrecorded(&self, qualified: &str) -> bool {
         let mut end = qualified.len();
         while let Some(dot) = qualified[..end].rfind('.') {
             if self.names.contains(&qualified[..dot]) {

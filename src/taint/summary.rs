@@ -12,7 +12,7 @@ pub type CallId = u32;
 pub type FunctionId = u32;
 
 /// Where a tainted value ultimately comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Atom {
     /// A known external input (`sys.argv`, `input()`, `.read()`, ...).
     Source {
@@ -32,7 +32,7 @@ pub enum Atom {
 }
 
 /// One step of a flow inside a function, newest first.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
     pub location: Location,
     pub message: String,
@@ -45,7 +45,7 @@ pub struct Hop {
 const MAX_HOPS: u16 = 12;
 
 /// A check by a helper of the scanned sources that the value passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guard {
     pub call: CallId,
     /// The value was passed as this (0-based, positional) argument.
@@ -56,7 +56,7 @@ pub struct Guard {
 }
 
 /// One atom flowing into a value, with the rules it is still dangerous for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub atom: AtomId,
     pub mask: RuleMask,
@@ -67,7 +67,7 @@ pub struct Entry {
 }
 
 /// A value's taint: the atoms flowing into it, one entry per atom.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub entries: Vec<Entry>,
 }
@@ -163,7 +163,7 @@ fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
 }
 
 /// What a call refers to, as far as one file can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// A dotted qualified name resolved through the imports
     /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
@@ -191,7 +191,7 @@ impl Callee {
 }
 
 /// A call whose callee may be in the scanned sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub caller: FunctionId,
     pub callee: Callee,
@@ -215,7 +215,7 @@ pub struct CallSite {
 }
 
 /// A call that consumes data for a taint rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SinkUse {
     pub function: FunctionId,
     pub rule: RuleMask,
@@ -253,7 +253,7 @@ pub struct SinkUse {
     pub context: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub location: Location,
@@ -263,7 +263,7 @@ pub struct ParamInfo {
     pub keywords: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Qualified name within the module (`MountManager.umount`), `<module>`
     /// for module-level code.
@@ -300,7 +300,7 @@ pub struct FunctionSummary {
     pub privileged: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SelfStore {
     pub class: String,
     pub attr: String,
@@ -309,7 +309,7 @@ pub struct SelfStore {
 }
 
 /// Everything the taint engine keeps of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileTaint {
     pub atoms: Vec<Atom>,
     pub calls: Vec<CallSite>,
@@ -326,7 +326,7 @@ pub struct FileTaint {
     pub classes: Vec<ClassInfo>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassInfo {
     /// Module-qualified name (`pkg.mod.Outer.Inner`).
     pub qualified: String,
