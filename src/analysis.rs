@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::facts::{self, FileFacts};
 use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
@@ -32,8 +33,9 @@ pub struct Settings {
 }
 
 /// A `# noqa` comment, for the suppression stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoqaComment {
+    #[serde(with = "crate::cache::file_path")]
     pub path: Arc<str>,
     pub line: u32,
     /// The comment text, starting at `#`.
@@ -62,7 +64,13 @@ enum FileOutcome {
 }
 
 pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
-    analyze_with(files, settings, |file| read_source(&file.fs_path))
+    analyze_with(files, settings, None, |file| read_source(&file.fs_path))
+}
+
+/// `analyze`, taking the facts of unchanged files from `cache` and storing
+/// those of the others.
+pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&Cache>) -> Analysis {
+    analyze_with(files, settings, cache, |file| read_source(&file.fs_path))
 }
 
 /// Largest file analysed. Analysis takes about 60 times a file's size in
@@ -109,7 +117,7 @@ pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// whole pipeline through this without touching the file system.
 pub fn analyze_bytes(files: &[InputFile], bytes: &[&[u8]], settings: &Settings) -> Analysis {
     assert_eq!(files.len(), bytes.len(), "one content per file");
-    analyze_with(files, settings, |file| {
+    analyze_with(files, settings, None, |file| {
         let index = files
             .iter()
             .position(|f| std::ptr::eq(f, file))
@@ -121,17 +129,25 @@ pub fn analyze_bytes(files: &[InputFile], bytes: &[&[u8]], settings: &Settings) 
 fn analyze_with(
     files: &[InputFile],
     settings: &Settings,
+    cache: Option<&Cache>,
     read: impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync,
 ) -> Analysis {
     // Module names are known from paths alone, before any file is read, so
     // each file can tell calls into the scanned tree from external ones.
+    let modules: Vec<(String, bool)> = files
+        .iter()
+        .map(|file| facts::module_name(&file.fs_path))
+        .collect();
     let mut project = ProjectModules::default();
-    for file in files {
-        project.insert(&facts::module_name(&file.fs_path).0);
+    for (module, _) in &modules {
+        project.insert(module);
     }
+    // The parse-only floor measures parsing, never the cache.
+    let cache = cache.filter(|_| !settings.parse_only);
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
-        .map(|file| analyse_file(file, &read, settings, &project))
+        .zip(modules)
+        .map(|(file, module)| analyse_file(file, module, &read, settings, &project, cache))
         .collect();
 
     let mut analysis = Analysis::default();
@@ -198,21 +214,25 @@ fn analyze_with(
 
 fn analyse_file(
     file: &InputFile,
+    module: (String, bool),
     read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
     settings: &Settings,
     project: &ProjectModules,
+    cache: Option<&Cache>,
 ) -> FileOutcome {
     let started = std::time::Instant::now();
-    let outcome = analyse_file_timed(file, read, settings, project);
+    let outcome = analyse_file_timed(file, module, read, settings, project, cache);
     timings::record_file(&file.display, started.elapsed());
     outcome
 }
 
 fn analyse_file_timed(
     file: &InputFile,
+    (module, is_package): (String, bool),
     read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
     settings: &Settings,
     project: &ProjectModules,
+    cache: Option<&Cache>,
 ) -> FileOutcome {
     let failed = |message: String| {
         FileOutcome::Failed(FileDiagnostic {
@@ -244,7 +264,14 @@ fn analyse_file_timed(
     } else {
         text
     };
+    let key = cache.map(|cache| cache.key(&text, &module, is_package));
     let source = SourceFile::new(file.display.clone(), Arc::from(text));
+    if let (Some(cache), Some(key)) = (cache, key)
+        && let Some(cached) = cache.load(key, &source.path, project)
+    {
+        let facts = cached.into_facts(source, module, is_package);
+        return FileOutcome::Analysed(Box::new(facts), notes);
+    }
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
     };
@@ -255,6 +282,14 @@ fn analyse_file_timed(
         copy
     });
     let module_path = file.fs_path.clone();
-    let facts = facts::extract(source, &tree, &module_path, settings, project);
+    let extract = || facts::extract(source, &tree, &module_path, settings, project);
+    let facts = match (cache, key) {
+        (Some(cache), Some(key)) => {
+            let (facts, queries) = crate::cache::recording(extract);
+            cache.store(key, &facts, &queries);
+            facts
+        }
+        _ => extract(),
+    };
     FileOutcome::Analysed(Box::new(facts), notes)
 }

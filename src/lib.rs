@@ -6,6 +6,7 @@
 //! [`suppress`] → [`render`]. [`analysis`] wires the analysis stages.
 
 pub mod analysis;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod discover;

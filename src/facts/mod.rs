@@ -29,7 +29,7 @@ pub struct FileFacts {
     pub error_ranges: Vec<(u32, u32)>,
     pub imports: ImportMap,
     pub noqa_comments: Vec<NoqaComment>,
-    pub classes: Vec<classes::ClassFacts>,
+    pub classes: classes::FileClasses,
     pub taint: FileTaint,
     /// Findings of rules that need only this file (broad-except).
     pub local_findings: Vec<Finding>,
@@ -103,7 +103,7 @@ pub fn extract(
             error_ranges,
             imports,
             noqa_comments,
-            classes: Vec::new(),
+            classes: Default::default(),
             taint: FileTaint::default(),
             local_findings: Vec::new(),
             module,

@@ -53,6 +53,15 @@ impl ProjectModules {
 
     /// Whether some prefix of the dotted name is a scanned module or package.
     pub fn may_contain(&self, qualified: &str) -> bool {
+        let answer = self.may_contain_unrecorded(qualified);
+        // A file's facts depend on these answers: the cache keeps them to
+        // check that a cached entry still holds for the current file set.
+        crate::cache::record_project_query(qualified, answer);
+        answer
+    }
+
+    /// `may_contain` without telling the cache (for checking its entries).
+    pub fn may_contain_unrecorded(&self, qualified: &str) -> bool {
         let mut end = qualified.len();
         while let Some(dot) = qualified[..end].rfind('.') {
             if self.names.contains(&qualified[..dot]) {
@@ -2133,7 +2142,6 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.to_string(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
@@ -2143,6 +2151,17 @@ impl<'a> Interpreter<'a> {
                     .collect(),
                 splat: splat.clone(),
                 bound: function.kind() == "attribute",
+                falsy_keywords: keywords
+                    .iter()
+                    .filter(|(_, _, node)| matches!(self.text(*node), "False" | "None" | "0"))
+                    .map(|(name, _, _)| name.clone())
+                    .collect(),
+                falsy_positions: arg_nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| matches!(self.text(**node), "False" | "None" | "0"))
+                    .map(|(index, _)| index as u16)
+                    .collect(),
                 forwards_command: matches!(
                     callee,
                     Callee::UnknownMethod { .. } | Callee::Method { .. }
@@ -2375,7 +2394,7 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
-            let mut privileged_by_parameter = false;
+            let mut privilege_param: Option<u16> = None;
             if spec.privileged {
                 privileged.get_or_insert_with(|| {
                     format!("run as root by the oslo.privsep entry point `{spelled}`")
@@ -2402,16 +2421,28 @@ impl<'a> Interpreter<'a> {
                 {
                     shell = true;
                 }
+                // `run_as_root=False` wins over a `root_helper` also given:
+                // processutils uses the helper only when running as root.
+                let root_disabled = self
+                    .config
+                    .privileged_keywords
+                    .first()
+                    .and_then(|name| keyword(name))
+                    .is_some_and(|(_, _, value)| is_false(*value));
                 for name in &self.config.privileged_keywords {
+                    if root_disabled {
+                        break;
+                    }
                     if let Some((_, _, value)) = keyword(name)
                         && !is_false(*value)
                     {
                         // `run_as_root=as_root`: privileged as the caller decides.
                         if privileged.is_none()
                             && value.kind() == "identifier"
-                            && context.params.iter().any(|p| p == self.text(*value))
+                            && let Some(index) =
+                                context.params.iter().position(|p| p == self.text(*value))
                         {
-                            privileged_by_parameter = true;
+                            privilege_param = Some(index as u16);
                         }
                         privileged.get_or_insert_with(|| {
                             format!("run as root (`{name}={}`)", self.text(*value))
@@ -2502,7 +2533,8 @@ impl<'a> Interpreter<'a> {
                 privileged,
                 destructive,
                 by_method_name: sink.call.is_none(),
-                privileged_by_parameter,
+                privileged_by_parameter: privilege_param.is_some(),
+                privilege_param,
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),

@@ -12,7 +12,7 @@ pub type CallId = u32;
 pub type FunctionId = u32;
 
 /// Where a tainted value ultimately comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Atom {
     /// A known external input (`sys.argv`, `input()`, `.read()`, ...).
     Source {
@@ -32,7 +32,7 @@ pub enum Atom {
 }
 
 /// One step of a flow inside a function, newest first.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
     pub location: Location,
     pub message: String,
@@ -45,7 +45,7 @@ pub struct Hop {
 const MAX_HOPS: u16 = 12;
 
 /// A check by a helper of the scanned sources that the value passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guard {
     pub call: CallId,
     /// The value was passed as this (0-based, positional) argument.
@@ -56,7 +56,7 @@ pub struct Guard {
 }
 
 /// One atom flowing into a value, with the rules it is still dangerous for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub atom: AtomId,
     pub mask: RuleMask,
@@ -67,7 +67,7 @@ pub struct Entry {
 }
 
 /// A value's taint: the atoms flowing into it, one entry per atom.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub entries: Vec<Entry>,
 }
@@ -163,7 +163,7 @@ fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
 }
 
 /// What a call refers to, as far as one file can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// A dotted qualified name resolved through the imports
     /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
@@ -191,12 +191,10 @@ impl Callee {
 }
 
 /// A call whose callee may be in the scanned sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub caller: FunctionId,
     pub callee: Callee,
-    /// How the call is spelled (`self._get_locked`), for messages.
-    pub spelled: String,
     pub location: Location,
     pub receiver: Option<Taint>,
     pub args: Vec<Taint>,
@@ -210,10 +208,14 @@ pub struct CallSite {
     /// on an object of unknown type: when it resolves to nothing, its
     /// arguments are taken to be run as a command.
     pub forwards_command: bool,
+    /// Keyword arguments given as a literal `False`, `None` or `0`.
+    pub falsy_keywords: Vec<String>,
+    /// Positional arguments (0-based) given as a literal `False`, `None` or `0`.
+    pub falsy_positions: Vec<u16>,
 }
 
 /// A call that consumes data for a taint rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SinkUse {
     pub function: FunctionId,
     pub rule: RuleMask,
@@ -243,13 +245,15 @@ pub struct SinkUse {
     /// sink is reported as privileged, but callers of its function are
     /// not taken to run as root (the default may well be `False`).
     pub privileged_by_parameter: bool,
+    /// That parameter (`as_root` in `run_as_root=as_root`).
+    pub privilege_param: Option<u16>,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
     pub context: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub location: Location,
@@ -259,7 +263,7 @@ pub struct ParamInfo {
     pub keywords: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Qualified name within the module (`MountManager.umount`), `<module>`
     /// for module-level code.
@@ -296,7 +300,7 @@ pub struct FunctionSummary {
     pub privileged: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SelfStore {
     pub class: String,
     pub attr: String,
@@ -305,7 +309,7 @@ pub struct SelfStore {
 }
 
 /// Everything the taint engine keeps of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileTaint {
     pub atoms: Vec<Atom>,
     pub calls: Vec<CallSite>,
@@ -322,7 +326,7 @@ pub struct FileTaint {
     pub classes: Vec<ClassInfo>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassInfo {
     /// Module-qualified name (`pkg.mod.Outer.Inner`).
     pub qualified: String,

@@ -31,6 +31,12 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Keeps the cache of per-file facts out of the developer's home;
+        // shared by all tests, so they exercise it too.
+        .env(
+            "MOUNTGUARD_CACHE_DIR",
+            repo_root().join("target/test-cache"),
+        )
         .stdin(Stdio::null())
         .output()
         .expect("run mountguard");
