@@ -12,6 +12,8 @@ use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
 use crate::parse::{self, SourceFile};
 use crate::rules::{self, TaintConfig};
+use crate::syntax::SyntaxTree;
+use crate::taint::ProjectModules;
 
 /// A file to analyse: where to read it and how to show its path.
 #[derive(Debug, Clone)]
@@ -58,9 +60,15 @@ enum FileOutcome {
 }
 
 pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
+    // Module names are known from paths alone, before any file is read, so
+    // each file can tell calls into the scanned tree from external ones.
+    let mut project = ProjectModules::default();
+    for file in files {
+        project.insert(&facts::module_name(&file.fs_path).0);
+    }
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
-        .map(|file| analyse_file(file, settings))
+        .map(|file| analyse_file(file, settings, &project))
         .collect();
 
     let mut analysis = Analysis::default();
@@ -117,7 +125,7 @@ pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
     analysis
 }
 
-fn analyse_file(file: &InputFile, settings: &Settings) -> FileOutcome {
+fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules) -> FileOutcome {
     let failed = |message: String| {
         FileOutcome::Failed(FileDiagnostic {
             path: file.display.clone(),
@@ -137,11 +145,14 @@ fn analyse_file(file: &InputFile, settings: &Settings) -> FileOutcome {
     let Some(tree) = parse::parse_python(&source.text) else {
         return failed("the parser gave up on this file".to_string());
     };
+    // The flat copy is all later stages need; the tree-sitter tree goes.
+    let tree = SyntaxTree::from_tree(&tree);
     let module_path = file.fs_path.clone();
     FileOutcome::Analysed(Box::new(facts::extract(
         source,
         &tree,
         &module_path,
         settings,
+        project,
     )))
 }

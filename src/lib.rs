@@ -12,4 +12,5 @@ pub mod link;
 pub mod names;
 pub mod parse;
 pub mod rules;
+pub mod syntax;
 pub mod taint;

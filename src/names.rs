@@ -24,21 +24,23 @@ impl NamePattern {
         }
     }
 
+    /// Compares segments from the end, without allocating: this runs for
+    /// every call of every file.
     pub fn matches(&self, name: &str) -> bool {
-        let parts: Vec<&str> = name.split('.').collect();
-        if parts.len() < self.segments.len()
-            || (!self.any_prefix && parts.len() != self.segments.len())
-        {
-            return false;
-        }
-        let tail = &parts[parts.len() - self.segments.len()..];
-        self.segments
-            .iter()
-            .zip(tail)
-            .all(|(pattern, part)| match pattern.strip_suffix('*') {
+        let mut parts = name.rsplit('.');
+        for pattern in self.segments.iter().rev() {
+            let Some(part) = parts.next() else {
+                return false;
+            };
+            let matched = match pattern.strip_suffix('*') {
                 Some(prefix) => part.starts_with(prefix),
                 None => pattern == part,
-            })
+            };
+            if !matched {
+                return false;
+            }
+        }
+        self.any_prefix || parts.next().is_none()
     }
 
     /// The last segment, when it is literal (used to pre-filter call sites).

@@ -1,6 +1,6 @@
 //! The class model of one file (for wrong-object-attribute).
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use super::imports::ImportMap;
 use crate::parse::SourceFile;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::parse::SourceFile;
 

@@ -8,7 +8,7 @@ pub mod imports;
 
 use std::path::Path;
 
-use tree_sitter::{Node, Tree};
+use crate::syntax::{Node, SyntaxTree};
 
 use crate::analysis::{NoqaComment, Settings};
 use crate::finding::Finding;
@@ -43,9 +43,15 @@ impl FileFacts {
     }
 }
 
-pub fn extract(source: SourceFile, tree: &Tree, fs_path: &Path, settings: &Settings) -> FileFacts {
+pub fn extract(
+    source: SourceFile,
+    tree: &SyntaxTree,
+    fs_path: &Path,
+    settings: &Settings,
+    project: &crate::taint::ProjectModules,
+) -> FileFacts {
     let (module, is_package) = module_name(fs_path);
-    let root = tree.root_node();
+    let root = tree.root();
     let mut imports = ImportMap::default();
     let mut noqa_comments = Vec::new();
     let mut error_ranges = Vec::new();
@@ -85,7 +91,7 @@ pub fn extract(source: SourceFile, tree: &Tree, fs_path: &Path, settings: &Setti
         };
     }
     let classes = classes::extract(&source, root, &imports, &module);
-    let taint = crate::taint::summarize(&source, root, &imports, &module, settings);
+    let taint = crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project);
     let local_findings = crate::rules::broad_except::check(&source, root);
     FileFacts {
         partial_parse: root.has_error(),
@@ -101,48 +107,26 @@ pub fn extract(source: SourceFile, tree: &Tree, fs_path: &Path, settings: &Setti
     }
 }
 
-/// Visits every node of a tree in document order with a `TreeCursor` loop:
-/// no recursion, so arbitrarily deep trees cannot overflow the stack.
+/// Visits every node of a subtree in document order: a loop over the
+/// flat tree, so arbitrarily deep trees cannot overflow the stack.
 pub fn walk_tree<'tree>(root: Node<'tree>, mut visit: impl FnMut(Node<'tree>)) {
-    let mut cursor = root.walk();
-    loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == root {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
+    for index in root.id()..root.subtree_end() {
+        visit(root.node_at(index));
     }
 }
 
-/// Visits the nodes of a tree, skipping the subtrees for which `enter`
-/// returns false.
+/// Visits the nodes of a subtree in document order, skipping the subtrees
+/// for which `enter` returns false.
 pub fn walk_tree_pruned<'tree>(root: Node<'tree>, mut enter: impl FnMut(Node<'tree>) -> bool) {
-    let mut cursor = root.walk();
-    loop {
-        if enter(cursor.node()) && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == root {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
+    let mut index = root.id();
+    let end = root.subtree_end();
+    while index < end {
+        let node = root.node_at(index);
+        index = if enter(node) {
+            index + 1
+        } else {
+            node.subtree_end()
+        };
     }
 }
 

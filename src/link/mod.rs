@@ -3,16 +3,252 @@
 
 pub mod classes;
 
+use std::collections::{HashMap, HashSet};
+
 use crate::facts::FileFacts;
+use crate::taint::summary::{Callee, FunctionId};
+
+/// A function of the scanned sources: file index and function index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionRef {
+    pub file: u32,
+    pub function: FunctionId,
+}
+
+/// What a call site refers to in the scanned sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A function or method; `offset` is how many leading parameters the
+    /// call binds implicitly (1 for `self` on a bound method call).
+    Function { function: FunctionRef, offset: u16 },
+    /// A class of the scanned sources, constructed; its `__init__` if any.
+    Constructor { init: Option<FunctionRef> },
+}
 
 pub struct ProjectIndex {
     pub classes: classes::ClassIndex,
+    /// Every dotted suffix of every module name → full module names.
+    modules: HashMap<String, Vec<String>>,
+    /// `module.qualname` → function.
+    functions: HashMap<String, FunctionRef>,
+    /// Module-qualified class name → resolved base classes.
+    class_bases: HashMap<String, Vec<String>>,
+    /// Method name → every method of that name (for calls on objects of
+    /// unknown type to private methods).
+    methods_by_name: HashMap<String, Vec<FunctionRef>>,
+    /// Private names used as values somewhere (callbacks).
+    pub escaping_names: HashSet<String>,
+    /// Class → itself and its resolved bases, nearest first.
+    ancestors: HashMap<String, Vec<String>>,
 }
 
 impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
-        ProjectIndex {
+        let mut index = ProjectIndex {
             classes: classes::ClassIndex::build(files),
+            modules: HashMap::new(),
+            functions: HashMap::new(),
+            class_bases: HashMap::new(),
+            methods_by_name: HashMap::new(),
+            escaping_names: HashSet::new(),
+            ancestors: HashMap::new(),
+        };
+        for (file_index, file) in files.iter().enumerate() {
+            let parts: Vec<&str> = file.module.split('.').collect();
+            for start in 0..parts.len() {
+                index
+                    .modules
+                    .entry(parts[start..].join("."))
+                    .or_default()
+                    .push(file.module.clone());
+            }
+            for (function_index, function) in file.taint.functions.iter().enumerate() {
+                if function.is_module {
+                    continue;
+                }
+                let reference = FunctionRef {
+                    file: file_index as u32,
+                    function: function_index as FunctionId,
+                };
+                let key = qualify(&file.module, &function.qualname);
+                index.functions.entry(key).or_insert(reference);
+                if function.class.is_some() {
+                    index
+                        .methods_by_name
+                        .entry(function.name.clone())
+                        .or_default()
+                        .push(reference);
+                }
+            }
+            for class in &file.taint.classes {
+                index
+                    .class_bases
+                    .insert(class.qualified.clone(), class.bases.clone());
+            }
+            index
+                .escaping_names
+                .extend(file.taint.escaping_names.iter().cloned());
+        }
+        for modules in index.modules.values_mut() {
+            modules.sort();
+            modules.dedup();
+        }
+        let classes: Vec<String> = index.class_bases.keys().cloned().collect();
+        for class in classes {
+            let ancestors = index.compute_ancestors(&class);
+            index.ancestors.insert(class, ancestors);
+        }
+        index
+    }
+
+    /// Full names a dotted name may stand for: itself, and the same name
+    /// under every scanned module whose name ends with its module part
+    /// (`utils.execute` → `nova.utils.execute`).
+    fn candidates(&self, name: &str, near: &str) -> Vec<String> {
+        let mut found = vec![name.to_string()];
+        let mut end = name.len();
+        while let Some(dot) = name[..end].rfind('.') {
+            let (module, rest) = (&name[..dot], &name[dot + 1..]);
+            if let Some(modules) = self.modules.get(module) {
+                // Prefer the module closest to the caller's package.
+                let mut modules: Vec<&String> = modules.iter().collect();
+                modules.sort_by_key(|m| std::cmp::Reverse(common_prefix(m, near)));
+                for full in modules {
+                    found.push(format!("{full}.{rest}"));
+                }
+            }
+            end = dot;
+        }
+        found
+    }
+
+    /// The method `name` of `class` or of its nearest base that has one.
+    fn method_in_hierarchy(&self, class: &str, name: &str, skip_self: bool) -> Option<FunctionRef> {
+        let mut queue = vec![class.to_string()];
+        let mut seen = HashSet::new();
+        let mut first = true;
+        while !queue.is_empty() {
+            let current = queue.remove(0);
+            if !seen.insert(current.clone()) {
+                continue;
+            }
+            if !(first && skip_self)
+                && let Some(&found) = self.functions.get(&format!("{current}.{name}"))
+            {
+                return Some(found);
+            }
+            first = false;
+            if let Some(bases) = self.class_bases.get(&current) {
+                for base in bases {
+                    if let Some(resolved) = self.resolve_class(base, &current) {
+                        queue.push(resolved);
+                    }
+                }
+            }
+            if seen.len() > 64 {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The module-qualified name of a scanned class spelled `name`.
+    pub fn resolve_class(&self, name: &str, near: &str) -> Option<String> {
+        self.candidates(name, near)
+            .into_iter()
+            .find(|c| self.class_bases.contains_key(c))
+    }
+
+    /// Every class in the hierarchy of `class` (itself first), bases only.
+    pub fn ancestors(&self, class: &str) -> &[String] {
+        match self.ancestors.get(class) {
+            Some(found) => found,
+            None => &[],
         }
     }
+
+    fn compute_ancestors(&self, class: &str) -> Vec<String> {
+        let mut order = vec![class.to_string()];
+        let mut position = 0;
+        while position < order.len() && order.len() < 64 {
+            let current = order[position].clone();
+            if let Some(bases) = self.class_bases.get(&current) {
+                for base in bases {
+                    if let Some(resolved) = self.resolve_class(base, &current)
+                        && !order.contains(&resolved)
+                    {
+                        order.push(resolved);
+                    }
+                }
+            }
+            position += 1;
+        }
+        order
+    }
+
+    /// What a call site of the module `module` refers to.
+    pub fn resolve(&self, callee: &Callee, module: &str) -> Option<Target> {
+        match callee {
+            Callee::Name(name) => {
+                for candidate in self.candidates(name, module) {
+                    if let Some(&function) = self.functions.get(&candidate) {
+                        return Some(Target::Function {
+                            function,
+                            offset: 0,
+                        });
+                    }
+                    if self.class_bases.contains_key(&candidate) {
+                        return Some(Target::Constructor {
+                            init: self.method_in_hierarchy(&candidate, "__init__", false),
+                        });
+                    }
+                }
+                None
+            }
+            Callee::SelfMethod { class, name } => {
+                self.method_in_hierarchy(class, name, false)
+                    .map(|function| Target::Function {
+                        function,
+                        offset: 1,
+                    })
+            }
+            Callee::Super { class, name } => {
+                self.method_in_hierarchy(class, name, true)
+                    .map(|function| Target::Function {
+                        function,
+                        offset: 1,
+                    })
+            }
+            Callee::Method { class, name } => {
+                let class = self.resolve_class(class, module)?;
+                self.method_in_hierarchy(&class, name, false)
+                    .map(|function| Target::Function {
+                        function,
+                        offset: 1,
+                    })
+            }
+            Callee::UnknownMethod { name } => match self.methods_by_name.get(name) {
+                Some(methods) if methods.len() == 1 => Some(Target::Function {
+                    function: methods[0],
+                    offset: 1,
+                }),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn qualify(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.split('.')
+        .zip(b.split('.'))
+        .take_while(|(x, y)| x == y)
+        .count()
 }

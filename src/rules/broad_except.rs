@@ -1,6 +1,6 @@
 //! MG003 broad-except.
 
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 use crate::finding::Finding;
 use crate::parse::SourceFile;

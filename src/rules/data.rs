@@ -190,4 +190,8 @@ pub struct SanitizerSpec {
     /// Method name (`hexdigest`) that sanitizes whatever receiver.
     #[serde(default)]
     pub method: Option<String>,
+    /// A check that raises on bad values instead of returning a clean one
+    /// (`utils.check_ssh_injection(cmd)`): its arguments are clean after it.
+    #[serde(default)]
+    pub guard: bool,
 }

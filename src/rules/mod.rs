@@ -134,6 +134,8 @@ pub struct Source {
 pub struct Sanitizer {
     pub call: Option<NamePattern>,
     pub method: Option<String>,
+    /// Raises on bad values; its arguments are clean after the call.
+    pub guard: bool,
     /// The rules whose taint this sanitizer clears.
     pub clears: RuleMask,
 }
@@ -204,6 +206,7 @@ impl TaintConfig {
             self.sanitizers.push(Sanitizer {
                 call: sanitizer.call.as_deref().map(NamePattern::new),
                 method: sanitizer.method.clone(),
+                guard: sanitizer.guard,
                 clears: mask,
             });
         }
@@ -230,7 +233,7 @@ impl TaintConfig {
     /// The rules a call to `name` (or a method call `.method()`) sanitizes.
     pub fn sanitizes(&self, name: Option<&str>, method: Option<&str>) -> RuleMask {
         let mut mask = RuleMask::NONE;
-        for sanitizer in &self.sanitizers {
+        for sanitizer in self.sanitizers.iter().filter(|s| !s.guard) {
             let by_call = match (&sanitizer.call, name) {
                 (Some(pattern), Some(name)) => pattern.matches(name),
                 _ => false,
@@ -246,6 +249,15 @@ impl TaintConfig {
         mask
     }
 
+    /// The rules a raising check called as a statement clears for its
+    /// arguments.
+    pub fn guard_clears(&self, name: &str) -> RuleMask {
+        self.sanitizers
+            .iter()
+            .filter(|s| s.guard && s.call.as_ref().is_some_and(|p| p.matches(name)))
+            .fold(RuleMask::NONE, |mask, s| mask.union(s.clears))
+    }
+
     pub fn source(&self, name: &str, kind: SourceKind) -> Option<&Source> {
         self.sources
             .iter()
@@ -255,6 +267,45 @@ impl TaintConfig {
     pub fn is_sink_kind_shell(kind: SinkKind) -> bool {
         kind == SinkKind::Shell
     }
+}
+
+/// One finding per sink call and rule: a call matched by several sink
+/// specifications keeps its most severe finding.
+fn one_per_sink(mut findings: Vec<crate::finding::Finding>) -> Vec<crate::finding::Finding> {
+    findings.sort_by(|a, b| {
+        (&a.location, a.code)
+            .cmp(&(&b.location, b.code))
+            .then(b.severity.cmp(&a.severity))
+    });
+    findings.dedup_by(|later, first| later.location == first.location && later.code == first.code);
+    findings
+}
+
+/// Runs every rule over the linked facts. Findings that start inside a
+/// region the parser could not parse are dropped: they would be invented.
+pub fn run(
+    files: &[crate::facts::FileFacts],
+    index: &crate::link::ProjectIndex,
+    settings: &crate::analysis::Settings,
+) -> Vec<crate::finding::Finding> {
+    let mut findings = Vec::new();
+    for file in files {
+        findings.extend(file.local_findings.iter().cloned());
+    }
+    let _ = settings;
+    let solution = crate::taint::solve::Solution::solve(files, index);
+    findings.extend(command_injection::check(&solution));
+    findings.extend(path_traversal::check(&solution));
+    findings.extend(wrong_object_attribute::check(files, index));
+    let by_path: std::collections::HashMap<&str, &crate::facts::FileFacts> =
+        files.iter().map(|f| (&*f.source.path, f)).collect();
+    findings.retain(|finding| {
+        let location = &finding.location;
+        by_path
+            .get(&*location.path)
+            .is_none_or(|file| !file.in_error_region(location.start_byte, location.end_byte))
+    });
+    findings
 }
 
 #[cfg(test)]
@@ -294,29 +345,4 @@ mod tests {
             RuleMask::PATH
         );
     }
-}
-
-/// Runs every rule over the linked facts. Findings that start inside a
-/// region the parser could not parse are dropped: they would be invented.
-pub fn run(
-    files: &[crate::facts::FileFacts],
-    index: &crate::link::ProjectIndex,
-    settings: &crate::analysis::Settings,
-) -> Vec<crate::finding::Finding> {
-    let mut findings = Vec::new();
-    for file in files {
-        findings.extend(file.local_findings.iter().cloned());
-    }
-    findings.extend(command_injection::check(files, index, settings));
-    findings.extend(path_traversal::check(files, index, settings));
-    findings.extend(wrong_object_attribute::check(files, index));
-    let by_path: std::collections::HashMap<&str, &crate::facts::FileFacts> =
-        files.iter().map(|f| (&*f.source.path, f)).collect();
-    findings.retain(|finding| {
-        let location = &finding.location;
-        by_path
-            .get(&*location.path)
-            .is_none_or(|file| !file.in_error_region(location.start_byte, location.end_byte))
-    });
-    findings
 }

@@ -1,20 +1,9 @@
-//! The dataflow engine shared by MG001 and MG002.
+//! The dataflow engine shared by MG001 and MG002: `local` interprets each
+//! file into summaries over symbolic atoms, `solve` links them across the
+//! project to a fixed point, and `trace` explains each flow it finds.
 
+pub mod local;
+pub mod solve;
 pub mod summary;
 
-use tree_sitter::Node;
-
-use crate::analysis::Settings;
-use crate::facts::imports::ImportMap;
-use crate::parse::SourceFile;
-use summary::FileTaint;
-
-pub fn summarize(
-    _source: &SourceFile,
-    _root: Node,
-    _imports: &ImportMap,
-    _module: &str,
-    _settings: &Settings,
-) -> FileTaint {
-    FileTaint::default()
-}
+pub use local::{ProjectModules, summarize};

@@ -1,4 +1,297 @@
-//! Per-file taint summaries.
+//! The compact, tree-free result of analysing one file's functions: taint
+//! expressed over symbolic atoms, resolved across files by `taint::solve`.
 
+use std::sync::Arc;
+
+use crate::finding::Location;
+use crate::rules::RuleMask;
+use crate::rules::data::SinkKind;
+
+pub type AtomId = u32;
+pub type CallId = u32;
+pub type FunctionId = u32;
+
+/// Where a tainted value ultimately comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Atom {
+    /// A known external input (`sys.argv`, `input()`, `.read()`, ...).
+    Source {
+        description: String,
+        location: Location,
+    },
+    /// A parameter of a function of this file.
+    Param { function: FunctionId, index: u16 },
+    /// The value returned by a call that may enter the scanned sources.
+    CallResult { call: CallId },
+    /// `self.<attr>` of `class` (flow-insensitive across the class's methods).
+    SelfAttr { class: String, attr: String },
+}
+
+/// One step of a flow inside a function, newest first.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Hop {
+    pub location: Location,
+    pub message: String,
+    pub previous: Option<Arc<Hop>>,
+    pub depth: u16,
+}
+
+/// Longest hop chain kept per entry: enough for any trace a reviewer
+/// reads, and a bound on work in loops.
+const MAX_HOPS: u16 = 12;
+
+/// A check by a helper of the scanned sources that the value passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guard {
+    pub call: CallId,
+    /// The value was passed as this (0-based, positional) argument.
+    pub argument: u16,
+    /// `helper(x)` returned normally (the helper raises on bad values), as
+    /// opposed to `if helper(x):` being true (the helper returns a check).
+    pub raising: bool,
+}
+
+/// One atom flowing into a value, with the rules it is still dangerous for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub atom: AtomId,
+    pub mask: RuleMask,
+    pub hops: Option<Arc<Hop>>,
+    /// Calls to helpers in the scanned sources that validated this value;
+    /// the taint is cleared for the rules those helpers' checks cover.
+    pub guards: Vec<Guard>,
+}
+
+/// A value's taint: the atoms flowing into it, one entry per atom.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Taint {
+    pub entries: Vec<Entry>,
+}
+
+impl Taint {
+    pub fn atom(atom: AtomId) -> Taint {
+        Taint {
+            entries: vec![Entry {
+                atom,
+                mask: RuleMask::ALL,
+                hops: None,
+                guards: Vec::new(),
+            }],
+        }
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds the entries of `other`; on a shared atom the masks are united,
+    /// the shorter trace kept and guards kept only where both were guarded.
+    pub fn union_with(&mut self, other: &Taint) {
+        for entry in &other.entries {
+            match self.entries.iter_mut().find(|e| e.atom == entry.atom) {
+                Some(existing) => {
+                    existing.mask = existing.mask.union(entry.mask);
+                    if hop_depth(&entry.hops) < hop_depth(&existing.hops) {
+                        existing.hops = entry.hops.clone();
+                    }
+                    if existing.guards != entry.guards {
+                        existing.guards.retain(|g| entry.guards.contains(g));
+                    }
+                }
+                None => self.entries.push(entry.clone()),
+            }
+        }
+    }
+
+    pub fn union(mut self, other: &Taint) -> Taint {
+        self.union_with(other);
+        self
+    }
+
+    /// Clears the rules in `mask` (a sanitizer) and drops dead entries.
+    pub fn sanitize(mut self, mask: RuleMask) -> Taint {
+        for entry in &mut self.entries {
+            entry.mask = entry.mask.without(mask);
+        }
+        self.entries.retain(|e| !e.mask.is_empty());
+        self
+    }
+
+    /// Records that the value passed through `location` (an assignment, a
+    /// container mutation, ...).
+    pub fn with_hop(mut self, location: &Location, message: impl Fn() -> String) -> Taint {
+        if self.entries.is_empty() {
+            return self;
+        }
+        let text = message();
+        for entry in &mut self.entries {
+            let depth = hop_depth(&entry.hops);
+            if depth >= MAX_HOPS {
+                continue;
+            }
+            if let Some(last) = &entry.hops
+                && last.location == *location
+            {
+                continue;
+            }
+            entry.hops = Some(Arc::new(Hop {
+                location: location.clone(),
+                message: text.clone(),
+                previous: entry.hops.take(),
+                depth: depth + 1,
+            }));
+        }
+        self
+    }
+
+    pub fn with_guard(mut self, guard: Guard) -> Taint {
+        for entry in &mut self.entries {
+            if !entry.guards.contains(&guard) {
+                entry.guards.push(guard);
+            }
+        }
+        self
+    }
+}
+
+fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
+    hops.as_ref().map_or(0, |h| h.depth)
+}
+
+/// What a call refers to, as far as one file can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Callee {
+    /// A dotted qualified name resolved through the imports
+    /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
+    Name(String),
+    /// A method called on `self`/`cls` inside `class`.
+    SelfMethod { class: String, name: String },
+    /// `super().name(...)` inside `class`.
+    Super { class: String, name: String },
+    /// A method of an object whose class is known.
+    Method { class: String, name: String },
+    /// A method of an object of unknown type.
+    UnknownMethod { name: String },
+}
+
+impl Callee {
+    pub fn method_name(&self) -> &str {
+        match self {
+            Callee::Name(name) => crate::names::last_segment(name),
+            Callee::SelfMethod { name, .. }
+            | Callee::Super { name, .. }
+            | Callee::Method { name, .. }
+            | Callee::UnknownMethod { name } => name,
+        }
+    }
+}
+
+/// A call whose callee may be in the scanned sources.
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    pub caller: FunctionId,
+    pub callee: Callee,
+    /// How the call is spelled (`self._get_locked`), for messages.
+    pub spelled: String,
+    pub location: Location,
+    pub receiver: Option<Taint>,
+    pub args: Vec<Taint>,
+    pub keywords: Vec<(String, Taint)>,
+    /// `*args` / `**kwargs` passed: may reach any parameter.
+    pub splat: Option<Taint>,
+    /// Whether the call binds the receiver as the first parameter (a call
+    /// on an instance), so argument 0 is parameter 1.
+    pub bound: bool,
+}
+
+/// A call that consumes data for a taint rule.
+#[derive(Debug, Clone)]
+pub struct SinkUse {
+    pub function: FunctionId,
+    pub rule: RuleMask,
+    pub kind: SinkKind,
+    pub location: Location,
+    /// The sink as spelled (`utils.execute`).
+    pub spelled: String,
+    /// The callee, to find its implementation in the scanned sources.
+    pub callee: Callee,
+    /// The taint of the data positions only (command, path).
+    pub data: Taint,
+    /// Run by a shell: `shell=True`, `os.system`, the argument of `sh -c`.
+    pub shell: bool,
+    /// Why the command runs privileged, when it does.
+    pub privileged: Option<String>,
+    /// For path sinks: the operation writes, deletes, moves or links.
+    pub destructive: bool,
+    pub snippet: String,
+    pub context: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamInfo {
+    pub name: String,
+    pub location: Location,
+    /// `*args`: receives every positional argument from its position on.
+    pub variadic: bool,
+    /// `**kwargs`: receives every keyword argument not named otherwise.
+    pub keywords: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionSummary {
+    /// Qualified name within the module (`MountManager.umount`), `<module>`
+    /// for module-level code.
+    pub qualname: String,
+    pub name: String,
+    /// Qualified class name (module included) for methods.
+    pub class: Option<String>,
+    pub params: Vec<ParamInfo>,
+    /// Index of the first parameter that carries data (1 for methods, whose
+    /// parameter 0 is `self`/`cls`).
+    pub first_data_param: u16,
+    pub location: Location,
+    /// `_name` (not a dunder): its parameters may take their taint from
+    /// its call sites instead of being sources.
+    pub private: bool,
+    pub is_module: bool,
+    pub returns: Taint,
+    pub self_stores: Vec<SelfStore>,
+    /// Parameters this function validates: it returns true only for values
+    /// that pass a sanitizing check (for the rules in the mask).
+    pub validates: Vec<(u16, RuleMask)>,
+    /// Parameters this function asserts: it raises unless they pass a
+    /// sanitizing check.
+    pub asserts: Vec<(u16, RuleMask)>,
+    /// Lexically enclosing function, for closures.
+    pub parent: Option<FunctionId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SelfStore {
+    pub class: String,
+    pub attr: String,
+    pub taint: Taint,
+    pub location: Location,
+}
+
+/// Everything the taint engine keeps of one file.
 #[derive(Debug, Clone, Default)]
-pub struct FileTaint {}
+pub struct FileTaint {
+    pub atoms: Vec<Atom>,
+    pub calls: Vec<CallSite>,
+    pub sinks: Vec<SinkUse>,
+    pub functions: Vec<FunctionSummary>,
+    /// Private names used other than by calling them (callbacks): such
+    /// functions are public.
+    pub escaping_names: Vec<String>,
+    /// Classes of the file with their bases as spelled through the imports.
+    pub classes: Vec<ClassInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassInfo {
+    /// Module-qualified name (`pkg.mod.Outer.Inner`).
+    pub qualified: String,
+    /// Base classes, resolved through the file's imports.
+    pub bases: Vec<String>,
+}

@@ -1,0 +1,393 @@
+//! A compact, flat copy of a tree-sitter syntax tree.
+//!
+//! Navigating a tree-sitter tree (`child_by_field_name`, `named_children`)
+//! walks a cursor every time; the rule passes do that millions of times.
+//! One `TreeCursor` pass copies the tree into an array in document order
+//! (preorder), after which every step is an index: a node's first child is
+//! the next entry, its subtree ends at `subtree_end`, siblings are linked.
+//! Walking a subtree is a loop over a range, so no traversal can overflow
+//! the stack however deep the input nests. The tree-sitter tree is dropped
+//! right after the copy.
+//!
+//! `Node` mirrors the part of `tree_sitter::Node`'s API the analyses use.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tree_sitter::{Language, Tree};
+
+const NONE: u32 = u32::MAX;
+
+const NAMED: u8 = 1;
+const ERROR: u8 = 2;
+const MISSING: u8 = 4;
+
+#[derive(Debug, Clone, Copy)]
+struct RawNode {
+    kind: u16,
+    /// Field id of this node in its parent (0: none).
+    field: u16,
+    flags: u8,
+    parent: u32,
+    next_sibling: u32,
+    /// Index one past the last descendant.
+    subtree_end: u32,
+    start_byte: u32,
+    end_byte: u32,
+    start_row: u32,
+    start_column: u32,
+}
+
+/// A syntax tree as a flat array of nodes in document order.
+pub struct SyntaxTree {
+    nodes: Vec<RawNode>,
+}
+
+/// Node kind names and field ids of the Python grammar.
+struct Grammar {
+    kinds: Vec<&'static str>,
+    fields: HashMap<&'static str, u16>,
+}
+
+fn grammar() -> &'static Grammar {
+    static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
+    GRAMMAR.get_or_init(|| {
+        let language: Language = tree_sitter_python::LANGUAGE.into();
+        let kinds = (0..language.node_kind_count() as u16)
+            .map(|id| {
+                let name = language.node_kind_for_id(id).unwrap_or("");
+                &*Box::leak(name.to_string().into_boxed_str())
+            })
+            .collect();
+        let fields = (1..=language.field_count() as u16)
+            .filter_map(|id| {
+                let name = language.field_name_for_id(id)?;
+                Some((&*Box::leak(name.to_string().into_boxed_str()), id))
+            })
+            .collect();
+        Grammar { kinds, fields }
+    })
+}
+
+impl SyntaxTree {
+    /// Copies a tree-sitter tree with one cursor pass.
+    pub fn from_tree(tree: &Tree) -> SyntaxTree {
+        let mut nodes: Vec<RawNode> = Vec::new();
+        let mut cursor = tree.walk();
+        // Indices of the ancestors of the cursor's node, and of the last
+        // child seen at each level (to link siblings).
+        let mut ancestors: Vec<u32> = Vec::new();
+        let mut previous_sibling: Vec<u32> = vec![NONE];
+        loop {
+            let node = cursor.node();
+            let index = nodes.len() as u32;
+            let mut flags = 0;
+            if node.is_named() {
+                flags |= NAMED;
+            }
+            if node.is_error() {
+                flags |= ERROR;
+            }
+            if node.is_missing() {
+                flags |= MISSING;
+            }
+            let start = node.start_position();
+            nodes.push(RawNode {
+                kind: node.kind_id(),
+                field: cursor.field_id().map_or(0, |f| f.get()),
+                flags,
+                parent: ancestors.last().copied().unwrap_or(NONE),
+                next_sibling: NONE,
+                subtree_end: index + 1,
+                start_byte: node.start_byte() as u32,
+                end_byte: node.end_byte() as u32,
+                start_row: start.row as u32,
+                start_column: start.column as u32,
+            });
+            let last = previous_sibling.last_mut().expect("one level per ancestor");
+            if *last != NONE {
+                nodes[*last as usize].next_sibling = index;
+            }
+            *last = index;
+            if cursor.goto_first_child() {
+                ancestors.push(index);
+                previous_sibling.push(NONE);
+                continue;
+            }
+            // Climb until a sibling exists, closing finished subtrees.
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    let end = nodes.len() as u32;
+                    for &open in &ancestors {
+                        nodes[open as usize].subtree_end = end;
+                    }
+                    return SyntaxTree { nodes };
+                }
+                let parent = ancestors.pop().expect("cursor depth matches ancestors");
+                previous_sibling.pop();
+                nodes[parent as usize].subtree_end = nodes.len() as u32;
+            }
+        }
+    }
+
+    pub fn root(&self) -> Node<'_> {
+        Node {
+            tree: self,
+            index: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+/// A node of a `SyntaxTree`.
+#[derive(Clone, Copy)]
+pub struct Node<'t> {
+    tree: &'t SyntaxTree,
+    index: u32,
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.tree, other.tree) && self.index == other.index
+    }
+}
+
+impl Eq for Node<'_> {}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}@{}..{}",
+            self.kind(),
+            self.start_byte(),
+            self.end_byte()
+        )
+    }
+}
+
+/// Stand-in for `tree_sitter::TreeCursor` in call signatures that mirror
+/// tree-sitter's (`named_children(&mut cursor)`); navigation needs none.
+pub struct Cursor;
+
+/// A position: 0-based row and byte column, as tree-sitter reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point {
+    pub row: usize,
+    pub column: usize,
+}
+
+impl<'t> Node<'t> {
+    fn raw(&self) -> &'t RawNode {
+        &self.tree.nodes[self.index as usize]
+    }
+
+    fn at(&self, index: u32) -> Node<'t> {
+        Node {
+            tree: self.tree,
+            index,
+        }
+    }
+
+    /// Unique within its tree: the node's position in document order.
+    pub fn id(&self) -> usize {
+        self.index as usize
+    }
+
+    pub fn kind(&self) -> &'static str {
+        grammar()
+            .kinds
+            .get(self.raw().kind as usize)
+            .copied()
+            .unwrap_or("")
+    }
+
+    pub fn is_named(&self) -> bool {
+        self.raw().flags & NAMED != 0
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.raw().flags & ERROR != 0
+    }
+
+    pub fn is_missing(&self) -> bool {
+        self.raw().flags & MISSING != 0
+    }
+
+    pub fn start_byte(&self) -> usize {
+        self.raw().start_byte as usize
+    }
+
+    pub fn end_byte(&self) -> usize {
+        self.raw().end_byte as usize
+    }
+
+    pub fn byte_range(&self) -> std::ops::Range<usize> {
+        self.start_byte()..self.end_byte()
+    }
+
+    pub fn start_position(&self) -> Point {
+        let raw = self.raw();
+        Point {
+            row: raw.start_row as usize,
+            column: raw.start_column as usize,
+        }
+    }
+
+    pub fn parent(&self) -> Option<Node<'t>> {
+        let parent = self.raw().parent;
+        (parent != NONE).then(|| self.at(parent))
+    }
+
+    /// Name of the field this node fills in its parent.
+    pub fn field_name(&self) -> Option<&'static str> {
+        let field = self.raw().field;
+        if field == 0 {
+            return None;
+        }
+        grammar()
+            .fields
+            .iter()
+            .find(|(_, id)| **id == field)
+            .map(|(name, _)| *name)
+    }
+
+    /// Index one past the last node of this subtree, in document order.
+    pub fn subtree_end(&self) -> usize {
+        self.raw().subtree_end as usize
+    }
+
+    /// The node at a document-order index of the same tree.
+    pub fn node_at(&self, index: usize) -> Node<'t> {
+        self.at(index as u32)
+    }
+
+    pub fn children(&self, _cursor: &mut Cursor) -> Children<'t> {
+        let first = self.index + 1;
+        Children {
+            tree: self.tree,
+            next: if first < self.raw().subtree_end {
+                first
+            } else {
+                NONE
+            },
+        }
+    }
+
+    pub fn named_children(&self, cursor: &mut Cursor) -> impl Iterator<Item = Node<'t>> + 't {
+        self.children(cursor).filter(|n| n.is_named())
+    }
+
+    pub fn child_count(&self) -> usize {
+        self.children(&mut Cursor).count()
+    }
+
+    pub fn named_child_count(&self) -> usize {
+        self.named_children(&mut Cursor).count()
+    }
+
+    pub fn child(&self, index: usize) -> Option<Node<'t>> {
+        self.children(&mut Cursor).nth(index)
+    }
+
+    pub fn named_child(&self, index: usize) -> Option<Node<'t>> {
+        self.named_children(&mut Cursor).nth(index)
+    }
+
+    pub fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
+        let field = *grammar().fields.get(name)?;
+        self.children(&mut Cursor).find(|c| c.raw().field == field)
+    }
+
+    pub fn children_by_field_name(
+        &self,
+        name: &str,
+        cursor: &mut Cursor,
+    ) -> impl Iterator<Item = Node<'t>> + 't {
+        let field = grammar().fields.get(name).copied().unwrap_or(u16::MAX);
+        self.children(cursor)
+            .filter(move |c| c.raw().field == field)
+    }
+
+    /// Placeholder for tree-sitter's cursor argument.
+    pub fn walk(&self) -> Cursor {
+        Cursor
+    }
+
+    pub fn has_error(&self) -> bool {
+        let end = self.raw().subtree_end;
+        (self.index..end).any(|i| self.tree.nodes[i as usize].flags & (ERROR | MISSING) != 0)
+    }
+}
+
+pub struct Children<'t> {
+    tree: &'t SyntaxTree,
+    next: u32,
+}
+
+impl<'t> Iterator for Children<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        if self.next == NONE {
+            return None;
+        }
+        let node = Node {
+            tree: self.tree,
+            index: self.next,
+        };
+        self.next = self.tree.nodes[self.next as usize].next_sibling;
+        Some(node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(text: &str) -> SyntaxTree {
+        SyntaxTree::from_tree(&crate::parse::parse_python(text).unwrap())
+    }
+
+    #[test]
+    fn copies_structure_fields_and_positions() {
+        let tree = tree("x = f(a, b=1)\nif y:\n    pass\n");
+        let root = tree.root();
+        assert_eq!(root.kind(), "module");
+        let statements: Vec<_> = root.named_children(&mut root.walk()).collect();
+        assert_eq!(statements.len(), 2);
+        let assignment = statements[0].named_child(0).unwrap();
+        assert_eq!(assignment.kind(), "assignment");
+        let call = assignment.child_by_field_name("right").unwrap();
+        assert_eq!(call.kind(), "call");
+        assert_eq!(
+            call.child_by_field_name("function").unwrap().byte_range(),
+            4..5
+        );
+        let arguments = call.child_by_field_name("arguments").unwrap();
+        assert_eq!(arguments.named_child_count(), 2);
+        assert_eq!(call.parent(), Some(assignment));
+        assert_eq!(statements[1].start_position(), Point { row: 1, column: 0 });
+        assert_eq!(root.subtree_end(), tree.len());
+        assert!(!root.has_error());
+    }
+
+    #[test]
+    fn deep_nesting_is_copied_without_recursion() {
+        let depth = 50_000;
+        let text = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        let tree = tree(&text);
+        assert!(tree.len() > depth);
+        assert_eq!(tree.root().subtree_end(), tree.len());
+    }
+}

@@ -1,0 +1,761 @@
+//! The global half of the taint engine: links the per-file summaries
+//! through the project index and computes, to a fixed point,
+//!
+//! * what each function returns in terms of its parameters (so a call's
+//!   result is computed per call site from the arguments given there),
+//! * which parameters of private functions receive tainted arguments from
+//!   their (all known) call sites,
+//! * which `self` attributes hold tainted data anywhere in their class,
+//! * which parameters of each function reach a shell (sink wrappers),
+//!
+//! and then explains each tainted sink as a trace from source to sink.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use crate::facts::FileFacts;
+use crate::finding::{Location, TraceStep};
+use crate::link::{FunctionRef, ProjectIndex, Target};
+use crate::rules::RuleMask;
+use crate::taint::summary::*;
+
+/// Taint of a value in terms of the enclosing function's parameters: the
+/// rules it is tainted for unconditionally, and for each rule the set of
+/// parameters (as bits; parameters past 63 share bit 63) it depends on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sig {
+    pub intrinsic: RuleMask,
+    pub command: u64,
+    pub path: u64,
+}
+
+impl Sig {
+    fn param(index: u16) -> Sig {
+        let bit = 1u64 << index.min(63);
+        Sig {
+            intrinsic: RuleMask::NONE,
+            command: bit,
+            path: bit,
+        }
+    }
+
+    fn join(&mut self, other: Sig) {
+        self.intrinsic = self.intrinsic.union(other.intrinsic);
+        self.command |= other.command;
+        self.path |= other.path;
+    }
+
+    fn masked(mut self, mask: RuleMask) -> Sig {
+        self.intrinsic = self.intrinsic.intersect(mask);
+        if !mask.intersects(RuleMask::COMMAND) {
+            self.command = 0;
+        }
+        if !mask.intersects(RuleMask::PATH) {
+            self.path = 0;
+        }
+        self
+    }
+
+    fn bits(&self, rule: RuleMask) -> u64 {
+        if rule == RuleMask::COMMAND {
+            self.command
+        } else {
+            self.path
+        }
+    }
+}
+
+/// Which parameters of a function are really tainted, per rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ParamTaint {
+    command: u64,
+    path: u64,
+}
+
+pub struct Solution<'a> {
+    pub files: &'a [FileFacts],
+    pub index: &'a ProjectIndex,
+    /// Per file, per call site: what it refers to.
+    targets: Vec<Vec<Option<Target>>>,
+    /// Per file, per call site: the taint of its result.
+    call_sigs: Vec<Vec<Sig>>,
+    /// Per file, per function: the taint of its return value.
+    returns: Vec<Vec<Sig>>,
+    /// Per file, per function: its really tainted parameters.
+    params: Vec<Vec<ParamTaint>>,
+    /// Per file, per function: parameters that reach a shell (bits).
+    shell_params: Vec<Vec<u64>>,
+    /// Whether a function's parameters are sources (callers unknown).
+    public: Vec<Vec<bool>>,
+    /// `(class, attr)` → rules for which some method stores taint in it.
+    attrs: HashMap<(String, String), RuleMask>,
+    /// Private function → its call sites (file, call).
+    callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
+}
+
+/// Rounds of the fixed point before giving up (each round propagates one
+/// more level of calls; real code converges in a handful).
+const MAX_ROUNDS: usize = 50;
+
+impl<'a> Solution<'a> {
+    pub fn solve(files: &'a [FileFacts], index: &'a ProjectIndex) -> Solution<'a> {
+        let targets: Vec<Vec<Option<Target>>> = files
+            .iter()
+            .map(|file| {
+                file.taint
+                    .calls
+                    .iter()
+                    .map(|call| index.resolve(&call.callee, &file.module))
+                    .collect()
+            })
+            .collect();
+        let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::new();
+        for (file_index, file_targets) in targets.iter().enumerate() {
+            for (call_index, target) in file_targets.iter().enumerate() {
+                let function = match target {
+                    Some(Target::Function { function, .. }) => *function,
+                    Some(Target::Constructor { init: Some(init) }) => *init,
+                    _ => continue,
+                };
+                callers
+                    .entry(function)
+                    .or_default()
+                    .push((file_index as u32, call_index as CallId));
+            }
+        }
+        let public: Vec<Vec<bool>> = files
+            .iter()
+            .enumerate()
+            .map(|(file_index, file)| {
+                file.taint
+                    .functions
+                    .iter()
+                    .enumerate()
+                    .map(|(function_index, function)| {
+                        let reference = FunctionRef {
+                            file: file_index as u32,
+                            function: function_index as FunctionId,
+                        };
+                        !function.is_module
+                            && (!function.private
+                                || index.escaping_names.contains(&function.name)
+                                || !callers.contains_key(&reference))
+                    })
+                    .collect()
+            })
+            .collect();
+        let params = files
+            .iter()
+            .enumerate()
+            .map(|(file_index, file)| {
+                file.taint
+                    .functions
+                    .iter()
+                    .enumerate()
+                    .map(|(function_index, function)| {
+                        if public[file_index][function_index] {
+                            let all = data_param_bits(function);
+                            ParamTaint {
+                                command: all,
+                                path: all,
+                            }
+                        } else {
+                            ParamTaint::default()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut solution = Solution {
+            files,
+            index,
+            call_sigs: files
+                .iter()
+                .map(|f| vec![Sig::default(); f.taint.calls.len()])
+                .collect(),
+            returns: files
+                .iter()
+                .map(|f| vec![Sig::default(); f.taint.functions.len()])
+                .collect(),
+            shell_params: files
+                .iter()
+                .map(|f| vec![0; f.taint.functions.len()])
+                .collect(),
+            targets,
+            params,
+            public,
+            attrs: HashMap::new(),
+            callers,
+        };
+        for _ in 0..MAX_ROUNDS {
+            if !solution.round() {
+                break;
+            }
+        }
+        solution
+    }
+
+    /// One pass over every file; whether anything changed.
+    fn round(&mut self) -> bool {
+        let mut changed = false;
+        for file_index in 0..self.files.len() {
+            let file = &self.files[file_index].taint;
+            for call_index in 0..file.calls.len() {
+                let sig = self.call_result(file_index, call_index);
+                if self.call_sigs[file_index][call_index] != sig {
+                    self.call_sigs[file_index][call_index] = sig;
+                    changed = true;
+                }
+            }
+            for (function_index, function) in file.functions.iter().enumerate() {
+                let context = function_index as FunctionId;
+                let sig = self.eval(file_index, context, &function.returns);
+                if self.returns[file_index][function_index] != sig {
+                    self.returns[file_index][function_index] = sig;
+                    changed = true;
+                }
+                for store in &function.self_stores {
+                    let sig = self.eval(file_index, context, &store.taint);
+                    let real = self.real(file_index, context, sig);
+                    let slot = self
+                        .attrs
+                        .entry((store.class.clone(), store.attr.clone()))
+                        .or_default();
+                    if !slot.contains(real) && !real.is_empty() {
+                        *slot = slot.union(real);
+                        changed = true;
+                    }
+                }
+            }
+            // Arguments flow into the parameters of private callees.
+            for (call_index, call) in file.calls.iter().enumerate() {
+                let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+                    continue;
+                };
+                if self.public[callee.file as usize][callee.function as usize] {
+                    continue;
+                }
+                let callee_summary = self.function(callee);
+                let mut update = ParamTaint::default();
+                for param in callee_summary.first_data_param as usize..callee_summary.params.len() {
+                    let Some(argument) = argument_for(call, callee_summary, param, offset) else {
+                        continue;
+                    };
+                    let sig = self.eval(file_index, call.caller, &argument);
+                    let real = self.real(file_index, call.caller, sig);
+                    let bit = 1u64 << param.min(63);
+                    if real.intersects(RuleMask::COMMAND) {
+                        update.command |= bit;
+                    }
+                    if real.intersects(RuleMask::PATH) {
+                        update.path |= bit;
+                    }
+                }
+                let slot = &mut self.params[callee.file as usize][callee.function as usize];
+                let merged = ParamTaint {
+                    command: slot.command | update.command,
+                    path: slot.path | update.path,
+                };
+                if merged != *slot {
+                    *slot = merged;
+                    changed = true;
+                }
+            }
+            // Parameters that reach a shell, directly or through a wrapper.
+            for sink in &file.sinks {
+                if sink.rule != RuleMask::COMMAND {
+                    continue;
+                }
+                let mut bits = 0;
+                if sink.shell {
+                    bits |= self.eval(file_index, sink.function, &sink.data).command;
+                }
+                if let Some((wrapper, argument_sig)) = self.shell_wrapper(file_index, sink) {
+                    let _ = wrapper;
+                    bits |= argument_sig.command;
+                }
+                let slot = &mut self.shell_params[file_index][sink.function as usize];
+                if *slot | bits != *slot {
+                    *slot |= bits;
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    pub fn function(&self, reference: FunctionRef) -> &'a FunctionSummary {
+        &self.files[reference.file as usize].taint.functions[reference.function as usize]
+    }
+
+    pub fn is_public(&self, reference: FunctionRef) -> bool {
+        self.public[reference.file as usize][reference.function as usize]
+    }
+
+    pub fn target(&self, file: usize, call: usize) -> Option<Target> {
+        self.targets[file][call]
+    }
+
+    /// The function a call enters and the number of implicitly bound
+    /// leading parameters.
+    fn callee_function(&self, file: usize, call: usize) -> Option<(FunctionRef, u16)> {
+        match self.targets[file][call]? {
+            Target::Function { function, offset } => {
+                let summary = self.function(function);
+                Some((function, offset.min(summary.first_data_param)))
+            }
+            Target::Constructor { init: Some(init) } => Some((init, 1)),
+            Target::Constructor { init: None } => None,
+        }
+    }
+
+    /// The taint of what a call returns, per call site.
+    fn call_result(&self, file: usize, call_index: usize) -> Sig {
+        let call = &self.files[file].taint.calls[call_index];
+        match self.targets[file][call_index] {
+            Some(Target::Function { .. }) => {
+                let (callee, offset) = self
+                    .callee_function(file, call_index)
+                    .expect("function target");
+                let summary = self.function(callee);
+                let returned = self.returns[callee.file as usize][callee.function as usize];
+                let mut sig = Sig {
+                    intrinsic: returned.intrinsic,
+                    ..Sig::default()
+                };
+                for param in 0..summary.params.len().min(64) {
+                    let bit = 1u64 << param;
+                    if (returned.command | returned.path) & bit == 0 {
+                        continue;
+                    }
+                    let Some(argument) = argument_for(call, summary, param, offset) else {
+                        continue;
+                    };
+                    let mut mask = RuleMask::NONE;
+                    if returned.command & bit != 0 {
+                        mask = mask.union(RuleMask::COMMAND);
+                    }
+                    if returned.path & bit != 0 {
+                        mask = mask.union(RuleMask::PATH);
+                    }
+                    sig.join(self.eval(file, call.caller, &argument).masked(mask));
+                }
+                sig
+            }
+            // Outside the scanned sources, or an object built from a class:
+            // tainted when anything given to it is.
+            _ => {
+                let mut sig = Sig::default();
+                for taint in call_inputs(call) {
+                    sig.join(self.eval(file, call.caller, taint));
+                }
+                sig
+            }
+        }
+    }
+
+    /// The taint of a value in the context of function `context` of `file`.
+    pub fn eval(&self, file: usize, context: FunctionId, taint: &Taint) -> Sig {
+        let mut sig = Sig::default();
+        for entry in &taint.entries {
+            sig.join(self.eval_entry(file, context, entry));
+        }
+        sig
+    }
+
+    fn eval_entry(&self, file: usize, context: FunctionId, entry: &Entry) -> Sig {
+        let facts = &self.files[file].taint;
+        let base = match &facts.atoms[entry.atom as usize] {
+            Atom::Source { .. } => Sig {
+                intrinsic: RuleMask::ALL,
+                ..Sig::default()
+            },
+            Atom::Param { function, index } if *function == context => Sig::param(*index),
+            Atom::Param { function, index } => {
+                // A variable of an enclosing function, read by a closure.
+                let taint = self.params[file][*function as usize];
+                let bit = 1u64 << (*index).min(63);
+                let mut intrinsic = RuleMask::NONE;
+                if taint.command & bit != 0 {
+                    intrinsic = intrinsic.union(RuleMask::COMMAND);
+                }
+                if taint.path & bit != 0 {
+                    intrinsic = intrinsic.union(RuleMask::PATH);
+                }
+                Sig {
+                    intrinsic,
+                    ..Sig::default()
+                }
+            }
+            Atom::CallResult { call } => self.call_sigs[file][*call as usize],
+            Atom::SelfAttr { class, attr } => Sig {
+                intrinsic: self.attr_taint(class, attr),
+                ..Sig::default()
+            },
+        };
+        base.masked(self.effective_mask(file, entry))
+    }
+
+    /// An entry's mask less what validating helpers proved of it.
+    fn effective_mask(&self, file: usize, entry: &Entry) -> RuleMask {
+        let mut mask = entry.mask;
+        for guard in &entry.guards {
+            let Some((function, offset)) = self.callee_function(file, guard.call as usize) else {
+                continue;
+            };
+            let summary = self.function(function);
+            let checks = if guard.raising {
+                &summary.asserts
+            } else {
+                &summary.validates
+            };
+            let param = guard.argument + offset;
+            for (checked, rules) in checks {
+                if *checked == param {
+                    mask = mask.without(*rules);
+                }
+            }
+        }
+        mask
+    }
+
+    /// Taint stored in `self.attr` by any method of the class or its bases.
+    pub fn attr_taint(&self, class: &str, attr: &str) -> RuleMask {
+        let key = (class.to_string(), attr.to_string());
+        let mut mask = self.attrs.get(&key).copied().unwrap_or_default();
+        for ancestor in self.index.ancestors(class).iter().skip(1) {
+            if let Some(found) = self.attrs.get(&(ancestor.clone(), attr.to_string())) {
+                mask = mask.union(*found);
+            }
+        }
+        mask
+    }
+
+    /// The rules a signature is really tainted for in its function.
+    pub fn real(&self, file: usize, context: FunctionId, sig: Sig) -> RuleMask {
+        let params = self.params[file][context as usize];
+        let mut mask = sig.intrinsic;
+        if sig.command & params.command != 0 {
+            mask = mask.union(RuleMask::COMMAND);
+        }
+        if sig.path & params.path != 0 {
+            mask = mask.union(RuleMask::PATH);
+        }
+        mask
+    }
+
+    /// For a sink call whose implementation is in the scanned sources and
+    /// passes some parameters to a shell: that function and the taint of
+    /// the arguments given for those parameters.
+    pub fn shell_wrapper(&self, file: usize, sink: &SinkUse) -> Option<(FunctionRef, Sig)> {
+        let module = &self.files[file].module;
+        let (callee, offset) = match self.index.resolve(&sink.callee, module)? {
+            Target::Function { function, offset } => (
+                function,
+                offset.min(self.function(function).first_data_param),
+            ),
+            _ => return None,
+        };
+        let shell = self.shell_params[callee.file as usize][callee.function as usize];
+        if shell == 0 {
+            return None;
+        }
+        let summary = self.function(callee);
+        // The sink's data are its argument positions; find the call site
+        // with the same location to map arguments to parameters.
+        let call = self.files[file]
+            .taint
+            .calls
+            .iter()
+            .find(|c| c.location == sink.location)?;
+        let mut sig = Sig::default();
+        for param in 0..summary.params.len().min(64) {
+            if shell & (1u64 << param) == 0 {
+                continue;
+            }
+            if let Some(argument) = argument_for(call, summary, param, offset) {
+                sig.join(
+                    self.eval(file, sink.function, &argument)
+                        .masked(RuleMask::COMMAND),
+                );
+            }
+        }
+        Some((callee, sig))
+    }
+
+    /// Where in `function` a shell runs one of its parameters.
+    pub fn shell_sink_of(&self, function: FunctionRef) -> Option<&'a SinkUse> {
+        let facts = &self.files[function.file as usize].taint;
+        facts
+            .sinks
+            .iter()
+            .find(|s| s.function == function.function && s.rule == RuleMask::COMMAND && s.shell)
+            .or_else(|| {
+                facts
+                    .sinks
+                    .iter()
+                    .find(|s| s.function == function.function && s.rule == RuleMask::COMMAND)
+            })
+    }
+
+    // ----- traces ---------------------------------------------------------
+
+    /// The steps from a source to the value `taint` (in `context` of
+    /// `file`), in source order, for `rule`. Iterative: each step moves to
+    /// one tainted predecessor until a source is reached.
+    pub fn trace(
+        &self,
+        file: usize,
+        context: FunctionId,
+        taint: &Taint,
+        rule: RuleMask,
+    ) -> Vec<TraceStep> {
+        let mut steps_backwards: Vec<TraceStep> = Vec::new();
+        let mut current: Option<(usize, FunctionId, Taint)> = Some((file, context, taint.clone()));
+        let mut seen: HashSet<(usize, AtomId)> = HashSet::new();
+        while let Some((file, context, taint)) = current.take() {
+            if steps_backwards.len() > 40 {
+                break;
+            }
+            let Some(entry) = taint.entries.iter().find(|entry| {
+                let sig = self.eval_entry(file, context, entry);
+                self.real(file, context, sig).intersects(rule)
+            }) else {
+                break;
+            };
+            if !seen.insert((file, entry.atom)) {
+                break;
+            }
+            let mut hop = entry.hops.as_deref();
+            while let Some(h) = hop {
+                steps_backwards.push(TraceStep {
+                    location: h.location.clone(),
+                    message: h.message.clone(),
+                });
+                hop = h.previous.as_deref();
+            }
+            let facts = &self.files[file].taint;
+            match &facts.atoms[entry.atom as usize] {
+                Atom::Source {
+                    description,
+                    location,
+                } => {
+                    steps_backwards.push(step(location, format!("source: {description}")));
+                }
+                Atom::Param { function, index } => {
+                    let reference = FunctionRef {
+                        file: file as u32,
+                        function: *function,
+                    };
+                    let summary = self.function(reference);
+                    let Some(param) = summary.params.get(*index as usize) else {
+                        break;
+                    };
+                    if self.is_public(reference) {
+                        let why = if summary.private {
+                            "its callers are not all known"
+                        } else {
+                            "any caller may pass it"
+                        };
+                        steps_backwards.push(step(
+                            &param.location,
+                            format!(
+                                "source: parameter `{}` of `{}` ({why})",
+                                param.name, summary.qualname
+                            ),
+                        ));
+                        break;
+                    }
+                    // A private function: continue at a caller that passes
+                    // tainted data for this parameter.
+                    steps_backwards.push(step(
+                        &param.location,
+                        format!("parameter `{}` of `{}`", param.name, summary.qualname),
+                    ));
+                    let Some(callers) = self.callers.get(&reference) else {
+                        break;
+                    };
+                    let mut next = None;
+                    for &(caller_file, call_index) in callers {
+                        let caller_file = caller_file as usize;
+                        let call = &self.files[caller_file].taint.calls[call_index as usize];
+                        let Some((_, offset)) =
+                            self.callee_function(caller_file, call_index as usize)
+                        else {
+                            continue;
+                        };
+                        let Some(argument) = argument_for(call, summary, *index as usize, offset)
+                        else {
+                            continue;
+                        };
+                        let sig = self.eval(caller_file, call.caller, &argument);
+                        if self.real(caller_file, call.caller, sig).intersects(rule) {
+                            steps_backwards.push(step(
+                                &call.location,
+                                format!("`{}` called with tainted `{}`", summary.name, param.name),
+                            ));
+                            next = Some((caller_file, call.caller, argument.into_owned()));
+                            break;
+                        }
+                    }
+                    current = next;
+                }
+                Atom::CallResult { call } => {
+                    let call_index = *call as usize;
+                    let call = &facts.calls[call_index];
+                    match self.callee_function(file, call_index) {
+                        Some((callee, offset))
+                            if matches!(
+                                self.targets[file][call_index],
+                                Some(Target::Function { .. })
+                            ) =>
+                        {
+                            let summary = self.function(callee);
+                            let returned =
+                                self.returns[callee.file as usize][callee.function as usize];
+                            if returned.intrinsic.intersects(rule) {
+                                steps_backwards.push(step(
+                                    &call.location,
+                                    format!("returned by `{}`", summary.qualname),
+                                ));
+                                current = Some((
+                                    callee.file as usize,
+                                    callee.function,
+                                    summary.returns.clone(),
+                                ));
+                            } else {
+                                let bits = returned.bits(rule);
+                                let mut next = None;
+                                for param in 0..summary.params.len().min(64) {
+                                    if bits & (1u64 << param) == 0 {
+                                        continue;
+                                    }
+                                    if let Some(argument) =
+                                        argument_for(call, summary, param, offset)
+                                    {
+                                        let sig = self.eval(file, context, &argument);
+                                        if self.real(file, context, sig).intersects(rule) {
+                                            steps_backwards.push(step(
+                                                &call.location,
+                                                format!(
+                                                    "passes through `{}` (returns its `{}`)",
+                                                    summary.qualname, summary.params[param].name
+                                                ),
+                                            ));
+                                            next = Some((file, context, argument.into_owned()));
+                                            break;
+                                        }
+                                    }
+                                }
+                                current = next;
+                            }
+                        }
+                        _ => {
+                            // Outside the scanned sources: through an input.
+                            current = call_inputs(call)
+                                .find(|input| {
+                                    let sig = self.eval(file, context, input);
+                                    self.real(file, context, sig).intersects(rule)
+                                })
+                                .map(|input| (file, context, input.clone()));
+                        }
+                    }
+                }
+                Atom::SelfAttr { class, attr } => {
+                    let mut next = None;
+                    let mut hierarchy = vec![class.clone()];
+                    hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
+                    'search: for ancestor in hierarchy {
+                        for (file_index, other) in self.files.iter().enumerate() {
+                            for (function_index, function) in
+                                other.taint.functions.iter().enumerate()
+                            {
+                                for store in &function.self_stores {
+                                    if store.class != ancestor || store.attr != *attr {
+                                        continue;
+                                    }
+                                    let context = function_index as FunctionId;
+                                    let sig = self.eval(file_index, context, &store.taint);
+                                    if self.real(file_index, context, sig).intersects(rule) {
+                                        // The store's own hops say where it happened.
+                                        next = Some((file_index, context, store.taint.clone()));
+                                        break 'search;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    current = next;
+                }
+            }
+        }
+        steps_backwards.reverse();
+        steps_backwards.dedup_by(|a, b| a.location == b.location && a.message == b.message);
+        steps_backwards
+    }
+}
+
+fn step(location: &Location, message: String) -> TraceStep {
+    TraceStep {
+        location: location.clone(),
+        message,
+    }
+}
+
+/// Bits of the parameters that carry data (not `self`/`cls`).
+fn data_param_bits(function: &FunctionSummary) -> u64 {
+    let mut bits = 0;
+    for index in function.first_data_param as usize..function.params.len() {
+        bits |= 1u64 << index.min(63);
+    }
+    bits
+}
+
+/// Everything a call is given: receiver, arguments, keywords, splats.
+fn call_inputs(call: &CallSite) -> impl Iterator<Item = &Taint> {
+    call.receiver
+        .iter()
+        .chain(call.args.iter())
+        .chain(call.keywords.iter().map(|(_, taint)| taint))
+        .chain(call.splat.iter())
+}
+
+/// The argument a call passes for parameter `param` of `callee`.
+pub fn argument_for<'c>(
+    call: &'c CallSite,
+    callee: &FunctionSummary,
+    param: usize,
+    offset: u16,
+) -> Option<Cow<'c, Taint>> {
+    let info = callee.params.get(param)?;
+    if info.keywords {
+        let mut taint = Taint::default();
+        for (name, value) in &call.keywords {
+            if !callee.params.iter().any(|p| &p.name == name) {
+                taint.union_with(value);
+            }
+        }
+        if let Some(splat) = &call.splat {
+            taint.union_with(splat);
+        }
+        return Some(Cow::Owned(taint));
+    }
+    if let Some((_, taint)) = call.keywords.iter().find(|(k, _)| *k == info.name) {
+        return Some(Cow::Borrowed(taint));
+    }
+    let position = param.checked_sub(offset as usize)?;
+    if info.variadic {
+        let mut taint = Taint::default();
+        for value in call.args.iter().skip(position) {
+            taint.union_with(value);
+        }
+        if let Some(splat) = &call.splat {
+            taint.union_with(splat);
+        }
+        return Some(Cow::Owned(taint));
+    }
+    call.args
+        .get(position)
+        .or(call.splat.as_ref())
+        .map(Cow::Borrowed)
+}
