@@ -21,10 +21,12 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,17 +55,42 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+TIMEOUT = 1800.0  # seconds per run; set from --timeout
+
+
 def run_once(argv: list[str], cwd: Path) -> tuple[int, float, float, int, str]:
-    """Runs argv with stdout discarded; returns (status, wall s, cpu s, peak RSS KiB, stderr tail)."""
+    """Runs argv with stdout discarded; returns (status, wall s, cpu s, peak RSS KiB, stderr tail).
+
+    A run past TIMEOUT is killed (its whole process group) and reported as
+    status 124 with a note in the stderr tail.
+    """
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(TIMEOUT, kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
+    if timed_out.is_set():
+        return 124, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, \
+            f"timed out after {TIMEOUT:.0f} s (killed)"
     return (proc.returncode, wall, usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss, tail)
 
@@ -160,7 +187,12 @@ def main() -> int:
     ap.add_argument("--raw-json", type=Path)
     ap.add_argument("--invocation", default="bench/run.sh")
     ap.add_argument("--corpus-table", default="")
+    ap.add_argument("--mountguard-desc", default="",
+                    help="how the binary was obtained (default: built from this checkout)")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     args = ap.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
 
     corpus = args.corpus_dir
     mg = str(args.mountguard)
@@ -191,9 +223,15 @@ def main() -> int:
                          "`--parse-only` flag (it is being added on branch `cli`).")
         code, _ = probe([mg, "check", "--no-cache", "--exit-zero", "--format", "concise",
                          str(fixture)], corpus)
-        if code == 0:
+        _, help_text = probe([mg, "check", "--help"], corpus)
+        if code == 0 and "no cache yet" not in " ".join(help_text.split()):
             has_cache = True
             no_cache = ["--no-cache"]
+        elif code == 0:
+            no_cache = ["--no-cache"]
+            notes.append("mountguard accepts `--no-cache` but has no result cache yet "
+                         "(`check --help` says so), so there is no warm run; every mountguard "
+                         "run is cold.")
         else:
             notes.append("mountguard has no result cache yet (`--no-cache` is not accepted), "
                          "so there is no warm run; every mountguard run is cold.")
@@ -312,6 +350,11 @@ def main() -> int:
     elif not gnu_time:
         notes.append("`/usr/bin/time` is not installed: no `time -v` cross-check.")
 
+    warm, cold = by_id["mg-warm"].median(), by_id["mg"].median()
+    if warm is not None and cold is not None and warm > 0.8 * cold:
+        notes.append(f"The warm mountguard run ({fmt_s(warm)}) is barely faster than the cold "
+                     f"one ({fmt_s(cold)}): the cache does not seem to be used.")
+
     finished = dt.datetime.now(dt.timezone.utc)
     load_after = loadavg()
 
@@ -323,7 +366,9 @@ def main() -> int:
     commit = git("rev-parse", "--short=12", "HEAD")
     dirty = git("status", "--porcelain", "--untracked-files=no")
     versions = {
-        "mountguard": f"{mg_version} (commit {commit}{', with local changes' if dirty and dirty != 'n/a' else ''}, release build)",
+        "mountguard": (f"{mg_version} ({args.mountguard_desc})" if args.mountguard_desc else
+                       f"{mg_version} (commit {commit}"
+                       f"{', with local changes' if dirty and dirty != 'n/a' else ''}, release build)"),
         "rustc": first_line(["rustc", "--version"]),
         "ruff": first_line([ruff, "--version"]),
         "bandit": first_line([bandit, "--version"]) if not args.bandit_note else args.bandit_note,

@@ -26,6 +26,8 @@ Environment:
   MOUNTGUARD_CACHE     cache directory (default: <repo>/.cache); corpus in
                        \$MOUNTGUARD_CACHE/corpus, venv in \$MOUNTGUARD_CACHE/bench-venv
   MOUNTGUARD_BIN       mountguard binary to time (implies --no-build)
+  MOUNTGUARD_DESC      how that binary was built, for the report
+  TIMEOUT              seconds after which one run is killed (default 1800)
   RUFF_VERSION, BANDIT_VERSION, SEMGREP_VERSION   pinned tool versions
   PYTHON               interpreter used to create the venv (default: python3)
 USAGE
@@ -38,6 +40,7 @@ ROUNDS="${ROUNDS:-5}"
 BANDIT_ROUNDS="${BANDIT_ROUNDS:-1}"
 SEMGREP_ROUNDS="${SEMGREP_ROUNDS:-1}"
 SINGLE_ROUNDS="${SINGLE_ROUNDS:-20}"
+TIMEOUT="${TIMEOUT:-1800}"
 OUTPUT="$REPO_ROOT/docs/benchmarks.md"
 BUILD=1
 [[ -n "${MOUNTGUARD_BIN:-}" ]] && BUILD=0
@@ -129,6 +132,10 @@ if [[ "$BUILD" -eq 1 ]]; then
 fi
 [[ -x "$MG" ]] || die "no mountguard binary at $MG (build it, or set MOUNTGUARD_BIN)"
 MG="$(cd "$(dirname "$MG")" && pwd)/$(basename "$MG")"
+mg_desc="${MOUNTGUARD_DESC:-}"
+if [[ -z "$mg_desc" && -n "${MOUNTGUARD_BIN:-}" ]]; then
+  mg_desc="binary $MOUNTGUARD_BIN, not built by this run"
+fi
 
 # 4. Measure -----------------------------------------------------------------
 log "== measuring (rounds: $ROUNDS, bandit: $BANDIT_ROUNDS, semgrep: $SEMGREP_ROUNDS, single-file: $SINGLE_ROUNDS)"
@@ -150,5 +157,7 @@ case "$OUTPUT" in /*) ;; *) OUTPUT="$PWD/$OUTPUT" ;; esac
   --output "$OUTPUT" \
   --raw-json "$CACHE_DIR/bench/results.json" \
   --invocation "$invocation" \
-  --corpus-table "$corpus_table"
+  --corpus-table "$corpus_table" \
+  --mountguard-desc "$mg_desc" \
+  --timeout "$TIMEOUT"
 log "report: $OUTPUT (raw numbers: $CACHE_DIR/bench/results.json)"
