@@ -14,6 +14,7 @@ use crate::parse::{self, SourceFile};
 use crate::rules::{self, TaintConfig};
 use crate::syntax::SyntaxTree;
 use crate::taint::ProjectModules;
+use crate::timings::{self, Phase};
 
 /// A file to analyse: where to read it and how to show its path.
 #[derive(Debug, Clone)]
@@ -95,8 +96,9 @@ pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
         return analysis;
     }
 
-    let index = ProjectIndex::build(&all_facts);
-    let mut findings = rules::run(&all_facts, &index, settings);
+    let index = timings::time(Phase::Link, || ProjectIndex::build(&all_facts));
+    let mut findings = timings::time(Phase::Rules, || rules::run(&all_facts, &index, settings));
+    timings::report();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
 
@@ -126,6 +128,17 @@ pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
 }
 
 fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules) -> FileOutcome {
+    let started = std::time::Instant::now();
+    let outcome = analyse_file_timed(file, settings, project);
+    timings::record_file(&file.display, started.elapsed());
+    outcome
+}
+
+fn analyse_file_timed(
+    file: &InputFile,
+    settings: &Settings,
+    project: &ProjectModules,
+) -> FileOutcome {
     let failed = |message: String| {
         FileOutcome::Failed(FileDiagnostic {
             path: file.display.clone(),
@@ -133,7 +146,7 @@ fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules)
             message,
         })
     };
-    let bytes = match std::fs::read(&file.fs_path) {
+    let bytes = match timings::time(Phase::Read, || std::fs::read(&file.fs_path)) {
         Ok(bytes) => bytes,
         Err(error) => return failed(format!("cannot read file: {error}")),
     };
@@ -142,11 +155,15 @@ fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules)
         Err(reason) => return failed(reason),
     };
     let source = SourceFile::new(file.display.clone(), Arc::from(text));
-    let Some(tree) = parse::parse_python(&source.text) else {
+    let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
     };
     // The flat copy is all later stages need; the tree-sitter tree goes.
-    let tree = SyntaxTree::from_tree(&tree);
+    let tree = timings::time(Phase::Copy, || {
+        let copy = SyntaxTree::from_tree(&tree);
+        drop(tree);
+        copy
+    });
     let module_path = file.fs_path.clone();
     FileOutcome::Analysed(Box::new(facts::extract(
         source,

@@ -6,11 +6,17 @@
 //! [`suppress`] → [`render`]. [`analysis`] wires the analysis stages.
 
 pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod discover;
 pub mod facts;
 pub mod finding;
 pub mod link;
 pub mod names;
 pub mod parse;
+pub mod render;
 pub mod rules;
+pub mod suppress;
 pub mod syntax;
 pub mod taint;
+pub mod timings;

@@ -1,6 +1,5 @@
-//! Placeholder entry point; the command line lives in `cli.rs`.
+//! The `mountguard` binary; the command line lives in `cli.rs`.
 
-fn main() {
-    eprintln!("mountguard: command line not wired yet");
-    std::process::exit(2);
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(mountguard::cli::main())
 }

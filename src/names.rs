@@ -49,6 +49,40 @@ impl NamePattern {
     }
 }
 
+/// Items keyed by the last segment of their pattern, so that a lookup
+/// checks only the few patterns that can match: every call of every file
+/// is looked up against the sinks, sources and sanitizers.
+#[derive(Debug, Clone, Default)]
+pub struct PatternIndex {
+    by_last: rustc_hash::FxHashMap<String, Vec<usize>>,
+    /// Items whose last segment is itself a prefix pattern (`exec*`).
+    wildcard: Vec<(String, usize)>,
+}
+
+impl PatternIndex {
+    /// Registers item `index` under the last segment `last` of its pattern.
+    pub fn insert(&mut self, last: &str, index: usize) {
+        match last.strip_suffix('*') {
+            Some(prefix) => self.wildcard.push((prefix.to_string(), index)),
+            None => self
+                .by_last
+                .entry(last.to_string())
+                .or_default()
+                .push(index),
+        }
+    }
+
+    /// Items whose pattern may match a name ending in `last`.
+    pub fn candidates<'a>(&'a self, last: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.by_last.get(last).into_iter().flatten().copied().chain(
+            self.wildcard
+                .iter()
+                .filter(move |(prefix, _)| last.starts_with(prefix.as_str()))
+                .map(|(_, index)| *index),
+        )
+    }
+}
+
 /// The last dotted segment of a name: `execute` for `nova.utils.execute`.
 pub fn last_segment(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)

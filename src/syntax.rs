@@ -11,7 +11,6 @@
 //!
 //! `Node` mirrors the part of `tree_sitter::Node`'s API the analyses use.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use tree_sitter::{Language, Tree};
@@ -34,8 +33,6 @@ struct RawNode {
     subtree_end: u32,
     start_byte: u32,
     end_byte: u32,
-    start_row: u32,
-    start_column: u32,
 }
 
 /// A syntax tree as a flat array of nodes in document order.
@@ -46,13 +43,18 @@ pub struct SyntaxTree {
 /// Node kind names and field ids of the Python grammar.
 struct Grammar {
     kinds: Vec<&'static str>,
-    fields: HashMap<&'static str, u16>,
+    /// Whether each kind is a named node (not an anonymous token).
+    named: Vec<bool>,
+    fields: rustc_hash::FxHashMap<&'static str, u16>,
 }
 
 fn grammar() -> &'static Grammar {
     static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
     GRAMMAR.get_or_init(|| {
         let language: Language = tree_sitter_python::LANGUAGE.into();
+        let named = (0..language.node_kind_count() as u16)
+            .map(|id| language.node_kind_is_named(id))
+            .collect();
         let kinds = (0..language.node_kind_count() as u16)
             .map(|id| {
                 let name = language.node_kind_for_id(id).unwrap_or("");
@@ -65,7 +67,11 @@ fn grammar() -> &'static Grammar {
                 Some((&*Box::leak(name.to_string().into_boxed_str()), id))
             })
             .collect();
-        Grammar { kinds, fields }
+        Grammar {
+            kinds,
+            named,
+            fields,
+        }
     })
 }
 
@@ -73,6 +79,10 @@ impl SyntaxTree {
     /// Copies a tree-sitter tree with one cursor pass.
     pub fn from_tree(tree: &Tree) -> SyntaxTree {
         let mut nodes: Vec<RawNode> = Vec::new();
+        let grammar = grammar();
+        // Only a tree with errors has error or missing nodes to look for;
+        // every accessor is a call into the C library, so skip them.
+        let has_errors = tree.root_node().has_error();
         let mut cursor = tree.walk();
         // Indices of the ancestors of the cursor's node, and of the last
         // child seen at each level (to link siblings).
@@ -81,28 +91,29 @@ impl SyntaxTree {
         loop {
             let node = cursor.node();
             let index = nodes.len() as u32;
+            let kind = node.kind_id();
             let mut flags = 0;
-            if node.is_named() {
+            if grammar.named.get(kind as usize).copied().unwrap_or(true) {
                 flags |= NAMED;
             }
-            if node.is_error() {
-                flags |= ERROR;
+            if has_errors {
+                if node.is_error() {
+                    flags |= ERROR | NAMED;
+                }
+                if node.is_missing() {
+                    flags |= MISSING;
+                }
             }
-            if node.is_missing() {
-                flags |= MISSING;
-            }
-            let start = node.start_position();
+            let range = node.byte_range();
             nodes.push(RawNode {
-                kind: node.kind_id(),
+                kind,
                 field: cursor.field_id().map_or(0, |f| f.get()),
                 flags,
                 parent: ancestors.last().copied().unwrap_or(NONE),
                 next_sibling: NONE,
                 subtree_end: index + 1,
-                start_byte: node.start_byte() as u32,
-                end_byte: node.end_byte() as u32,
-                start_row: start.row as u32,
-                start_column: start.column as u32,
+                start_byte: range.start as u32,
+                end_byte: range.end as u32,
             });
             let last = previous_sibling.last_mut().expect("one level per ancestor");
             if *last != NONE {
@@ -180,13 +191,6 @@ impl std::fmt::Debug for Node<'_> {
 /// tree-sitter's (`named_children(&mut cursor)`); navigation needs none.
 pub struct Cursor;
 
-/// A position: 0-based row and byte column, as tree-sitter reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Point {
-    pub row: usize,
-    pub column: usize,
-}
-
 impl<'t> Node<'t> {
     fn raw(&self) -> &'t RawNode {
         &self.tree.nodes[self.index as usize]
@@ -205,11 +209,11 @@ impl<'t> Node<'t> {
     }
 
     pub fn kind(&self) -> &'static str {
-        grammar()
-            .kinds
-            .get(self.raw().kind as usize)
-            .copied()
-            .unwrap_or("")
+        match self.raw().kind {
+            // tree-sitter's built-in error symbol is not in the kind table.
+            u16::MAX => "ERROR",
+            kind => grammar().kinds.get(kind as usize).copied().unwrap_or(""),
+        }
     }
 
     pub fn is_named(&self) -> bool {
@@ -234,14 +238,6 @@ impl<'t> Node<'t> {
 
     pub fn byte_range(&self) -> std::ops::Range<usize> {
         self.start_byte()..self.end_byte()
-    }
-
-    pub fn start_position(&self) -> Point {
-        let raw = self.raw();
-        Point {
-            row: raw.start_row as usize,
-            column: raw.start_column as usize,
-        }
     }
 
     pub fn parent(&self) -> Option<Node<'t>> {
@@ -377,9 +373,23 @@ mod tests {
         let arguments = call.child_by_field_name("arguments").unwrap();
         assert_eq!(arguments.named_child_count(), 2);
         assert_eq!(call.parent(), Some(assignment));
-        assert_eq!(statements[1].start_position(), Point { row: 1, column: 0 });
+        assert_eq!(statements[1].start_byte(), 14);
         assert_eq!(root.subtree_end(), tree.len());
         assert!(!root.has_error());
+    }
+
+    #[test]
+    fn error_nodes_keep_their_kind_and_flags() {
+        let tree = tree("def f(:\n    pass\nx = = 1 $ 2\n");
+        let root = tree.root();
+        assert!(root.has_error());
+        let (mut errors, mut missing) = (0, 0);
+        crate::facts::walk_tree(root, |n| {
+            errors += usize::from(n.is_error() && n.kind() == "ERROR" && n.is_named());
+            missing += usize::from(n.is_missing());
+        });
+        assert!(errors > 0, "an ERROR node");
+        assert!(missing > 0, "the missing `)`");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::analysis::{NoqaComment, Settings};
 use crate::finding::Finding;
 use crate::parse::SourceFile;
 use crate::taint::summary::FileTaint;
+use crate::timings::{self, Phase};
 use imports::ImportMap;
 
 pub struct FileFacts {
@@ -55,26 +56,42 @@ pub fn extract(
     let mut imports = ImportMap::default();
     let mut noqa_comments = Vec::new();
     let mut error_ranges = Vec::new();
-    walk_tree(root, |node| {
-        match node.kind() {
-            "import_statement" | "import_from_statement" => {
-                imports.add_statement(&source, node, &module, is_package)
-            }
-            "comment" => {
-                let text = source.node_text(node);
-                if text.to_ascii_lowercase().contains("noqa") {
-                    noqa_comments.push(NoqaComment {
-                        path: source.path.clone(),
-                        line: node.start_position().row as u32 + 1,
-                        text: text.to_string(),
-                    });
+    // Private functions used as values (callbacks) anywhere in the file.
+    // Tests pass private methods to `assertRaises` and friends; that does
+    // not make them callbacks of the code under analysis.
+    let mut escaping_names = std::collections::BTreeSet::new();
+    let collect_escaping = !settings.parse_only && !crate::taint::local::is_test_file(&source.path);
+    timings::time(Phase::Facts, || {
+        walk_tree(root, |node| {
+            match node.kind() {
+                "import_statement" | "import_from_statement" => {
+                    imports.add_statement(&source, node, &module, is_package)
                 }
+                "identifier" if collect_escaping => {
+                    let name = source.node_text(node);
+                    if name.starts_with('_')
+                        && crate::taint::local::is_private_name(name)
+                        && crate::taint::local::is_used_as_value(node)
+                    {
+                        escaping_names.insert(name.to_string());
+                    }
+                }
+                "comment" => {
+                    let text = source.node_text(node);
+                    if text.to_ascii_lowercase().contains("noqa") {
+                        noqa_comments.push(NoqaComment {
+                            path: source.path.clone(),
+                            line: source.line_column(node.start_byte()).0,
+                            text: text.to_string(),
+                        });
+                    }
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        if node.is_error() || node.is_missing() {
-            error_ranges.push((node.start_byte() as u32, node.end_byte() as u32));
-        }
+            if node.is_error() || node.is_missing() {
+                error_ranges.push((node.start_byte() as u32, node.end_byte() as u32));
+            }
+        });
     });
     if settings.parse_only {
         return FileFacts {
@@ -90,9 +107,16 @@ pub fn extract(
             source,
         };
     }
-    let classes = classes::extract(&source, root, &imports, &module);
-    let taint = crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project);
-    let local_findings = crate::rules::broad_except::check(&source, root);
+    let classes = timings::time(Phase::Classes, || {
+        classes::extract(&source, root, &imports, &module)
+    });
+    let mut taint = timings::time(Phase::Taint, || {
+        crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project)
+    });
+    taint.escaping_names = escaping_names.into_iter().collect();
+    let local_findings = timings::time(Phase::BroadExcept, || {
+        crate::rules::broad_except::check(&source, root)
+    });
     FileFacts {
         partial_parse: root.has_error(),
         error_ranges,

@@ -3,7 +3,7 @@
 
 pub mod classes;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
 use crate::taint::summary::{Callee, FunctionId};
@@ -46,12 +46,12 @@ impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
         let mut index = ProjectIndex {
             classes: classes::ClassIndex::build(files),
-            modules: HashMap::new(),
-            functions: HashMap::new(),
-            class_bases: HashMap::new(),
-            methods_by_name: HashMap::new(),
-            escaping_names: HashSet::new(),
-            ancestors: HashMap::new(),
+            modules: HashMap::default(),
+            functions: HashMap::default(),
+            class_bases: HashMap::default(),
+            methods_by_name: HashMap::default(),
+            escaping_names: HashSet::default(),
+            ancestors: HashMap::default(),
         };
         for (file_index, file) in files.iter().enumerate() {
             let parts: Vec<&str> = file.module.split('.').collect();
@@ -125,7 +125,7 @@ impl ProjectIndex {
     /// The method `name` of `class` or of its nearest base that has one.
     fn method_in_hierarchy(&self, class: &str, name: &str, skip_self: bool) -> Option<FunctionRef> {
         let mut queue = vec![class.to_string()];
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut first = true;
         while !queue.is_empty() {
             let current = queue.remove(0);

@@ -1,10 +1,440 @@
-//! MG003 broad-except.
+//! MG003 broad-except: handlers that catch `Exception`, `BaseException` or
+//! everything, graded by what the handler does with what it caught.
 
 use crate::syntax::Node;
 
-use crate::finding::Finding;
+use crate::facts::classes::walk_scoped;
+use crate::facts::walk_tree_pruned;
+use crate::finding::{Finding, Severity, normalise_snippet};
 use crate::parse::SourceFile;
+use crate::rules::{BROAD_EXCEPT, meta};
 
-pub fn check(_source: &SourceFile, _root: Node) -> Vec<Finding> {
-    Vec::new()
+/// What a broad handler catches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Caught {
+    /// `except:`.
+    Bare,
+    /// `except Exception` / `except BaseException` (spelled as in the source).
+    Direct { name: String, base: bool },
+    /// A tuple holding a broad class somewhere inside.
+    Tuple {
+        tuple: String,
+        name: String,
+        base: bool,
+    },
+}
+
+/// What the handler does with the exception, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    /// `raise`, `raise e`, `raise X from e`, `save_and_reraise_exception()`.
+    Reraises,
+    /// `raise X(...)` without `from`: the cause chain is lost.
+    RaisesNew,
+    Swallows,
+}
+
+pub fn check(source: &SourceFile, root: Node) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    walk_scoped(source, root, |node, scope| {
+        if node.kind() == "except_clause"
+            && let Some(finding) = check_handler(source, node, scope)
+        {
+            findings.push(finding);
+        }
+    });
+    findings
+}
+
+fn check_handler(source: &SourceFile, clause: Node, scope: &[String]) -> Option<Finding> {
+    let mut cursor = clause.walk();
+    let values: Vec<Node> = clause
+        .children_by_field_name("value", &mut cursor)
+        .collect();
+    let star = {
+        let mut cursor = clause.walk();
+        clause
+            .children(&mut cursor)
+            .any(|child| child.kind() == "*")
+    };
+    // `except T as e` wraps the type in an `as_pattern`; Python 2's
+    // `except T, e` gives two values.
+    let (type_node, alias) = match values.first() {
+        None => (None, None),
+        Some(first) if first.kind() == "as_pattern" => {
+            let alias = first
+                .child_by_field_name("alias")
+                .and_then(|target| target.named_child(0))
+                .filter(|n| n.kind() == "identifier")
+                .map(|n| source.node_text(n).to_string());
+            (first.named_child(0), alias)
+        }
+        Some(first) => {
+            let alias = values
+                .get(1)
+                .filter(|n| n.kind() == "identifier")
+                .map(|n| source.node_text(*n).to_string());
+            (Some(*first), alias)
+        }
+    };
+    let caught = match type_node {
+        None => Caught::Bare,
+        Some(type_node) => classify_type(source, type_node)?,
+    };
+    let body = {
+        let mut cursor = clause.walk();
+        clause
+            .named_children(&mut cursor)
+            .find(|n| n.kind() == "block")
+    };
+    let outcome = body.map_or(Outcome::Swallows, |body| {
+        handler_outcome(source, body, alias.as_deref())
+    });
+
+    // The primary span is the clause head, `except ...:`, so the finding
+    // sits on the `except` line even when the handler is long.
+    let head_end = {
+        let mut cursor = clause.walk();
+        clause
+            .children(&mut cursor)
+            .find(|n| n.kind() == ":")
+            .map(|colon| colon.end_byte())
+            .or_else(|| values.last().map(|v| v.end_byte()))
+            .unwrap_or_else(|| clause.start_byte() + "except".len())
+    };
+    let location = source.location(clause.start_byte(), head_end);
+    let snippet = normalise_snippet(
+        source
+            .text
+            .get(clause.start_byte()..head_end)
+            .unwrap_or_default(),
+    );
+
+    let keyword = if star { "except*" } else { "except" };
+    let what = match &caught {
+        Caught::Bare => {
+            "bare `except:` catches everything, `KeyboardInterrupt` and `SystemExit` included"
+                .to_string()
+        }
+        Caught::Direct { name, base } => format!(
+            "`{keyword} {name}` catches every exception{}",
+            if *base {
+                ", `KeyboardInterrupt` and `SystemExit` included"
+            } else {
+                ""
+            }
+        ),
+        Caught::Tuple { tuple, name, base } => format!(
+            "`{keyword} {tuple}` catches every exception through `{name}`{}",
+            if *base {
+                ", `KeyboardInterrupt` and `SystemExit` included"
+            } else {
+                ""
+            }
+        ),
+    };
+    let (severity, message) = match outcome {
+        Outcome::Swallows => (
+            Severity::Warning,
+            format!(
+                "{what}, and the handler swallows it; narrow it to the exceptions this handler is written for"
+            ),
+        ),
+        Outcome::Reraises => (
+            Severity::Note,
+            format!(
+                "{what}, only to clean up and re-raise it; narrow it to the exceptions the cleanup is for"
+            ),
+        ),
+        Outcome::RaisesNew => (
+            Severity::Note,
+            format!(
+                "{what}, and the handler raises a new exception without `from`, so the original traceback is lost; narrow it, and chain with `raise ... from`"
+            ),
+        ),
+    };
+    let help = match command_call(source, clause) {
+        Some(callee) => format!(
+            "the `try` body runs a command with `{callee}`: catch `processutils.ProcessExecutionError`, which it raises when the command fails"
+        ),
+        None if caught == Caught::Bare => {
+            "catch the specific exceptions the handler is written for (at the very least `except Exception:`, which lets `KeyboardInterrupt` and `SystemExit` through)".to_string()
+        }
+        None => meta(BROAD_EXCEPT).help.to_string(),
+    };
+    let rule = meta(BROAD_EXCEPT);
+    Some(Finding {
+        code: rule.code,
+        rule: rule.slug,
+        severity,
+        location,
+        message,
+        labels: Vec::new(),
+        trace: Vec::new(),
+        help: Some(help),
+        context: scope.join("."),
+        snippet,
+    })
+}
+
+/// Whether an exception type expression is broad, flattening nested tuples.
+fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
+    let mut pending = vec![type_node];
+    let mut found: Option<(String, bool)> = None;
+    while let Some(node) = pending.pop() {
+        match node.kind() {
+            "tuple" | "parenthesized_expression" | "expression_list" => {
+                let mut cursor = node.walk();
+                pending.extend(node.named_children(&mut cursor));
+            }
+            "identifier" | "attribute" => {
+                let name = normalise_snippet(source.node_text(node)).replace(' ', "");
+                let (prefix, last) = match name.rsplit_once('.') {
+                    Some((prefix, last)) => (prefix, last),
+                    None => ("", name.as_str()),
+                };
+                let builtin = matches!(prefix, "" | "builtins" | "__builtin__" | "exceptions");
+                let base = last == "BaseException";
+                if builtin && (base || last == "Exception") {
+                    // Report the broadest class the tuple holds.
+                    if found.as_ref().is_none_or(|(_, b)| base && !b) {
+                        found = Some((name.clone(), base));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let (name, base) = found?;
+    let mut unwrapped = type_node;
+    while unwrapped.kind() == "parenthesized_expression" && unwrapped.named_child_count() == 1 {
+        match unwrapped.named_child(0) {
+            Some(inner) => unwrapped = inner,
+            None => break,
+        }
+    }
+    if matches!(unwrapped.kind(), "identifier" | "attribute") {
+        Some(Caught::Direct { name, base })
+    } else {
+        let mut tuple = normalise_snippet(source.node_text(type_node));
+        if tuple.chars().count() > 60 {
+            tuple = tuple.chars().take(57).collect::<String>() + "...";
+        }
+        Some(Caught::Tuple { tuple, name, base })
+    }
+}
+
+/// What the handler body does with the exception. Raises inside nested
+/// handlers re-raise *their* exception, and code in nested functions,
+/// lambdas and classes does not run as part of the handler: both are skipped.
+fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> Outcome {
+    let mut outcome = Outcome::Swallows;
+    walk_tree_pruned(body, |node| match node.kind() {
+        "function_definition"
+        | "lambda"
+        | "class_definition"
+        | "except_clause"
+        | "except_group_clause" => false,
+        "raise_statement" => {
+            let raised = node.named_child(0).filter(|n| {
+                node.child_by_field_name("cause")
+                    .is_none_or(|cause| cause.id() != n.id())
+            });
+            let this = match raised {
+                None => Outcome::Reraises,
+                Some(_) if node.child_by_field_name("cause").is_some() => Outcome::Reraises,
+                Some(raised)
+                    if raised.kind() == "identifier"
+                        && alias.is_some_and(|a| source.node_text(raised) == a) =>
+                {
+                    Outcome::Reraises
+                }
+                Some(_) => Outcome::RaisesNew,
+            };
+            outcome = outcome.min(this);
+            false
+        }
+        "with_item" => {
+            let value = node.child_by_field_name("value");
+            let call = value.map(|v| {
+                if v.kind() == "as_pattern" {
+                    v.named_child(0).unwrap_or(v)
+                } else {
+                    v
+                }
+            });
+            if let Some(call) = call.filter(|c| c.kind() == "call")
+                && callee_last(source, call) == Some("save_and_reraise_exception")
+                && !source
+                    .node_text(call)
+                    .replace(' ', "")
+                    .contains("reraise=False")
+            {
+                outcome = Outcome::Reraises;
+            }
+            true
+        }
+        "call" => {
+            // `six.reraise(*sys.exc_info())`, and helpers named for what
+            // they do (`_reraise_translated_exception()`).
+            // `save_and_reraise_exception` only counts as a `with` item.
+            if callee_last(source, node).is_some_and(|name| {
+                name.contains("reraise") && name != "save_and_reraise_exception"
+            }) {
+                outcome = Outcome::Reraises;
+            }
+            true
+        }
+        _ => true,
+    });
+    outcome
+}
+
+/// The last dotted segment of a call's callee (`execute` for `utils.execute(...)`).
+fn callee_last<'s>(source: &'s SourceFile, call: Node) -> Option<&'s str> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" => Some(source.node_text(function)),
+        "attribute" => function
+            .child_by_field_name("attribute")
+            .map(|a| source.node_text(a)),
+        _ => None,
+    }
+}
+
+/// The command-running call (`utils.execute`, `processutils.execute`,
+/// `self._execute`, `trycmd`) in the `try` body guarded by this handler, if any.
+fn command_call(source: &SourceFile, clause: Node) -> Option<String> {
+    let try_statement = clause.parent().filter(|p| p.kind() == "try_statement")?;
+    let body = try_statement.child_by_field_name("body")?;
+    let mut found = None;
+    walk_tree_pruned(body, |node| {
+        if found.is_some() {
+            return false;
+        }
+        match node.kind() {
+            "function_definition" | "lambda" | "class_definition" => false,
+            "call" => {
+                if matches!(
+                    callee_last(source, node),
+                    Some("execute" | "_execute" | "trycmd")
+                ) && let Some(function) = node.child_by_field_name("function")
+                {
+                    found = Some(normalise_snippet(source.node_text(function)).replace(' ', ""));
+                }
+                true
+            }
+            _ => true,
+        }
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_python;
+    use crate::syntax::SyntaxTree;
+
+    fn run(code: &str) -> Vec<(u32, Severity, String)> {
+        let source = SourceFile::new("t.py".into(), code.into());
+        let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
+        check(&source, tree.root())
+            .into_iter()
+            .map(|f| (f.location.line, f.severity, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn forms_and_severities() {
+        let code = "\
+try:
+    pass
+except:
+    pass
+try:
+    pass
+except (ValueError, (OSError, builtins.Exception)) as e:
+    raise RuntimeError('x') from e
+try:
+    pass
+except* Exception as e:
+    raise e
+try:
+    pass
+except BaseException:
+    raise RuntimeError('x')
+try:
+    pass
+except (ValueError, KeyError):
+    pass
+except Exception:
+    def f():
+        raise
+    try:
+        pass
+    except ValueError:
+        raise
+";
+        let got = run(code);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!((got[0].0, got[0].1), (3, Severity::Warning));
+        assert!(got[0].2.starts_with("bare `except:`"));
+        assert_eq!((got[1].0, got[1].1), (7, Severity::Note));
+        assert!(got[1].2.contains("through `builtins.Exception`"));
+        assert_eq!((got[2].0, got[2].1), (11, Severity::Note));
+        assert!(got[2].2.starts_with("`except* Exception`"));
+        assert_eq!((got[3].0, got[3].1), (15, Severity::Note));
+        assert!(got[3].2.contains("traceback is lost"));
+        assert_eq!((got[4].0, got[4].1), (21, Severity::Warning));
+    }
+
+    #[test]
+    fn save_and_reraise_and_context() {
+        let code = "\
+class A:
+    def m(self):
+        try:
+            utils.execute('x')
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                cleanup()
+";
+        let source = SourceFile::new("t.py".into(), code.into());
+        let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
+        let found = check(&source, tree.root());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Note);
+        assert_eq!(found[0].context, "A.m");
+        assert_eq!(found[0].snippet, "except Exception:");
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("processutils.ProcessExecutionError")
+        );
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::*;
+    use crate::parse::parse_python;
+    use crate::syntax::SyntaxTree;
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let n = 100_000;
+        let code = format!(
+            "try:\n    pass\nexcept {}Exception{}:\n    raise {}e{}\n",
+            "(".repeat(n),
+            ")".repeat(n),
+            "(".repeat(n),
+            ")".repeat(n)
+        );
+        let source = SourceFile::new("t.py".into(), code.as_str().into());
+        let tree = SyntaxTree::from_tree(&parse_python(&code).unwrap());
+        let _ = check(&source, tree.root());
+    }
 }

@@ -16,6 +16,9 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
             .iter()
             .filter(|s| s.rule == RuleMask::COMMAND)
         {
+            if sink.unscanned_only && solution.resolves(file_index, sink) {
+                continue;
+            }
             let sig = solution.eval(file_index, sink.function, &sink.data);
             let tainted = solution
                 .real(file_index, sink.function, sig)
@@ -84,11 +87,6 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
             }
             let mut trace =
                 solution.trace(file_index, sink.function, &sink.data, RuleMask::COMMAND);
-            if trace.is_empty()
-                && let Some((function, _)) = wrapper
-            {
-                let _ = function;
-            }
             trace.push(TraceStep {
                 location: sink.location.clone(),
                 message: format!("sink: `{}` runs the command", sink.spelled),
@@ -119,11 +117,7 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
 /// not in the scanned sources, as opposed to the standard library, whose
 /// behaviour is known.
 fn is_unverified_wrapper(solution: &Solution, file: usize, sink: &SinkUse) -> bool {
-    if solution
-        .index
-        .resolve(&sink.callee, &solution.files[file].module)
-        .is_some()
-    {
+    if solution.resolves(file, sink) {
         return false;
     }
     match &sink.callee {

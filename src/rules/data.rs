@@ -49,6 +49,10 @@ pub struct TaintData {
     /// Decorators (qualified-name patterns) that make a function run privileged.
     #[serde(default)]
     pub privileged_decorators: Vec<String>,
+    /// Parameter and attribute names that hold operator configuration or
+    /// injected helpers, never caller data (`configuration`, `execute`).
+    #[serde(default)]
+    pub trusted_names: Vec<String>,
 }
 
 impl TaintData {
@@ -108,6 +112,13 @@ pub struct SinkSpec {
     /// What the sink does with the data.
     #[serde(default)]
     pub kind: SinkKind,
+    /// Runs its command as root (an oslo.privsep entry point that executes).
+    #[serde(default)]
+    pub privileged: bool,
+    /// Only a sink while its implementation is not among the scanned
+    /// sources; once it is, the flow is followed into it instead.
+    #[serde(default)]
+    pub unscanned_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]

@@ -10,7 +10,7 @@ pub mod wrong_object_attribute;
 use std::sync::OnceLock;
 
 use crate::finding::Severity;
-use crate::names::NamePattern;
+use crate::names::{NamePattern, PatternIndex};
 use data::{RuleFile, SinkKind, SinkSpec, SourceKind, TaintData};
 
 /// Rule files compiled into the binary, in code order.
@@ -152,6 +152,13 @@ pub struct TaintConfig {
     pub privileged_programs: Vec<String>,
     pub shell_programs: Vec<String>,
     pub privileged_decorators: Vec<NamePattern>,
+    pub trusted_names: Vec<String>,
+    /// Sinks by the literal last segment of their name or their method
+    /// name; `wildcard_sinks` hold the rest (`os.exec*`). Every call is
+    /// checked against the sinks, so this lookup runs millions of times.
+    sink_index: PatternIndex,
+    source_index: PatternIndex,
+    sanitizer_index: PatternIndex,
 }
 
 /// User extensions for one rule (same schema as the rule files' taint part).
@@ -181,7 +188,35 @@ impl TaintConfig {
             config.add(&file.taint, mask);
             config.add(extension, mask);
         }
+        for (index, sink) in config.sinks.iter().enumerate() {
+            match (&sink.call, &sink.spec.method) {
+                (Some(pattern), _) => config.sink_index.insert(pattern.last_segment(), index),
+                (None, Some(method)) => config.sink_index.insert(method, index),
+                (None, None) => {}
+            }
+        }
+        for (index, source) in config.sources.iter().enumerate() {
+            config
+                .source_index
+                .insert(source.pattern.last_segment(), index);
+        }
+        for (index, sanitizer) in config.sanitizers.iter().enumerate() {
+            if let Some(pattern) = &sanitizer.call {
+                config.sanitizer_index.insert(pattern.last_segment(), index);
+            }
+            if let Some(method) = &sanitizer.method {
+                config.sanitizer_index.insert(method, index);
+            }
+        }
         config
+    }
+
+    /// The sinks that may match a call whose name ends in `last` (the
+    /// function or method name); callers still check the full pattern.
+    pub fn sinks_named<'a>(&'a self, last: &'a str) -> impl Iterator<Item = &'a Sink> + 'a {
+        self.sink_index
+            .candidates(last)
+            .map(move |index| &self.sinks[index])
     }
 
     fn add(&mut self, data: &TaintData, mask: RuleMask) {
@@ -221,6 +256,8 @@ impl TaintConfig {
                 .iter()
                 .map(|p| NamePattern::new(p)),
         );
+        self.trusted_names
+            .extend(data.trusted_names.iter().cloned());
     }
 
     /// The sinks a call to the qualified name `name` matches.
@@ -233,20 +270,39 @@ impl TaintConfig {
     /// The rules a call to `name` (or a method call `.method()`) sanitizes.
     pub fn sanitizes(&self, name: Option<&str>, method: Option<&str>) -> RuleMask {
         let mut mask = RuleMask::NONE;
-        for sanitizer in self.sanitizers.iter().filter(|s| !s.guard) {
-            let by_call = match (&sanitizer.call, name) {
-                (Some(pattern), Some(name)) => pattern.matches(name),
-                _ => false,
-            };
-            let by_method = match (&sanitizer.method, method) {
-                (Some(expected), Some(method)) => expected == method,
-                _ => false,
-            };
-            if by_call || by_method {
-                mask = mask.union(sanitizer.clears);
+        let mut check = |last: &str| {
+            for index in self.sanitizer_index.candidates(last) {
+                let sanitizer = &self.sanitizers[index];
+                if sanitizer.guard {
+                    continue;
+                }
+                let by_call = match (&sanitizer.call, name) {
+                    (Some(pattern), Some(name)) => pattern.matches(name),
+                    _ => false,
+                };
+                let by_method = match (&sanitizer.method, method) {
+                    (Some(expected), Some(method)) => expected == method,
+                    _ => false,
+                };
+                if by_call || by_method {
+                    mask = mask.union(sanitizer.clears);
+                }
             }
+        };
+        if let Some(name) = name {
+            check(crate::names::last_segment(name));
+        }
+        if let Some(method) = method
+            && name.is_none_or(|n| crate::names::last_segment(n) != method)
+        {
+            check(method);
         }
         mask
+    }
+
+    /// Whether a parameter or attribute of this name is trusted.
+    pub fn is_trusted_name(&self, name: &str) -> bool {
+        self.trusted_names.iter().any(|t| t == name)
     }
 
     /// The rules a raising check called as a statement clears for its
@@ -259,8 +315,9 @@ impl TaintConfig {
     }
 
     pub fn source(&self, name: &str, kind: SourceKind) -> Option<&Source> {
-        self.sources
-            .iter()
+        self.source_index
+            .candidates(crate::names::last_segment(name))
+            .map(|index| &self.sources[index])
             .find(|source| source.kind == kind && source.pattern.matches(name))
     }
 

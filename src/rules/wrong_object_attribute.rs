@@ -1,9 +1,297 @@
-//! MG004 wrong-object-attribute.
+//! MG004 wrong-object-attribute: `self.x = v` in a class whose hierarchy
+//! never reads `self.x`, while another object in scope (`mount`) is the one
+//! that has an `x`: the write was meant for `mount.x`.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::facts::FileFacts;
-use crate::finding::Finding;
+use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Site};
+use crate::finding::{Finding, Label, Severity};
 use crate::link::ProjectIndex;
+use crate::link::classes::{ClassId, ClassIndex, Scope, Ty};
+use crate::rules::{WRONG_OBJECT_ATTRIBUTE, meta};
 
-pub fn check(_files: &[FileFacts], _index: &ProjectIndex) -> Vec<Finding> {
-    Vec::new()
+/// Work allowed to infer the class of one variable.
+const FUEL: usize = 400;
+
+/// A variable of the method that may be the object the write was meant for.
+struct Candidate<'a> {
+    name: &'a str,
+    /// The variable's class, when inferred and it has the attribute: the
+    /// class and where the attribute is defined on it.
+    defined: Option<(ClassId, Option<&'a str>, &'a Site)>,
+    /// `name.attr` used elsewhere in the class.
+    used: Option<&'a Site>,
+    /// The write is inside the `with`/`for` statement that binds it.
+    encloses: bool,
+}
+
+impl Candidate<'_> {
+    fn score(&self) -> u32 {
+        2 * u32::from(self.defined.is_some())
+            + u32::from(self.used.is_some())
+            + u32::from(self.encloses)
+    }
+}
+
+/// Largest class family the rule reasons about.
+const MAX_HIERARCHY: usize = 2000;
+
+pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
+    let classes = &index.classes;
+    let mut owned: Vec<Option<HashSet<&str>>> = vec![None; classes.len()];
+    let mut findings = Vec::new();
+    for id in 0..classes.len() {
+        let class = classes.facts(files, id);
+        if class.synthetic || class.methods.iter().all(|m| m.self_writes.is_empty()) {
+            continue;
+        }
+        let Some(hierarchy) = classes.hierarchy(id, MAX_HIERARCHY) else {
+            continue;
+        };
+        // Inherited code we cannot see, or dynamic attribute access, may
+        // read anything: stay silent.
+        if hierarchy.iter().any(|&k| {
+            let facts = classes.facts(files, k);
+            classes.external_base[k] || facts.dynamic || facts.opaque_base
+        }) {
+            continue;
+        }
+        for (method_index, method) in class.methods.iter().enumerate() {
+            if method.self_name.is_none() {
+                continue;
+            }
+            for write in &method.self_writes {
+                let attr = write.attr.as_str();
+                let known = hierarchy.iter().any(|&k| {
+                    owned[k]
+                        .get_or_insert_with(|| owned_attributes(files, classes, k))
+                        .contains(attr)
+                });
+                if known {
+                    continue;
+                }
+                let scope = Scope {
+                    class: id,
+                    method: method_index,
+                };
+                if let Some(finding) =
+                    check_write(files, classes, scope, class, method, write, &hierarchy)
+                {
+                    findings.push(finding);
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// Attributes one class reads on `self`, declares in its body, or defines
+/// in `__init__` (and the methods it calls).
+fn owned_attributes<'a>(
+    files: &'a [FileFacts],
+    classes: &ClassIndex,
+    k: ClassId,
+) -> HashSet<&'a str> {
+    let facts = classes.facts(files, k);
+    let mut owned: HashSet<&str> = facts.self_reads.iter().map(String::as_str).collect();
+    owned.extend(facts.declared.keys().map(String::as_str));
+    for (owner, m) in classes.init_closure(files, k) {
+        let method = &classes.facts(files, owner).methods[m];
+        owned.extend(method.self_writes.iter().map(|w| w.attr.as_str()));
+    }
+    owned
+}
+
+fn check_write(
+    files: &[FileFacts],
+    classes: &ClassIndex,
+    scope: Scope,
+    class: &ClassFacts,
+    method: &MethodFacts,
+    write: &SelfWrite,
+    hierarchy: &BTreeSet<ClassId>,
+) -> Option<Finding> {
+    let attr = write.attr.as_str();
+    let at = write.site.location.start_byte;
+    // Per variable name: the bindings in document order.
+    let mut by_name: BTreeMap<&str, Vec<&crate::facts::classes::Binding>> = BTreeMap::new();
+    for binding in &method.bindings {
+        if Some(&binding.name) == method.self_name.as_ref() {
+            continue;
+        }
+        by_name
+            .entry(binding.name.as_str())
+            .or_default()
+            .push(binding);
+    }
+    let mut candidates = Vec::new();
+    for (name, bindings) in by_name {
+        let encloses = bindings.iter().any(|b| {
+            matches!(b.kind, BindingKind::With | BindingKind::Loop)
+                && b.range.0 <= at
+                && at < b.range.1
+        });
+        let mut fuel = FUEL;
+        let mut ty = Ty::Unknown;
+        for binding in &bindings {
+            if let Some(expr) = &binding.expr {
+                ty = classes.eval(files, scope, expr, &mut fuel);
+                if ty != Ty::Unknown {
+                    break;
+                }
+            }
+        }
+        let defined = match ty {
+            // Another instance of the same family: its attributes are ours.
+            Ty::Instance(other) if hierarchy.contains(&other) => continue,
+            Ty::Instance(other) => match classes.definition(files, other, attr) {
+                Some(found) => Some(found),
+                // A class we see in full that has no such attribute: the
+                // same-named variable elsewhere is some other object.
+                None if lacks(files, classes, other, attr) => continue,
+                None => None,
+            },
+            _ => None,
+        };
+        // `self.x = v.x` copies from `v`: it is not `v` that was meant.
+        if mentions(&write.site.snippet, &format!("{name}.{attr}")) {
+            continue;
+        }
+        let used = class.var_attrs.get(&(name.to_string(), attr.to_string()));
+        if defined.is_none() && used.is_none() {
+            continue;
+        }
+        candidates.push(Candidate {
+            name,
+            defined,
+            used,
+            encloses,
+        });
+    }
+    if candidates.is_empty() || read_from_outside(files, classes, hierarchy, attr) {
+        return None;
+    }
+    // Best first; ties by name, for deterministic output.
+    candidates.sort_by(|a, b| b.score().cmp(&a.score()).then(a.name.cmp(b.name)));
+    let best = candidates.first()?;
+    let self_name = method.self_name.as_deref().unwrap_or("self");
+    let class_name = &class.local_name;
+    let others: Vec<String> = candidates[1..]
+        .iter()
+        .map(|c| format!("`{}.{attr}`", c.name))
+        .collect();
+    let mut message = format!(
+        "`{self_name}.{attr}` is never read on `{class_name}`; did you mean `{}.{attr}`?",
+        best.name
+    );
+    if !others.is_empty() {
+        message.push_str(&format!(
+            " ({} {} possible too, `{}` is the likeliest)",
+            others.join(", "),
+            if others.len() == 1 { "is" } else { "are" },
+            best.name
+        ));
+    }
+    let mut labels = Vec::new();
+    if let Some((owner, in_method, site)) = best.defined {
+        let owner_name = &classes.facts(files, owner).local_name;
+        let place = match in_method {
+            Some(m) => format!("in `{owner_name}.{m}`"),
+            None => format!("on `{owner_name}`"),
+        };
+        labels.push(Label {
+            location: site.location.clone(),
+            message: format!("`{attr}` is defined here, {place}"),
+        });
+    }
+    if let Some(site) = best.used {
+        labels.push(Label {
+            location: site.location.clone(),
+            message: format!("`{}.{attr}` is used here", best.name),
+        });
+    }
+    let prefix = format!("{self_name}.{attr}");
+    let snippet = &write.site.snippet;
+    let suggestion = match snippet.strip_prefix(&prefix) {
+        Some(rest) if rest.trim_start().starts_with('=') => format!("{}.{attr}{rest}", best.name),
+        // `setattr(self, 'x', v)` → `setattr(mount, 'x', v)`.
+        _ if snippet.starts_with("setattr(") => {
+            snippet.replacen(&format!("({self_name},"), &format!("({},", best.name), 1)
+        }
+        _ => format!("{}.{attr}", best.name),
+    };
+    let rule = meta(WRONG_OBJECT_ATTRIBUTE);
+    Some(Finding {
+        code: rule.code,
+        rule: rule.slug,
+        severity: Severity::Warning,
+        location: write.site.location.clone(),
+        message,
+        labels,
+        trace: Vec::new(),
+        help: Some(format!(
+            "write `{suggestion}`: nothing in `{class_name}`, its bases or its subclasses reads `{self_name}.{attr}`"
+        )),
+        context: format!("{class_name}.{}", method.name),
+        snippet: write.site.snippet.clone(),
+    })
+}
+
+/// Whether `text` contains `dotted` as a whole name (not `xv.x` or `v.xy`).
+fn mentions(text: &str, dotted: &str) -> bool {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(dotted).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + dotted.len()..].chars().next();
+        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
+    })
+}
+
+/// Whether some method anywhere reads `attr` on an object inferred to be
+/// an instance of the hierarchy (`manager.mounted` in another class): then
+/// the write is meant for `self` after all.
+fn read_from_outside(
+    files: &[FileFacts],
+    classes: &ClassIndex,
+    hierarchy: &BTreeSet<ClassId>,
+    attr: &str,
+) -> bool {
+    (0..classes.len()).any(|reader| {
+        classes
+            .facts(files, reader)
+            .foreign_reads
+            .iter()
+            .filter(|(name, _, _)| name == attr)
+            .any(|(_, method, expr)| {
+                let mut fuel = FUEL;
+                let scope = Scope {
+                    class: reader,
+                    method: *method,
+                };
+                matches!(
+                    classes.eval(files, scope, expr, &mut fuel),
+                    Ty::Instance(c) if hierarchy.contains(&c)
+                )
+            })
+    })
+}
+
+/// Whether nothing in the (fully visible) hierarchy of `class` has `attr`.
+fn lacks(files: &[FileFacts], classes: &ClassIndex, class: ClassId, attr: &str) -> bool {
+    let Some(hierarchy) = classes.hierarchy(class, MAX_HIERARCHY) else {
+        return false;
+    };
+    hierarchy.iter().all(|&k| {
+        let facts = classes.facts(files, k);
+        !classes.external_base[k]
+            && !facts.dynamic
+            && !facts.opaque_base
+            && !facts.self_reads.contains(attr)
+            && !facts.declared.contains_key(attr)
+            && facts
+                .methods
+                .iter()
+                .all(|m| m.self_writes.iter().all(|w| w.attr != attr))
+    })
 }

@@ -9,13 +9,13 @@
 //! union of the names it reads), so hostile nesting cannot overflow the
 //! stack.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::syntax::Node;
 
 use super::summary::*;
 use crate::facts::imports::ImportMap;
-use crate::facts::{walk_tree, walk_tree_pruned};
+use crate::facts::walk_tree;
 use crate::finding::{Location, normalise_snippet};
 use crate::names::last_segment;
 use crate::parse::SourceFile;
@@ -154,17 +154,16 @@ pub fn summarize(
         config,
         project,
         file: FileTaint::default(),
-        atom_ids: HashMap::new(),
-        module_defs: HashSet::new(),
-        local_classes: HashMap::new(),
+        atom_ids: HashMap::default(),
+        module_defs: HashSet::default(),
+        local_classes: HashMap::default(),
         globals: Env::default(),
-        closure_envs: HashMap::new(),
-        regex_constants: HashMap::new(),
-        call_by_node: HashMap::new(),
+        closure_envs: HashMap::default(),
+        regex_constants: HashMap::default(),
+        call_by_node: HashMap::default(),
         steps: 0,
     };
     interpreter.run(root);
-    interpreter.file.escaping_names = escaping_private_names(source, root);
     interpreter.file
 }
 
@@ -266,7 +265,7 @@ impl<'a> Interpreter<'a> {
         self.exec_block(root, &mut env, &mut context, 0);
         self.globals = env;
 
-        let mut ids: HashMap<usize, FunctionId> = HashMap::new();
+        let mut ids: HashMap<usize, FunctionId> = HashMap::default();
         for node in definitions {
             let id = self.file.functions.len() as FunctionId;
             ids.insert(node.id(), id);
@@ -342,6 +341,10 @@ impl<'a> Interpreter<'a> {
             env.types.remove(&param.name);
             if index < first_data_param as usize {
                 env.vars.remove(&param.name);
+                continue;
+            }
+            if self.config.is_trusted_name(&param.name) {
+                env.vars.insert(param.name.clone(), Taint::default());
                 continue;
             }
             let atom = self.intern(Atom::Param {
@@ -423,8 +426,7 @@ impl<'a> Interpreter<'a> {
             return Flow::Normal;
         }
         let mut cursor = block.walk();
-        let statements: Vec<Node<'a>> = block.named_children(&mut cursor).collect();
-        for statement in statements {
+        for statement in block.named_children(&mut cursor) {
             if self.exec_statement(statement, env, context, depth + 1) == Flow::Exits {
                 return Flow::Exits;
             }
@@ -463,8 +465,7 @@ impl<'a> Interpreter<'a> {
             }
             "raise_statement" => {
                 let mut cursor = node.walk();
-                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-                for child in children {
+                for child in node.named_children(&mut cursor) {
                     self.eval(child, env, context, depth);
                 }
                 Flow::Exits
@@ -529,8 +530,7 @@ impl<'a> Interpreter<'a> {
                 after_body.join(&before);
                 let mut joined: Option<Env> = (flow == Flow::Normal).then(|| env.clone());
                 let mut cursor = node.walk();
-                let clauses: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-                for clause in clauses {
+                for clause in node.named_children(&mut cursor) {
                     match clause.kind() {
                         "except_clause" | "except_group_clause" => {
                             let mut handler_env = after_body.clone();
@@ -603,8 +603,7 @@ impl<'a> Interpreter<'a> {
                 let before = env.clone();
                 if let Some(body) = node.child_by_field_name("body") {
                     let mut cursor = body.walk();
-                    let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
-                    for case in cases {
+                    for case in body.named_children(&mut cursor) {
                         let mut case_env = before.clone();
                         if let Some(consequence) = case.child_by_field_name("consequence") {
                             self.exec_block(consequence, &mut case_env, context, depth);
@@ -628,8 +627,7 @@ impl<'a> Interpreter<'a> {
     ) -> Flow {
         let body = clause.child_by_field_name("body");
         let mut cursor = clause.walk();
-        let children: Vec<Node<'a>> = clause.named_children(&mut cursor).collect();
-        for child in children {
+        for child in clause.named_children(&mut cursor) {
             if child.kind() == "block" || Some(child) == body {
                 return self.exec_block(child, env, context, depth);
             }
@@ -717,8 +715,7 @@ impl<'a> Interpreter<'a> {
         depth: usize,
     ) {
         let mut cursor = clause.walk();
-        let items: Vec<Node<'a>> = clause.named_children(&mut cursor).collect();
-        for item in items {
+        for item in clause.named_children(&mut cursor) {
             let Some(value) = item.child_by_field_name("value") else {
                 continue;
             };
@@ -839,6 +836,10 @@ impl<'a> Interpreter<'a> {
         };
         if let Some(right) = right {
             self.note_value_shape(left, right, env, context);
+        }
+        if value.is_clean() {
+            self.bind(left, value.clone(), env, context, depth);
+            return value;
         }
         let location = self.location(node);
         let name = self.text(left).to_string();
@@ -983,8 +984,7 @@ impl<'a> Interpreter<'a> {
             | "list_splat_pattern"
             | "list_splat" => {
                 let mut cursor = target.walk();
-                let children: Vec<Node<'a>> = target.named_children(&mut cursor).collect();
-                for child in children {
+                for child in target.named_children(&mut cursor) {
                     self.bind(child, value.clone(), env, context, depth + 1);
                 }
             }
@@ -1609,6 +1609,9 @@ impl<'a> Interpreter<'a> {
             .child_by_field_name("attribute")
             .map(|a| self.text(a))
             .unwrap_or("");
+        if self.config.is_trusted_name(attr) {
+            return Taint::default();
+        }
         if self.is_self(object, context)
             && let Some(class) = context.class.clone()
         {
@@ -1660,14 +1663,15 @@ impl<'a> Interpreter<'a> {
         let mut keywords: Vec<(String, Taint, Node<'a>)> = Vec::new();
         let mut splat: Option<Taint> = None;
         let mut splat_at: Option<usize> = None;
+        // `*args` only: `**kwargs` never carries a command's arguments.
+        let mut positional_splat: Option<Taint> = None;
         if let Some(arguments) = node.child_by_field_name("arguments") {
             if arguments.kind() == "generator_expression" {
                 args.push(self.eval(arguments, env, context, depth));
                 arg_nodes.push(arguments);
             } else {
                 let mut cursor = arguments.walk();
-                let children: Vec<Node<'a>> = arguments.named_children(&mut cursor).collect();
-                for child in children {
+                for child in arguments.named_children(&mut cursor) {
                     match child.kind() {
                         "comment" => {}
                         "keyword_argument" => {
@@ -1687,6 +1691,9 @@ impl<'a> Interpreter<'a> {
                             splat.get_or_insert_with(Taint::default).union_with(&value);
                             if child.kind() == "list_splat" {
                                 splat_at.get_or_insert(args.len());
+                                positional_splat
+                                    .get_or_insert_with(Taint::default)
+                                    .union_with(&value);
                             }
                         }
                         _ => {
@@ -1753,7 +1760,14 @@ impl<'a> Interpreter<'a> {
                         });
                         match dotted {
                             Some(dotted) if !root_is_local => {
-                                Callee::Name(self.resolve_class(&format!("{dotted}.{method}")))
+                                let full = format!("{dotted}.{method}");
+                                let root = dotted.split('.').next().unwrap_or("");
+                                if self.module_defs.contains(root) {
+                                    // `LocalClass.static_method(...)`
+                                    Callee::Name(self.qualify(&full))
+                                } else {
+                                    Callee::Name(self.resolve_class(&full))
+                                }
                             }
                             _ => {
                                 let ty = self.value_type(object, env);
@@ -1780,7 +1794,6 @@ impl<'a> Interpreter<'a> {
             }
         };
 
-        let location = self.location(node);
         let method_name = callee.method_name().to_string();
         let qualified = match &callee {
             Callee::Name(name) => Some(name.clone()),
@@ -1788,6 +1801,7 @@ impl<'a> Interpreter<'a> {
         };
 
         // Sinks.
+        let first_sink = self.file.sinks.len();
         self.record_sinks(
             node,
             &callee,
@@ -1795,7 +1809,7 @@ impl<'a> Interpreter<'a> {
             &args,
             &arg_nodes,
             &keywords,
-            splat.as_ref(),
+            positional_splat.as_ref(),
             splat_at,
             receiver.as_ref(),
             receiver_node,
@@ -1823,6 +1837,7 @@ impl<'a> Interpreter<'a> {
                 value.union_with(splat);
             }
             let name = self.text(container).to_string();
+            let location = self.location(node);
             let value = value.with_hop(&location, || format!("added to `{name}`"));
             self.mutate(container, value, env, context);
         }
@@ -1848,7 +1863,7 @@ impl<'a> Interpreter<'a> {
                 caller: context.id,
                 callee: callee.clone(),
                 spelled: spelled.clone(),
-                location: location.clone(),
+                location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
                 keywords: keywords
@@ -1860,6 +1875,9 @@ impl<'a> Interpreter<'a> {
             });
             call
         });
+        for sink in &mut self.file.sinks[first_sink..] {
+            sink.call = call;
+        }
 
         // Sources: a source function, a reading method, or any method of a
         // source object (`request.args.get(...)`, `sys.stdin.readline()`).
@@ -1878,7 +1896,7 @@ impl<'a> Interpreter<'a> {
             let description = format!("`{spelled}(...)`: {}", source.description);
             let atom = self.intern(Atom::Source {
                 description,
-                location: location.clone(),
+                location: self.location(node),
             });
             return Taint::atom(atom);
         }
@@ -1941,8 +1959,7 @@ impl<'a> Interpreter<'a> {
         let method = callee.method_name();
         let sinks: Vec<crate::rules::Sink> = self
             .config
-            .sinks
-            .iter()
+            .sinks_named(method)
             .filter(|sink| match (&sink.call, &sink.spec.method, callee) {
                 (Some(pattern), _, Callee::Name(name)) => pattern.matches(name),
                 (None, Some(expected), _) if expected == method => {
@@ -1981,6 +1998,11 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
+            if spec.privileged {
+                privileged.get_or_insert_with(|| {
+                    format!("run as root by the oslo.privsep entry point `{spelled}`")
+                });
+            }
             if sink.rule == RuleMask::COMMAND {
                 // The argument vector, as literal strings where known:
                 // positional (`execute('mount', ...)`) or a list display.
@@ -2078,10 +2100,12 @@ impl<'a> Interpreter<'a> {
                 location: location.clone(),
                 spelled: spelled.to_string(),
                 callee: callee.clone(),
+                call: None,
                 data,
                 shell,
                 privileged,
                 destructive,
+                unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
             });
@@ -2136,6 +2160,12 @@ fn is_path_class(name: &str) -> bool {
         name,
         "pathlib.Path" | "pathlib.PosixPath" | "pathlib.PurePath" | "pathlib.PurePosixPath"
     ) || name == "resolved-path"
+}
+
+/// Whether a path is a test module (`tests/` directory or `test_*.py`).
+pub fn is_test_file(path: &str) -> bool {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    path.contains("/tests/") || path.starts_with("tests/") || file.starts_with("test_")
 }
 
 pub fn is_private_name(name: &str) -> bool {
@@ -2277,44 +2307,31 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
 }
 
 /// Names of private functions used other than by calling them.
-pub fn escaping_private_names(source: &SourceFile, root: Node) -> Vec<String> {
-    let mut names = HashSet::new();
-    walk_tree_pruned(root, |node| {
-        let name_node = match node.kind() {
-            "identifier" => Some(node),
-            "attribute" => node.child_by_field_name("attribute"),
-            _ => None,
-        };
-        if let Some(name_node) = name_node {
-            let name = source.node_text(name_node);
-            if is_private_name(name) && !is_called_or_defined(node) {
-                names.insert(name.to_string());
-            }
-        }
-        true
-    });
-    let mut names: Vec<String> = names.into_iter().collect();
-    names.sort();
-    names
-}
-
-fn is_called_or_defined(node: Node) -> bool {
+/// Whether an expression is passed, stored or returned as a value (a
+/// callback), as opposed to called, assigned to, or used as the object of
+/// a further attribute (`mock_obj._name.call_count` in tests).
+pub fn is_used_as_value(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
     match parent.kind() {
-        "call" => parent.child_by_field_name("function") == Some(node),
-        "function_definition" | "class_definition" => true,
-        // `x._name` read as the object of a further attribute is not a use
-        // of the function `_name` as a value.
+        "argument_list"
+        | "return_statement"
+        | "list"
+        | "tuple"
+        | "set"
+        | "pair"
+        | "expression_list"
+        | "conditional_expression"
+        | "yield"
+        | "lambda"
+        | "dictionary" => true,
+        "keyword_argument" => parent.child_by_field_name("value") == Some(node),
+        "assignment" | "augmented_assignment" => parent.child_by_field_name("right") == Some(node),
+        // The name inside `obj._name`: judged by how the attribute is used.
         "attribute" => {
-            parent.child_by_field_name("attribute") == Some(node)
-                && parent.parent().is_some_and(|g| {
-                    g.kind() == "call" && g.child_by_field_name("function") == Some(parent)
-                })
+            parent.child_by_field_name("attribute") == Some(node) && is_used_as_value(parent)
         }
-        "assignment" | "augmented_assignment" => parent.child_by_field_name("left") == Some(node),
-        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
         _ => false,
     }
 }

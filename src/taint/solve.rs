@@ -11,7 +11,9 @@
 //! and then explains each tainted sink as a trace from source to sink.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
 use crate::finding::{Location, TraceStep};
@@ -99,17 +101,25 @@ const MAX_ROUNDS: usize = 50;
 
 impl<'a> Solution<'a> {
     pub fn solve(files: &'a [FileFacts], index: &'a ProjectIndex) -> Solution<'a> {
+        // Resolution is independent per file, and a file calls the same few
+        // names over and over (`self.x`, `utils.execute`): cache per file.
         let targets: Vec<Vec<Option<Target>>> = files
-            .iter()
+            .par_iter()
             .map(|file| {
+                let mut cache: rustc_hash::FxHashMap<&Callee, Option<Target>> =
+                    rustc_hash::FxHashMap::default();
                 file.taint
                     .calls
                     .iter()
-                    .map(|call| index.resolve(&call.callee, &file.module))
+                    .map(|call| {
+                        *cache
+                            .entry(&call.callee)
+                            .or_insert_with(|| index.resolve(&call.callee, &file.module))
+                    })
                     .collect()
             })
             .collect();
-        let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::new();
+        let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::default();
         for (file_index, file_targets) in targets.iter().enumerate() {
             for (call_index, target) in file_targets.iter().enumerate() {
                 let function = match target {
@@ -184,7 +194,7 @@ impl<'a> Solution<'a> {
             targets,
             params,
             public,
-            attrs: HashMap::new(),
+            attrs: HashMap::default(),
             callers,
         };
         for _ in 0..MAX_ROUNDS {
@@ -294,6 +304,13 @@ impl<'a> Solution<'a> {
 
     pub fn target(&self, file: usize, call: usize) -> Option<Target> {
         self.targets[file][call]
+    }
+
+    /// Whether a sink call enters the scanned sources.
+    pub fn resolves(&self, file: usize, sink: &SinkUse) -> bool {
+        sink.call
+            .and_then(|call| self.targets[file][call as usize])
+            .is_some()
     }
 
     /// The function a call enters and the number of implicitly bound
@@ -448,8 +465,8 @@ impl<'a> Solution<'a> {
     /// passes some parameters to a shell: that function and the taint of
     /// the arguments given for those parameters.
     pub fn shell_wrapper(&self, file: usize, sink: &SinkUse) -> Option<(FunctionRef, Sig)> {
-        let module = &self.files[file].module;
-        let (callee, offset) = match self.index.resolve(&sink.callee, module)? {
+        let call_index = sink.call? as usize;
+        let (callee, offset) = match self.targets[file][call_index]? {
             Target::Function { function, offset } => (
                 function,
                 offset.min(self.function(function).first_data_param),
@@ -461,13 +478,7 @@ impl<'a> Solution<'a> {
             return None;
         }
         let summary = self.function(callee);
-        // The sink's data are its argument positions; find the call site
-        // with the same location to map arguments to parameters.
-        let call = self.files[file]
-            .taint
-            .calls
-            .iter()
-            .find(|c| c.location == sink.location)?;
+        let call = &self.files[file].taint.calls[call_index];
         let mut sig = Sig::default();
         for param in 0..summary.params.len().min(64) {
             if shell & (1u64 << param) == 0 {
@@ -512,7 +523,7 @@ impl<'a> Solution<'a> {
     ) -> Vec<TraceStep> {
         let mut steps_backwards: Vec<TraceStep> = Vec::new();
         let mut current: Option<(usize, FunctionId, Taint)> = Some((file, context, taint.clone()));
-        let mut seen: HashSet<(usize, AtomId)> = HashSet::new();
+        let mut seen: HashSet<(usize, AtomId)> = HashSet::default();
         while let Some((file, context, taint)) = current.take() {
             if steps_backwards.len() > 40 {
                 break;

@@ -215,6 +215,9 @@ pub struct SinkUse {
     pub spelled: String,
     /// The callee, to find its implementation in the scanned sources.
     pub callee: Callee,
+    /// The call site recorded for the same call, when it may enter the
+    /// scanned sources.
+    pub call: Option<CallId>,
     /// The taint of the data positions only (command, path).
     pub data: Taint,
     /// Run by a shell: `shell=True`, `os.system`, the argument of `sh -c`.
@@ -223,6 +226,8 @@ pub struct SinkUse {
     pub privileged: Option<String>,
     /// For path sinks: the operation writes, deletes, moves or links.
     pub destructive: bool,
+    /// Only a sink while its implementation is not scanned.
+    pub unscanned_only: bool,
     pub snippet: String,
     pub context: String,
 }

@@ -1,0 +1,638 @@
+//! What is reported of what the rules found: rule selection, `# noqa`
+//! comments, the baseline of accepted findings, and `--diff-from`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::NoqaComment;
+use crate::config::selector_matches;
+use crate::finding::{Finding, Severity, normalise_snippet};
+
+// ---------------------------------------------------------------- selection
+
+/// `--select`, `--ignore` and `--min-severity`, with normalised selectors.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub min_severity: Severity,
+}
+
+impl Selection {
+    pub fn allows(&self, finding: &Finding) -> bool {
+        self.select
+            .iter()
+            .any(|s| selector_matches(s, finding.code))
+            && !self
+                .ignore
+                .iter()
+                .any(|s| selector_matches(s, finding.code))
+            && finding.severity >= self.min_severity
+    }
+}
+
+// --------------------------------------------------------------------- noqa
+
+/// What one `# noqa` comment suppresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoqaKind {
+    /// Bare `# noqa`: every code on the line.
+    All,
+    /// `# noqa: MG001, MG002`: exactly these codes.
+    Codes(Vec<String>),
+    /// `# noqa:` followed by no code: suppresses nothing.
+    Malformed,
+}
+
+/// Parses the first `noqa` directive of a comment (`#` ... to end of line).
+///
+/// After `noqa:` the codes are read as long as tokens look like codes
+/// (letters then digits), separated by commas or spaces; the first other
+/// token ends the list. Whatever follows is a reason and never adds codes:
+/// `# noqa: MG001 this also mentions MG002` suppresses MG001 only.
+pub fn parse_noqa(comment: &str) -> Option<NoqaKind> {
+    for (hash, _) in comment.match_indices('#') {
+        let rest = comment[hash + 1..].trim_start();
+        let Some(head) = rest.get(..4) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case("noqa") {
+            continue;
+        }
+        let after = &rest[4..];
+        if after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let Some(list) = after.trim_start().strip_prefix(':') else {
+            return Some(NoqaKind::All);
+        };
+        let mut codes = Vec::new();
+        let mut remaining = list;
+        loop {
+            remaining = remaining.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+            let end = remaining
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(remaining.len());
+            let token = &remaining[..end];
+            if !is_code(token) {
+                break;
+            }
+            codes.push(token.to_ascii_uppercase());
+            remaining = &remaining[end..];
+        }
+        return Some(if codes.is_empty() {
+            NoqaKind::Malformed
+        } else {
+            NoqaKind::Codes(codes)
+        });
+    }
+    None
+}
+
+/// Letters followed by digits: `MG001`, `E501`.
+fn is_code(token: &str) -> bool {
+    let letters = token.chars().take_while(char::is_ascii_alphabetic).count();
+    letters > 0 && letters < token.len() && token[letters..].chars().all(|c| c.is_ascii_digit())
+}
+
+#[derive(Debug, Clone)]
+struct Directive {
+    path: String,
+    line: u32,
+    kind: NoqaKind,
+    /// Codes of the findings this directive matched.
+    used: HashSet<&'static str>,
+}
+
+/// The `# noqa` directives of a run, by path and line.
+#[derive(Debug, Default)]
+pub struct Noqa {
+    directives: BTreeMap<(String, u32), Directive>,
+}
+
+impl Noqa {
+    pub fn new(comments: &[NoqaComment]) -> Noqa {
+        let mut directives = BTreeMap::new();
+        for comment in comments {
+            if let Some(kind) = parse_noqa(&comment.text) {
+                let key = (comment.path.to_string(), comment.line);
+                directives.entry(key).or_insert(Directive {
+                    path: comment.path.to_string(),
+                    line: comment.line,
+                    kind,
+                    used: HashSet::new(),
+                });
+            }
+        }
+        Noqa { directives }
+    }
+
+    /// Whether a directive on the finding's primary line suppresses it;
+    /// records the use for `--report-unused-noqa`.
+    pub fn suppresses(&mut self, finding: &Finding) -> bool {
+        let key = (finding.location.path.to_string(), finding.location.line);
+        let Some(directive) = self.directives.get_mut(&key) else {
+            return false;
+        };
+        let hit = match &directive.kind {
+            NoqaKind::All => true,
+            NoqaKind::Codes(codes) => codes.iter().any(|code| code == finding.code),
+            NoqaKind::Malformed => false,
+        };
+        if hit {
+            directive.used.insert(finding.code);
+        }
+        hit
+    }
+
+    /// Directives (or codes of directives) that suppressed nothing, as
+    /// `(path, line, message)`, sorted.
+    pub fn unused(&self) -> Vec<(String, u32, String)> {
+        let mut out = Vec::new();
+        for directive in self.directives.values() {
+            let message = match &directive.kind {
+                NoqaKind::All if directive.used.is_empty() => {
+                    Some("unused `# noqa` directive: nothing to suppress on this line".to_string())
+                }
+                NoqaKind::All => None,
+                NoqaKind::Codes(codes) => {
+                    let unused: Vec<String> = codes
+                        .iter()
+                        .filter(|code| !directive.used.contains(code.as_str()))
+                        .map(|code| {
+                            if crate::rules::lookup(code).is_some() {
+                                code.clone()
+                            } else {
+                                format!("{code} (unknown code)")
+                            }
+                        })
+                        .collect();
+                    (!unused.is_empty())
+                        .then(|| format!("unused `# noqa` code: {}", unused.join(", ")))
+                }
+                NoqaKind::Malformed => Some(
+                    "`# noqa:` is followed by no rule code, so it suppresses nothing".to_string(),
+                ),
+            };
+            if let Some(message) = message {
+                out.push((directive.path.clone(), directive.line, message));
+            }
+        }
+        out
+    }
+}
+
+// ----------------------------------------------------------------- baseline
+
+/// A fingerprint that survives unrelated edits: the rule, the file, the
+/// enclosing function or class, and the normalised source of the primary
+/// span. No line numbers. FNV-1a, so it is stable across Rust versions.
+pub fn fingerprint(code: &str, path: &str, context: &str, snippet: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let snippet = normalise_snippet(snippet);
+    for (index, part) in [code, path, context, snippet.as_str()].iter().enumerate() {
+        if index > 0 {
+            hash = fnv(hash, &[0]);
+        }
+        hash = fnv(hash, part.as_bytes());
+    }
+    format!("{hash:016x}")
+}
+
+fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The baseline file: sorted entries, one per distinct fingerprint, with
+/// the fields it was computed from so that a reviewer can read it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    pub version: u32,
+    pub findings: Vec<BaselineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    pub path: String,
+    pub code: String,
+    pub context: String,
+    pub snippet: String,
+    pub fingerprint: String,
+    pub count: u32,
+}
+
+pub const BASELINE_VERSION: u32 = 1;
+
+/// Paths in a baseline are relative to the baseline file's directory, so
+/// the file works from any working directory.
+pub struct BaselinePaths {
+    cwd: PathBuf,
+    base: PathBuf,
+}
+
+impl BaselinePaths {
+    pub fn new(cwd: &Path, baseline_file: &Path) -> BaselinePaths {
+        let abs = crate::discover::normalize(&cwd.join(baseline_file));
+        let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        BaselinePaths {
+            cwd: cwd.to_path_buf(),
+            base,
+        }
+    }
+
+    pub fn key_path(&self, display: &str) -> String {
+        let abs = crate::discover::normalize(&self.cwd.join(display));
+        match abs.strip_prefix(&self.base) {
+            Ok(rel) => rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            Err(_) => display.to_string(),
+        }
+    }
+
+    pub fn fingerprint(&self, finding: &Finding) -> String {
+        fingerprint(
+            finding.code,
+            &self.key_path(&finding.location.path),
+            &finding.context,
+            &finding.snippet,
+        )
+    }
+}
+
+pub fn build_baseline(findings: &[Finding], paths: &BaselinePaths) -> BaselineFile {
+    let mut entries: BTreeMap<String, BaselineEntry> = BTreeMap::new();
+    for finding in findings {
+        let path = paths.key_path(&finding.location.path);
+        let fingerprint = fingerprint(finding.code, &path, &finding.context, &finding.snippet);
+        entries
+            .entry(fingerprint.clone())
+            .or_insert_with(|| BaselineEntry {
+                path,
+                code: finding.code.to_string(),
+                context: finding.context.clone(),
+                snippet: normalise_snippet(&finding.snippet),
+                fingerprint,
+                count: 0,
+            })
+            .count += 1;
+    }
+    let mut findings: Vec<BaselineEntry> = entries.into_values().collect();
+    findings.sort();
+    BaselineFile {
+        version: BASELINE_VERSION,
+        findings,
+    }
+}
+
+pub fn write_baseline(file: &BaselineFile, path: &Path) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(file).map_err(|e| e.to_string())?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|error| {
+        format!(
+            "{}: cannot write baseline: {}",
+            path.display(),
+            crate::discover::io_reason(&error)
+        )
+    })
+}
+
+pub fn read_baseline(path: &Path) -> Result<BaselineFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        format!(
+            "{}: cannot read baseline: {}",
+            path.display(),
+            crate::discover::io_reason(&error)
+        )
+    })?;
+    let file: BaselineFile = serde_json::from_str(&text).map_err(|error| {
+        format!(
+            "{}:{}: invalid baseline: {error}",
+            path.display(),
+            error.line()
+        )
+    })?;
+    if file.version != BASELINE_VERSION {
+        return Err(format!(
+            "{}: unsupported baseline version {} (expected {BASELINE_VERSION})",
+            path.display(),
+            file.version
+        ));
+    }
+    Ok(file)
+}
+
+/// Removes the findings the baseline accounts for, as a multiset: a
+/// fingerprint recorded `count` times absorbs at most `count` findings.
+/// Returns how many were removed.
+pub fn apply_baseline(
+    findings: &mut Vec<Finding>,
+    baseline: &BaselineFile,
+    paths: &BaselinePaths,
+) -> usize {
+    let mut budget: HashMap<&str, u32> = HashMap::new();
+    for entry in &baseline.findings {
+        *budget.entry(entry.fingerprint.as_str()).or_default() += entry.count;
+    }
+    let before = findings.len();
+    findings.retain(|finding| {
+        let fingerprint = paths.fingerprint(finding);
+        match budget.get_mut(fingerprint.as_str()) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                false
+            }
+            _ => true,
+        }
+    });
+    before - findings.len()
+}
+
+// --------------------------------------------------------------- diff-from
+
+/// Lines changed since a git revision, per file (canonical absolute path).
+#[derive(Debug, Default)]
+pub struct ChangedLines {
+    ranges: HashMap<PathBuf, Vec<(u32, u32)>>,
+    /// Untracked files: every line is new.
+    whole: HashSet<PathBuf>,
+}
+
+impl ChangedLines {
+    /// Runs `git diff -U0 REV` in the repository containing `dir`, plus
+    /// `git ls-files --others --exclude-standard` for untracked files.
+    pub fn from_git(rev: &str, dir: &Path) -> Result<ChangedLines, String> {
+        let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|error| {
+            format!(
+                "--diff-from needs a git repository, and {} is not in one ({error})",
+                dir.display()
+            )
+        })?;
+        let top = PathBuf::from(top.trim_end_matches(['\n', '\r']));
+        let verify = format!("{rev}^{{commit}}");
+        git(&top, &["rev-parse", "--verify", "--quiet", &verify])
+            .map_err(|_| format!("--diff-from: unknown git revision `{rev}`"))?;
+        let diff = git(
+            &top,
+            &[
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "-U0",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-renames",
+                "--src-prefix=a/",
+                "--dst-prefix=b/",
+                rev,
+                "--",
+            ],
+        )
+        .map_err(|error| format!("--diff-from: git diff failed: {error}"))?;
+        let mut changed = ChangedLines::parse_diff(&diff, &top);
+        let untracked = git(
+            &top,
+            &[
+                "-c",
+                "core.quotePath=false",
+                "ls-files",
+                "-z",
+                "--others",
+                "--exclude-standard",
+            ],
+        )
+        .map_err(|error| format!("--diff-from: git ls-files failed: {error}"))?;
+        for name in untracked.split('\0').filter(|name| !name.is_empty()) {
+            changed.whole.insert(canonical(&top.join(name)));
+        }
+        Ok(changed)
+    }
+
+    /// Parses `git diff -U0` output: `+++ b/path` then `@@ -a,b +c,d @@`.
+    /// Pure deletions (`+c,0`) change no line of the new file.
+    pub fn parse_diff(diff: &str, top: &Path) -> ChangedLines {
+        let mut changed = ChangedLines::default();
+        let mut current: Option<PathBuf> = None;
+        for line in diff.lines() {
+            if let Some(path) = line.strip_prefix("+++ ") {
+                current = path.strip_prefix("b/").map(|rel| canonical(&top.join(rel)));
+            } else if let (Some(hunk), Some(path)) = (line.strip_prefix("@@ "), &current) {
+                let Some(new) = hunk.split_whitespace().find(|part| part.starts_with('+')) else {
+                    continue;
+                };
+                let mut numbers = new[1..].splitn(2, ',');
+                let start: u32 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                let count: u32 = numbers
+                    .next()
+                    .map_or(Some(1), |n| n.parse().ok())
+                    .unwrap_or(0);
+                if count > 0 {
+                    changed
+                        .ranges
+                        .entry(path.clone())
+                        .or_default()
+                        .push((start, start + count - 1));
+                }
+            }
+        }
+        changed
+    }
+
+    /// Whether the finding's primary span touches a changed line.
+    pub fn touches(&self, finding: &Finding, cwd: &Path) -> bool {
+        let path = canonical(&cwd.join(&*finding.location.path));
+        if self.whole.contains(&path) {
+            return true;
+        }
+        let (first, last) = (
+            finding.location.line,
+            finding.location.end_line.max(finding.location.line),
+        );
+        self.ranges.get(&path).is_some_and(|ranges| {
+            ranges
+                .iter()
+                .any(|&(start, end)| start <= last && first <= end)
+        })
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| crate::discover::normalize(path))
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(stderr.trim().to_string());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::finding::Location;
+
+    pub(crate) fn finding(code: &'static str, path: &str, line: u32, snippet: &str) -> Finding {
+        Finding {
+            code,
+            rule: crate::rules::lookup(code).map_or("x", |r| r.slug),
+            severity: Severity::Warning,
+            location: Location {
+                path: Arc::from(path),
+                line,
+                column: 5,
+                end_line: line,
+                end_column: 9,
+                start_byte: 0,
+                end_byte: 4,
+            },
+            message: "m".to_string(),
+            labels: Vec::new(),
+            trace: Vec::new(),
+            help: None,
+            context: "C.f".to_string(),
+            snippet: snippet.to_string(),
+        }
+    }
+
+    #[test]
+    fn noqa_parsing() {
+        assert_eq!(parse_noqa("# noqa"), Some(NoqaKind::All));
+        assert_eq!(parse_noqa("#NOQA -- fine"), Some(NoqaKind::All));
+        assert_eq!(parse_noqa("# noqa reason"), Some(NoqaKind::All));
+        assert_eq!(
+            parse_noqa("# noqa: MG001"),
+            Some(NoqaKind::Codes(vec!["MG001".into()]))
+        );
+        assert_eq!(
+            parse_noqa("# noqa:MG001,mg002 -- argv only, no shell"),
+            Some(NoqaKind::Codes(vec!["MG001".into(), "MG002".into()]))
+        );
+        assert_eq!(
+            parse_noqa("# type: ignore  # noqa : MG003"),
+            Some(NoqaKind::Codes(vec!["MG003".into()]))
+        );
+        assert_eq!(parse_noqa("# noqa: because"), Some(NoqaKind::Malformed));
+        assert_eq!(parse_noqa("# noqa:"), Some(NoqaKind::Malformed));
+        assert_eq!(parse_noqa("# see noqa docs"), None);
+        assert_eq!(parse_noqa("# noqa_x"), None);
+        assert_eq!(parse_noqa("# noqaé"), None);
+    }
+
+    #[test]
+    fn text_after_codes_never_widens() {
+        for text in [
+            "# noqa: MG001 this also mentions MG002",
+            "# noqa: MG001 -- MG002 is fine too",
+            "# noqa: MG001, -- MG002",
+            "# noqa: MG001 (not MG002)",
+            "# noqa: MG001: MG002",
+        ] {
+            assert_eq!(
+                parse_noqa(text),
+                Some(NoqaKind::Codes(vec!["MG001".into()])),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn noqa_applies_to_the_primary_line_and_reports_unused() {
+        let comments = vec![
+            NoqaComment {
+                path: "a.py".into(),
+                line: 3,
+                text: "# noqa: MG001, MG002".into(),
+            },
+            NoqaComment {
+                path: "a.py".into(),
+                line: 9,
+                text: "# noqa".into(),
+            },
+        ];
+        let mut noqa = Noqa::new(&comments);
+        assert!(noqa.suppresses(&finding("MG001", "a.py", 3, "x")));
+        assert!(!noqa.suppresses(&finding("MG003", "a.py", 3, "x")));
+        assert!(!noqa.suppresses(&finding("MG001", "b.py", 3, "x")));
+        assert!(!noqa.suppresses(&finding("MG001", "a.py", 4, "x")));
+        let unused = noqa.unused();
+        assert_eq!(unused.len(), 2);
+        assert!(unused[0].2.contains("MG002") && !unused[0].2.contains("MG001"));
+        assert_eq!(unused[1].1, 9);
+    }
+
+    #[test]
+    fn fingerprints_ignore_lines_and_whitespace() {
+        let a = fingerprint("MG001", "a.py", "C.f", "utils.execute(x,  y)");
+        let b = fingerprint("MG001", "a.py", "C.f", "utils.execute(x,\n    y)");
+        assert_eq!(a, b);
+        assert_ne!(
+            a,
+            fingerprint("MG001", "a.py", "C.g", "utils.execute(x, y)")
+        );
+        assert_ne!(
+            a,
+            fingerprint("MG002", "a.py", "C.f", "utils.execute(x, y)")
+        );
+        // Field boundaries matter.
+        assert_ne!(
+            fingerprint("MG001", "ab", "c", "d"),
+            fingerprint("MG001", "a", "bc", "d")
+        );
+    }
+
+    #[test]
+    fn baseline_is_a_multiset() {
+        let paths = BaselinePaths::new(Path::new("/w"), Path::new("baseline.json"));
+        let old = vec![finding("MG001", "a.py", 10, "run(x)")];
+        let baseline = build_baseline(&old, &paths);
+        assert_eq!(baseline.findings[0].count, 1);
+        let mut new = vec![
+            finding("MG001", "a.py", 20, "run(x)"),
+            finding("MG001", "a.py", 30, "run(x)"),
+            finding("MG002", "a.py", 40, "open(x)"),
+        ];
+        assert_eq!(apply_baseline(&mut new, &baseline, &paths), 1);
+        assert_eq!(new.len(), 2);
+        assert_eq!(new[0].location.line, 30);
+        // Paths are relative to the baseline's directory.
+        let elsewhere = BaselinePaths::new(Path::new("/w/sub"), Path::new("../baseline.json"));
+        assert_eq!(elsewhere.key_path("a.py"), "sub/a.py");
+    }
+
+    #[test]
+    fn diff_hunks() {
+        let diff = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -3,0 +4,2 @@ def f():\n+a\n+b\n@@ -10 +12 @@\n-c\n+d\n@@ -20,2 +21,0 @@\n-e\n";
+        let changed = ChangedLines::parse_diff(diff, Path::new("/nonexistent-top"));
+        let ranges = &changed.ranges[Path::new("/nonexistent-top/x.py")];
+        assert_eq!(ranges, &[(4, 5), (12, 12)]);
+        let cwd = Path::new("/nonexistent-top");
+        assert!(changed.touches(&finding("MG001", "x.py", 5, ""), cwd));
+        assert!(!changed.touches(&finding("MG001", "x.py", 6, ""), cwd));
+        assert!(!changed.touches(&finding("MG001", "x.py", 21, ""), cwd));
+    }
+}

@@ -1,0 +1,123 @@
+//! Configuration files: where they are found and how errors are reported.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn unknown_key_names_file_key_and_line() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.black]\nline-length = 79\n\n[tool.mountguard]\nselect = [\"MG001\"]\nselct = [\"MG002\"]\n",
+    );
+    write(dir.path(), "a.py", CLEAN);
+    let run = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("pyproject.toml:6:"), "{run:?}");
+    assert!(run.stderr.contains("`selct`"), "{run:?}");
+}
+
+#[test]
+fn bad_values_name_file_key_and_line() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", CLEAN);
+    let cases = [
+        ("min-severity = \"high\"\n", 1, "min-severity"),
+        ("select = [\"MG001\", \"XYZ\"]\n", 1, "select"),
+        ("\nexclude = \"build\"\n", 2, "exclude"),
+        (
+            "\n\n[rules.command-injection]\nsinks = [{ call = \"x.run\", kind = \"sh\" }]\n",
+            4,
+            "sinks",
+        ),
+        ("[rules.shell]\n", 1, "shell"),
+    ];
+    for (text, line, key) in cases {
+        write(dir.path(), "mountguard.toml", text);
+        let run = run(dir.path(), &["check", "a.py"]);
+        assert_eq!(run.code, 2, "{text}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!("mountguard.toml:{line}:")),
+            "{text}: {run:?}"
+        );
+        assert!(run.stderr.contains(key), "{text}: {run:?}");
+    }
+}
+
+#[test]
+fn explicit_config_and_nearest_config_upward() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(
+        root,
+        "pyproject.toml",
+        "[tool.mountguard]\nmin-severity = \"bogus\"\n",
+    );
+    write(root, "pkg/a.py", CLEAN);
+    // Found upward from the first path.
+    let found = run(&root.join("pkg"), &["check", "a.py"]);
+    assert_eq!(found.code, 2, "{found:?}");
+    assert!(found.stderr.contains("pyproject.toml:2:"), "{found:?}");
+    // --config wins.
+    write(root, "other.toml", "ignore = [\"MG003\"]\n");
+    let explicit = run(root, &["check", "--config", "other.toml", "pkg/a.py"]);
+    assert_eq!(explicit.code, 0, "{explicit:?}");
+    let missing = run(root, &["check", "--config", "nope.toml", "pkg/a.py"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nope.toml"), "{missing:?}");
+}
+
+#[test]
+fn pyproject_without_our_table_is_skipped() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, "mountguard.toml", "bogus = 1\n");
+    write(root, "sub/pyproject.toml", "[project]\nname = \"x\"\n");
+    write(root, "sub/a.py", CLEAN);
+    // The search goes past sub/pyproject.toml (no [tool.mountguard]) to
+    // the broken mountguard.toml above it.
+    let run = run(&root.join("sub"), &["check", "a.py"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("mountguard.toml:1:"), "{run:?}");
+}
+
+#[test]
+fn rule_extensions_are_accepted() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        r#"[tool.mountguard]
+select = ["MG"]
+ignore = ["MG004"]
+
+[tool.mountguard.rules.command-injection]
+sinks = [{ call = "mylib.shell.run", args = "all", kind = "shell" }]
+
+[tool.mountguard.rules.path-traversal]
+sanitizers = [{ call = "mylib.paths.contained" }]
+
+[tool.mountguard.rules.common]
+sources = [{ name = "mylib.web.param", description = "a request parameter" }]
+"#,
+    );
+    write(dir.path(), "a.py", CLEAN);
+    let run = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn broken_pyproject_with_our_table_is_an_error_not_skipped() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.mountguard]\nselect = [\"MG001\"\n\n[tool.other]\n",
+    );
+    write(dir.path(), "a.py", CLEAN);
+    let run = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("pyproject.toml:"), "{run:?}");
+}

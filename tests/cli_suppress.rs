@@ -1,0 +1,326 @@
+//! What gets reported: `# noqa`, selection, the baseline and `--diff-from`,
+//! end to end with real findings.
+
+mod common;
+
+use common::*;
+
+fn with_comment(comment: &str) -> String {
+    SHELL.replace(SINK, &format!("{SINK}  {comment}"))
+}
+
+#[test]
+fn a_finding_exits_1() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", SHELL);
+    let run = run(dir.path(), &["check", "--format", "json", "a.py"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(codes_and_lines(&run), [("MG001".to_string(), 4)]);
+    assert!(
+        run.stderr
+            .contains("1 finding (1 error, 0 warnings, 0 notes)"),
+        "{run:?}"
+    );
+    let zero = common::run(dir.path(), &["check", "--exit-zero", "a.py"]);
+    assert_eq!(zero.code, 0, "{zero:?}");
+}
+
+#[test]
+fn noqa_with_the_code_or_bare_suppresses() {
+    let dir = tempdir();
+    for comment in [
+        "# noqa: MG001",
+        "# noqa:MG001,MG002",
+        "# NOQA: mg001 -- argv only, no shell",
+        "# noqa",
+        "# noqa -- reviewed",
+        "# type: ignore  # noqa: MG001",
+    ] {
+        write(dir.path(), "a.py", &with_comment(comment));
+        let run = run(dir.path(), &["check", "a.py"]);
+        assert_eq!(run.code, 0, "{comment}: {run:?}");
+        assert!(
+            run.stderr.contains("1 suppressed by noqa"),
+            "{comment}: {run:?}"
+        );
+    }
+}
+
+#[test]
+fn text_after_the_codes_never_widens_the_suppression() {
+    let dir = tempdir();
+    for comment in [
+        "# noqa: MG002 this is not MG001",
+        "# noqa: MG002 -- MG001 reviewed",
+        "# noqa: MG002, -- MG001",
+        "# noqa: because MG001 is fine",
+        "# noqa:",
+    ] {
+        write(dir.path(), "a.py", &with_comment(comment));
+        let run = run(dir.path(), &["check", "--format", "concise", "a.py"]);
+        assert_eq!(run.code, 1, "{comment}: {run:?}");
+        assert!(
+            run.stdout.contains("a.py:4:5: MG001 [error]"),
+            "{comment}: {run:?}"
+        );
+    }
+}
+
+#[test]
+fn noqa_on_another_line_does_not_suppress() {
+    let dir = tempdir();
+    let text = SHELL.replace("def run(cmd):", "def run(cmd):  # noqa: MG001");
+    write(dir.path(), "a.py", &text);
+    let run = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn report_unused_noqa() {
+    let dir = tempdir();
+    let text = format!(
+        "{}x = 1  # noqa\ny = 2  # noqa: MG003\n",
+        with_comment("# noqa: MG001, MG002")
+    );
+    write(dir.path(), "a.py", &text);
+    let quiet = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(quiet.code, 0, "{quiet:?}");
+    let run = run(dir.path(), &["check", "--report-unused-noqa", "a.py"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("a.py:4: unused `# noqa` code: MG002"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("a.py:5: unused `# noqa` directive"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("a.py:6: unused `# noqa` code: MG003"),
+        "{run:?}"
+    );
+    // A deselected rule's finding still uses its directive.
+    let deselected = common::run(
+        dir.path(),
+        &["check", "--report-unused-noqa", "--ignore", "MG001", "a.py"],
+    );
+    assert!(
+        deselected
+            .stderr
+            .contains("a.py:4: unused `# noqa` code: MG002\n"),
+        "{deselected:?}"
+    );
+}
+
+#[test]
+fn select_ignore_and_min_severity() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", SHELL);
+    let cases: [(&[&str], i32); 7] = [
+        (&["--select", "MG001"], 1),
+        (&["--select", "MG00"], 1),
+        (&["--select", "command-injection"], 1),
+        (&["--select", "MG002,MG003"], 0),
+        (&["--ignore", "MG001"], 0),
+        (&["--min-severity", "error"], 1),
+        (&["--ignore", "MG"], 0),
+    ];
+    for (args, code) in cases {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push("a.py");
+        let run = run(dir.path(), &all);
+        assert_eq!(run.code, code, "{args:?}: {run:?}");
+    }
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.mountguard]\nignore = [\"MG001\"]\n",
+    );
+    assert_eq!(run(dir.path(), &["check", "a.py"]).code, 0);
+    // --select replaces the configured selection; the configured ignore stays.
+    assert_eq!(
+        run(dir.path(), &["check", "--select", "MG001", "a.py"]).code,
+        0
+    );
+}
+
+#[test]
+fn statistics_count_per_rule() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", SHELL);
+    write(dir.path(), "b.py", SHELL);
+    let run = run(dir.path(), &["check", "--statistics", "."]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stdout, "     2  MG001  command-injection\n");
+}
+
+#[test]
+fn baseline_survives_unrelated_edits_and_counts_as_a_multiset() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, "a.py", SHELL);
+    let written = run(root, &["check", "--write-baseline", "baseline.json", "."]);
+    assert_eq!(written.code, 0, "{written:?}");
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("baseline.json")).unwrap())
+            .unwrap();
+    let entry = &baseline["findings"][0];
+    assert_eq!(entry["code"], "MG001");
+    assert_eq!(entry["path"], "a.py");
+    assert_eq!(entry["context"], "run");
+    assert_eq!(entry["count"], 1);
+    assert!(entry.get("line").is_none(), "no line numbers: {baseline}");
+
+    // Unrelated edits above move the finding; it is still the baseline's.
+    let moved = format!("\"\"\"Docs.\"\"\"\n\nimport os\n{SHELL}");
+    write(root, "a.py", &moved);
+    let same = run(root, &["check", "--baseline", "baseline.json", "."]);
+    assert_eq!(same.code, 0, "{same:?}");
+    assert!(same.stderr.contains("1 in the baseline"), "{same:?}");
+
+    // Two identical findings against one baselined: one is new.
+    let twice = moved.replace(SINK, &format!("{SINK}\n{SINK}"));
+    write(root, "a.py", &twice);
+    let one_new = run(
+        root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+            ".",
+        ],
+    );
+    assert_eq!(one_new.code, 1, "{one_new:?}");
+    assert_eq!(codes_and_lines(&one_new).len(), 1, "{one_new:?}");
+
+    // A new finding elsewhere is reported.
+    write(root, "b.py", SHELL);
+    write(root, "a.py", &moved);
+    let new_file = run(
+        root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+            ".",
+        ],
+    );
+    assert_eq!(new_file.code, 1, "{new_file:?}");
+    let paths: Vec<String> = json(&new_file)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, ["b.py"]);
+}
+
+#[test]
+fn baseline_paths_are_relative_to_the_baseline_file() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, "pkg/a.py", SHELL);
+    let written = run(root, &["check", "--write-baseline", "baseline.json", "pkg"]);
+    assert_eq!(written.code, 0, "{written:?}");
+    let from_sub = run(
+        &root.join("pkg"),
+        &["check", "--baseline", "../baseline.json", "a.py"],
+    );
+    assert_eq!(from_sub.code, 0, "{from_sub:?}");
+}
+
+#[test]
+fn bad_baseline_files_are_errors() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", SHELL);
+    let missing = run(dir.path(), &["check", "--baseline", "nope.json", "a.py"]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(missing.stderr.contains("nope.json"), "{missing:?}");
+    write(
+        dir.path(),
+        "bad.json",
+        "{\"version\": 1, \"findings\": [{}]}",
+    );
+    let bad = run(dir.path(), &["check", "--baseline", "bad.json", "a.py"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("bad.json:1: invalid baseline"),
+        "{bad:?}"
+    );
+}
+
+#[test]
+fn diff_from_reports_only_changed_lines_and_untracked_files() {
+    let dir = tempdir();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    write(root, "a.py", SHELL);
+    write(root, "clean.py", CLEAN);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "base"]);
+    let base = git(root, &["rev-parse", "HEAD"]).trim().to_string();
+
+    // Nothing changed: nothing reported, though the finding exists.
+    let unchanged = run(root, &["check", "--diff-from", "HEAD", "."]);
+    assert_eq!(unchanged.code, 0, "{unchanged:?}");
+
+    // A new flaw in a changed function, an untracked file with a flaw,
+    // and the old flaw untouched.
+    let edited = format!("{SHELL}\n\ndef other(arg):\n    subprocess.call(arg, shell=True)\n");
+    write(root, "a.py", &edited);
+    write(root, "new.py", SHELL);
+    let changed = run(
+        root,
+        &["check", "--format", "json", "--diff-from", &base, "."],
+    );
+    assert_eq!(changed.code, 1, "{changed:?}");
+    let found: Vec<(String, u64)> = json(&changed)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("a.py".to_string(), 8), ("new.py".to_string(), 4)]);
+
+    // Committed changes count too.
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "more"]);
+    let since_base = run(
+        root,
+        &["check", "--format", "json", "--diff-from", &base, "."],
+    );
+    assert_eq!(codes_and_lines(&since_base).len(), 2, "{since_base:?}");
+    let since_head = run(root, &["check", "--diff-from", "HEAD", "."]);
+    assert_eq!(since_head.code, 0, "{since_head:?}");
+}
+
+#[test]
+fn diff_from_outside_git_or_with_a_bad_revision_is_an_error() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", SHELL);
+    let outside = run(dir.path(), &["check", "--diff-from", "HEAD", "a.py"]);
+    assert_eq!(outside.code, 2, "{outside:?}");
+    assert!(
+        outside.stderr.contains("needs a git repository"),
+        "{outside:?}"
+    );
+    git(dir.path(), &["init", "-q"]);
+    let bad_rev = run(dir.path(), &["check", "--diff-from", "no-such-rev", "a.py"]);
+    assert_eq!(bad_rev.code, 2, "{bad_rev:?}");
+    assert!(
+        bad_rev
+            .stderr
+            .contains("unknown git revision `no-such-rev`"),
+        "{bad_rev:?}"
+    );
+}
