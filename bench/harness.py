@@ -152,6 +152,10 @@ def fmt_s(seconds: float | None) -> str:
     return f"{seconds:.2f} s"
 
 
+def cpu_median(bench: Bench) -> float | None:
+    return statistics.median(bench.cpus) if bench.cpus else None
+
+
 def fmt_ratio(value: float | None, base: float | None) -> str:
     if value is None or not base:
         return "–"
@@ -357,6 +361,16 @@ def main() -> int:
 
     finished = dt.datetime.now(dt.timezone.utc)
     load_after = loadavg()
+    try:
+        busiest = max(float(x) for x in (load_before.split() + load_after.split()))
+    except ValueError:
+        busiest = 0.0
+    if busiest > float(jobs):
+        notes.insert(0, f"**The machine was busy during this run** (load average up to "
+                     f"{busiest:.1f} on {jobs} cores): wall times include waiting for other "
+                     f"work and are inflated, most for the tools that use every core. "
+                     f"The CPU columns are the steadier comparison; rerun on an idle "
+                     f"machine for wall-clock ratios.")
 
     # ---- versions ---------------------------------------------------------
     def git(*cmd: str) -> str:
@@ -423,7 +437,7 @@ def main() -> int:
     add("")
     if args.corpus_table:
         add("```")
-        add(args.corpus_table.rstrip())
+        add(args.corpus_table.rstrip().replace(str(corpus), "$MOUNTGUARD_CACHE/corpus"))
         add("```")
         add("")
     add(f"Single-file run: `{args.single_file}`.")
@@ -443,16 +457,19 @@ def main() -> int:
         if intro:
             add(intro)
             add("")
-        add("| command | runs | median | min | max | vs mountguard | CPU (user+sys, median) | peak RSS |")
-        add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        add("| command | runs | median | min | max | vs mountguard | CPU (user+sys, median) "
+            "| CPU vs mountguard | peak RSS |")
+        add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for b in members:
             if b.skip and not b.walls:
-                add(f"| {b.label} | 0 | skipped: {b.skip} | | | | | |")
+                add(f"| {b.label} | 0 | skipped: {b.skip} | | | | | | |")
                 continue
             base = by_id[b.baseline].median() if b.baseline in by_id else None
+            base_cpu = cpu_median(by_id[b.baseline]) if b.baseline in by_id else None
             add(f"| {b.label} | {len(b.walls)} | **{fmt_s(b.median())}** | "
                 f"{fmt_s(min(b.walls))} | {fmt_s(max(b.walls))} | "
-                f"{fmt_ratio(b.median(), base)} | {statistics.median(b.cpus):.2f} s | "
+                f"{fmt_ratio(b.median(), base)} | {fmt_s(cpu_median(b))} | "
+                f"{fmt_ratio(cpu_median(b), base_cpu)} | "
                 f"{max(b.rss_kib) / 1024:.0f} MiB |")
         add("")
 
@@ -477,7 +494,8 @@ def main() -> int:
     mg_rss = max(by_id["mg"].rss_kib) / 1024 if by_id["mg"].rss_kib else None
     targets = [
         ("full analysis ≤ 1.2× parse-only floor",
-         fmt_ratio(med("mg"), med("mg-parse")) + " of the floor",
+         fmt_ratio(med("mg"), med("mg-parse")) + " of the floor (CPU: "
+         + fmt_ratio(cpu_median(by_id["mg"]), cpu_median(by_id["mg-parse"])) + ")",
          cmp(med("mg"), med("mg-parse"), lambda a, b: a <= 1.2 * b)),
         ("cold run no slower than `ruff --select ALL` (Ruff's default full output)",
          f"{fmt_s(med('mg'))} vs {fmt_s(med('ruff-all'))}",
@@ -486,7 +504,8 @@ def main() -> int:
          f"{fmt_s(med('mg'))} vs {fmt_s(med('ruff-all-c'))}",
          cmp(med("mg"), med("ruff-all-c"), lambda a, b: a <= b)),
         ("≥ 30× faster than Bandit",
-         f"Bandit takes {fmt_ratio(med('bandit'), med('mg'))} as long",
+         f"Bandit takes {fmt_ratio(med('bandit'), med('mg'))} as long "
+         f"({fmt_ratio(cpu_median(by_id['bandit']), cpu_median(by_id['mg']))} the CPU time)",
          cmp(med("mg"), med("bandit"), lambda a, b: b >= 30 * a)),
         ("warm re-run faster than Ruff cold with S + BLE",
          f"{fmt_s(med('mg-warm'))} vs {fmt_s(med('ruff-s'))}",
