@@ -6,7 +6,9 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Cache directory: MOUNTGUARD_CACHE if set, else <repo>/.cache (git-ignored).
 CACHE_DIR="${MOUNTGUARD_CACHE:-$REPO_ROOT/.cache}"
-CORPUS_DIR="$CACHE_DIR/corpus"
+# Corpus directory: MOUNTGUARD_CORPUS if set (e.g. a shared, already unpacked
+# corpus), else $CACHE_DIR/corpus.
+CORPUS_DIR="${MOUNTGUARD_CORPUS:-$CACHE_DIR/corpus}"
 
 # name==version pairs, as published on PyPI. Each unpacks into
 # $CORPUS_DIR/<name>-<version>/.

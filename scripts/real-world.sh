@@ -12,10 +12,12 @@ Runs 'mountguard check --format json --exit-zero' over the four corpus trees
 so paths read 'nova-34.0.0/nova/...'. Writes to \$MOUNTGUARD_CACHE/real-world/:
   findings.json   the full JSON output
   stderr.txt      mountguard's stderr (file diagnostics, summary)
-  summary.txt     counts per rule, per severity, per rule x severity, per tree,
-                  and the files with most findings (also printed on stdout)
-  sample.md       a seeded random sample of findings per rule, with their
-                  traces and source lines, for triage (issue 8)
+  summary.txt     counts per rule, per severity, per rule x severity (all,
+                  production code, tests), per tree, and the files with most
+                  findings (also printed on stdout)
+  sample.md       a seeded random sample of production findings (not under
+                  tests/) per rule, with traces and source lines, for triage
+                  (issue 8)
 
 Options:
   --sample N      findings per rule in sample.md (default 40; 0: no sample)
@@ -26,6 +28,7 @@ Arguments after '--' go to 'mountguard check' (e.g. -- --select MG001).
 
 Environment:
   MOUNTGUARD_CACHE  cache directory (default: <repo>/.cache)
+  MOUNTGUARD_CORPUS corpus directory (default: \$MOUNTGUARD_CACHE/corpus)
   MOUNTGUARD_BIN    binary to run (default: target/release/mountguard; implies --no-build)
   PYTHON            interpreter for the summary (default: python3)
 USAGE

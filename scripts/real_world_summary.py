@@ -28,6 +28,11 @@ def source_line(corpus: Path, path: str, line: int, cache: dict[str, list[str]])
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
+def is_test(finding: dict) -> bool:
+    """Test code: anything under a `tests/` directory."""
+    return "/tests/" in "/" + finding.get("path", "")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--findings", type=Path, required=True)
@@ -58,7 +63,7 @@ def main() -> int:
     per_tree_rule = collections.Counter(
         (f.get("path", "?").split("/", 1)[0], f.get("code", "?")) for f in findings)
     per_file = collections.Counter(f.get("path", "?") for f in findings)
-    test_files = sum(1 for f in findings if "/tests/" in f.get("path", ""))
+    test_files = sum(1 for f in findings if is_test(f))
 
     out: list[str] = []
     add = out.append
@@ -76,12 +81,18 @@ def main() -> int:
     for sev in list(SEVERITIES) + sorted(set(per_sev) - set(SEVERITIES)):
         add(f"  {sev:40} {per_sev.get(sev, 0):7}")
     add("")
-    add("per rule x severity:")
     sevs = list(SEVERITIES) + sorted(set(per_sev) - set(SEVERITIES))
-    add(f"  {'':40} " + " ".join(f"{s:>8}" for s in sevs))
-    for rule in sorted(per_rule):
-        add(f"  {rule:40} " + " ".join(f"{per_rule_sev.get((rule, s), 0):8}" for s in sevs))
-    add("")
+    scopes = (("all", findings),
+              ("production code (not under tests/)", [f for f in findings if not is_test(f)]),
+              ("tests (under tests/)", [f for f in findings if is_test(f)]))
+    for scope, items in scopes:
+        counts = collections.Counter((rule_of(f), f.get("severity", "?")) for f in items)
+        add(f"per rule x severity, {scope}: {len(items)}")
+        add(f"  {'':40} " + " ".join(f"{s:>8}" for s in sevs) + f" {'total':>8}")
+        for rule in sorted(per_rule):
+            row = [counts.get((rule, s), 0) for s in sevs]
+            add(f"  {rule:40} " + " ".join(f"{n:8}" for n in row) + f" {sum(row):8}")
+        add("")
     codes = sorted({f.get("code", "?") for f in findings})
     add("per tree:")
     add(f"  {'':40} {'total':>7} " + " ".join(f"{c:>7}" for c in codes))
@@ -101,16 +112,22 @@ def main() -> int:
     print("\n".join(out))
 
     if args.sample > 0 and args.sample_out:
-        rng = random.Random(args.seed)
         cache: dict[str, list[str]] = {}
         md = ["# Random sample of real-world findings", "",
-              f"{args.header}. Seed {args.seed}, up to {args.sample} findings per rule. "
+              f"{args.header}. Seed {args.seed}, up to {args.sample} production findings "
+              "(not under tests/) per rule, drawn with Python's random.Random(\"<seed>:<code>\").sample "
+              "from the findings in output order. "
               "Verdict: correct / false positive (reason).", ""]
         by_rule: dict[str, list[dict]] = collections.defaultdict(list)
+        # Production code only: what a reviewer of the product reads.
         for f in findings:
-            by_rule[rule_of(f)].append(f)
+            if not is_test(f):
+                by_rule[rule_of(f)].append(f)
         for rule in sorted(by_rule):
             items = by_rule[rule]
+            # One generator per rule, seeded with "<seed>:<code>", so a rule's
+            # sample does not depend on which other rules were selected.
+            rng = random.Random(f"{args.seed}:{items[0].get('code', '?')}")
             chosen = items if len(items) <= args.sample else rng.sample(items, args.sample)
             chosen.sort(key=lambda f: (f.get("path", ""), f.get("line", 0), f.get("column", 0)))
             md += [f"## {rule}: {len(chosen)} of {len(items)}", ""]

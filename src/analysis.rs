@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::facts::{self, FileFacts};
 use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
@@ -32,8 +33,9 @@ pub struct Settings {
 }
 
 /// A `# noqa` comment, for the suppression stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoqaComment {
+    #[serde(with = "crate::cache::file_path")]
     pub path: Arc<str>,
     pub line: u32,
     /// The comment text, starting at `#`.
@@ -56,28 +58,110 @@ pub struct Analysis {
 
 /// Result of the per-file stage for one file.
 enum FileOutcome {
-    Analysed(Box<FileFacts>),
+    /// With notes about the file to show besides the partial-parse one.
+    Analysed(Box<FileFacts>, Vec<&'static str>),
     Failed(FileDiagnostic),
 }
 
 pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
+    analyze_with(files, settings, None, |file| read_source(&file.fs_path))
+}
+
+/// `analyze`, taking the facts of unchanged files from `cache` and storing
+/// those of the others.
+pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&Cache>) -> Analysis {
+    analyze_with(files, settings, cache, |file| read_source(&file.fs_path))
+}
+
+/// Largest file analysed. Byte offsets are `u32` here and in tree-sitter,
+/// and no real Python module comes near this.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a source file, refusing anything that is not a regular file *at
+/// the moment it is opened*: discovery checked the type, but a path can be
+/// replaced by a FIFO (reading it would block forever) or a device after
+/// that. `O_NONBLOCK` keeps the `open` of a FIFO from blocking; it has no
+/// effect on reads of regular files.
+pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(Error::other("not a regular file"));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::FileTooLarge,
+            format!(
+                "file too large ({} bytes; the limit is {MAX_FILE_BYTES})",
+                metadata.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // `take`: a file that grows while being read still stops at the limit.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::new(ErrorKind::FileTooLarge, "file too large"));
+    }
+    Ok(bytes)
+}
+
+/// `analyze` on file contents already in memory (`bytes[i]` is the content
+/// of `files[i]`; nothing is read from disk). The fuzz target drives the
+/// whole pipeline through this without touching the file system.
+pub fn analyze_bytes(files: &[InputFile], bytes: &[&[u8]], settings: &Settings) -> Analysis {
+    assert_eq!(files.len(), bytes.len(), "one content per file");
+    analyze_with(files, settings, None, |file| {
+        let index = files
+            .iter()
+            .position(|f| std::ptr::eq(f, file))
+            .expect("file comes from `files`");
+        Ok(bytes[index].to_vec())
+    })
+}
+
+fn analyze_with(
+    files: &[InputFile],
+    settings: &Settings,
+    cache: Option<&Cache>,
+    read: impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync,
+) -> Analysis {
     // Module names are known from paths alone, before any file is read, so
     // each file can tell calls into the scanned tree from external ones.
+    let modules: Vec<(String, bool)> = files
+        .iter()
+        .map(|file| facts::module_name(&file.fs_path))
+        .collect();
     let mut project = ProjectModules::default();
-    for file in files {
-        project.insert(&facts::module_name(&file.fs_path).0);
+    for (module, _) in &modules {
+        project.insert(module);
     }
+    // The parse-only floor measures parsing, never the cache.
+    let cache = cache.filter(|_| !settings.parse_only);
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
-        .map(|file| analyse_file(file, settings, &project))
+        .zip(modules)
+        .map(|(file, module)| analyse_file(file, module, &read, settings, &project, cache))
         .collect();
 
     let mut analysis = Analysis::default();
     let mut all_facts = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
-            FileOutcome::Analysed(facts) => {
+            FileOutcome::Analysed(facts, notes) => {
                 analysis.files_analyzed += 1;
+                for note in notes {
+                    analysis.diagnostics.push(FileDiagnostic {
+                        path: facts.source.path.clone(),
+                        kind: DiagnosticKind::PartialParse,
+                        message: note.to_string(),
+                    });
+                }
                 if facts.partial_parse {
                     analysis.diagnostics.push(FileDiagnostic {
                         path: facts.source.path.clone(),
@@ -127,17 +211,27 @@ pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
     analysis
 }
 
-fn analyse_file(file: &InputFile, settings: &Settings, project: &ProjectModules) -> FileOutcome {
+fn analyse_file(
+    file: &InputFile,
+    module: (String, bool),
+    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
+    settings: &Settings,
+    project: &ProjectModules,
+    cache: Option<&Cache>,
+) -> FileOutcome {
     let started = std::time::Instant::now();
-    let outcome = analyse_file_timed(file, settings, project);
+    let outcome = analyse_file_timed(file, module, read, settings, project, cache);
     timings::record_file(&file.display, started.elapsed());
     outcome
 }
 
 fn analyse_file_timed(
     file: &InputFile,
+    (module, is_package): (String, bool),
+    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
     settings: &Settings,
     project: &ProjectModules,
+    cache: Option<&Cache>,
 ) -> FileOutcome {
     let failed = |message: String| {
         FileOutcome::Failed(FileDiagnostic {
@@ -146,15 +240,37 @@ fn analyse_file_timed(
             message,
         })
     };
-    let bytes = match timings::time(Phase::Read, || std::fs::read(&file.fs_path)) {
+    let bytes = match timings::time(Phase::Read, || read(file)) {
         Ok(bytes) => bytes,
-        Err(error) => return failed(format!("cannot read file: {error}")),
+        Err(error) => {
+            return failed(format!(
+                "cannot read file: {}",
+                crate::discover::io_reason(&error)
+            ));
+        }
     };
     let text = match parse::decode(bytes) {
         Ok(text) => text,
         Err(reason) => return failed(reason),
     };
+    // tree-sitter ends its input at a NUL byte, which would silently drop
+    // the rest of the file. CPython refuses such files; read each NUL as a
+    // space (same length, so every offset stays right) and say so.
+    let mut notes = Vec::new();
+    let text = if text.contains('\0') {
+        notes.push("contains NUL bytes, which Python rejects; analysed with them read as spaces");
+        text.replace('\0', " ")
+    } else {
+        text
+    };
+    let key = cache.map(|cache| cache.key(&text, &module, is_package));
     let source = SourceFile::new(file.display.clone(), Arc::from(text));
+    if let (Some(cache), Some(key)) = (cache, key)
+        && let Some(cached) = cache.load(key, &source.path, project)
+    {
+        let facts = cached.into_facts(source, module, is_package);
+        return FileOutcome::Analysed(Box::new(facts), notes);
+    }
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
     };
@@ -165,11 +281,14 @@ fn analyse_file_timed(
         copy
     });
     let module_path = file.fs_path.clone();
-    FileOutcome::Analysed(Box::new(facts::extract(
-        source,
-        &tree,
-        &module_path,
-        settings,
-        project,
-    )))
+    let extract = || facts::extract(source, &tree, &module_path, settings, project);
+    let facts = match (cache, key) {
+        (Some(cache), Some(key)) => {
+            let (facts, queries) = crate::cache::recording(extract);
+            cache.store(key, &facts, &queries);
+            facts
+        }
+        _ => extract(),
+    };
+    FileOutcome::Analysed(Box::new(facts), notes)
 }

@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{self, Settings};
+use crate::cache::{self, Cache};
 use crate::config::{self, Config};
 use crate::discover::{self, DEFAULT_EXCLUDES, Excludes};
 use crate::finding::{DiagnosticKind, Finding, Severity};
@@ -29,7 +30,7 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 /// Stack of each analysis thread.
-const ANALYSIS_STACK_BYTES: usize = 64 << 20;
+pub const ANALYSIS_STACK_BYTES: usize = 64 << 20;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,6 +46,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse Python files and directories.
@@ -135,9 +138,13 @@ pub struct CheckArgs {
     /// Report only findings on lines changed since the git revision REV.
     #[arg(long, value_name = "REV")]
     pub diff_from: Option<String>,
-    /// Do not read or write a cache (mountguard has no cache yet).
+    /// Do not read or write the cache of per-file facts (wins over --cache-dir).
     #[arg(long)]
     pub no_cache: bool,
+    /// Cache directory (default: $MOUNTGUARD_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/mountguard, else ~/.cache/mountguard).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Stop after parsing (benchmarks).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -328,11 +335,34 @@ pub fn check(args: &CheckArgs) -> u8 {
             force_exclude: args.force_exclude,
         },
     );
+    // Test-only hook (tests/hostile_input.rs): announce the end of discovery
+    // and wait for a line on stdin, so a test can delete a discovered file
+    // before it is read, without racing. It only waits; it changes nothing.
+    if std::env::var_os("MOUNTGUARD_TEST_PAUSE_AFTER_DISCOVERY").is_some() {
+        say!("mountguard: test hook: discovery done");
+        let _ = io::stdin().read_line(&mut String::new());
+    }
     let settings = Settings {
         taint: plan.taint,
         parse_only: args.parse_only,
     };
-    let analysis = pool.install(|| analysis::analyze(&discovered.files, &settings));
+    let cache = if args.no_cache || args.parse_only {
+        None
+    } else {
+        args.cache_dir
+            .as_ref()
+            .map(|dir| cwd.join(dir))
+            .or_else(cache::default_root)
+            .map(|root| Cache::new(&root, &settings.taint))
+    };
+    let analysis =
+        pool.install(|| analysis::analyze_cached(&discovered.files, &settings, cache.as_ref()));
+    if let Some(cache) = &cache {
+        cache.finish();
+        if crate::timings::enabled() {
+            say!("{}", cache.report());
+        }
+    }
 
     // Problems with inputs: stderr, and SARIF notifications.
     let mut notifications: Vec<(String, String, bool)> = Vec::new();

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 /// How bad a finding is. Ordered so that `Note < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,
@@ -42,9 +44,10 @@ impl fmt::Display for Severity {
 /// A region of one file: byte offsets (for ariadne, configured with
 /// `IndexType::Byte`) plus 1-based line and character column (for humans
 /// and machine formats).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct Location {
     /// Path as shown to the user (relative to the working directory when possible).
+    #[serde(with = "crate::cache::file_path")]
     pub path: Arc<str>,
     pub line: u32,
     pub column: u32,
@@ -55,20 +58,20 @@ pub struct Location {
 }
 
 /// A secondary annotated span.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Label {
     pub location: Location,
     pub message: String,
 }
 
 /// One step of a taint flow, in source order: the source, each hop, the sink.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TraceStep {
     pub location: Location,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Stable code, e.g. `MG001`.
     pub code: &'static str,

@@ -6,11 +6,14 @@
 //! [`suppress`] → [`render`]. [`analysis`] wires the analysis stages.
 
 pub mod analysis;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod facts;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod link;
 pub mod names;
 pub mod parse;

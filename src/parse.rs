@@ -17,6 +17,17 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Byte offset of the start of each line.
     line_starts: Vec<u32>,
+    /// Characters before each `CHAR_BLOCK`-byte block of a non-ASCII text
+    /// (empty for ASCII): a column then costs at most one block's count,
+    /// not a scan from the start of a line that may be megabytes long.
+    char_blocks: Vec<u32>,
+}
+
+const CHAR_BLOCK: usize = 256;
+
+/// Characters starting in `bytes` (UTF-8 continuation bytes do not count).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 impl SourceFile {
@@ -31,10 +42,20 @@ impl SourceFile {
                 line_starts.push(index as u32 + 1);
             }
         }
+        let mut char_blocks = Vec::new();
+        if !bytes.is_ascii() {
+            let mut before = 0u32;
+            char_blocks.push(0);
+            for block in bytes.chunks(CHAR_BLOCK) {
+                before += char_starts(block) as u32;
+                char_blocks.push(before);
+            }
+        }
         SourceFile {
             path,
             text,
             line_starts,
+            char_blocks,
         }
     }
 
@@ -46,8 +67,18 @@ impl SourceFile {
             .partition_point(|&start| start as usize <= byte)
             - 1;
         let line_start = self.line_starts[line_index] as usize;
-        let prefix = self.text.get(line_start..byte).unwrap_or("");
-        (line_index as u32 + 1, prefix.chars().count() as u32 + 1)
+        let column = self.chars_before(byte) - self.chars_before(line_start);
+        (line_index as u32 + 1, column as u32 + 1)
+    }
+
+    /// Characters before a byte offset (at most `text.len()`).
+    fn chars_before(&self, byte: usize) -> usize {
+        if self.char_blocks.is_empty() {
+            return byte;
+        }
+        let block = byte / CHAR_BLOCK;
+        let start = block * CHAR_BLOCK;
+        self.char_blocks[block] as usize + char_starts(&self.text.as_bytes()[start..byte])
     }
 
     pub fn location(&self, start_byte: usize, end_byte: usize) -> Location {
@@ -142,6 +173,16 @@ mod tests {
         assert_eq!(file.line_column(6), (2, 3));
         assert_eq!(file.line_column(11), (3, 1));
         assert_eq!(file.line_text(2), "bé = 1");
+    }
+
+    #[test]
+    fn columns_on_long_non_ascii_lines() {
+        let line = format!("{}x", "é".repeat(1000));
+        let file = SourceFile::new("t.py".into(), format!("a\n{line}\n").into());
+        let x = 2 + 2000;
+        assert_eq!(&file.text[x..x + 1], "x");
+        assert_eq!(file.line_column(x), (2, 1001));
+        assert_eq!(file.line_column(file.text.len()), (3, 1));
     }
 
     #[test]

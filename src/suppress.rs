@@ -374,7 +374,7 @@ pub struct ChangedLines {
 }
 
 impl ChangedLines {
-    /// Runs `git diff -U0 REV` in the repository containing `dir`, plus
+    /// Runs `git diff-index --patch -U0 REV` in the repository containing `dir`, plus
     /// `git ls-files --others --exclude-standard` for untracked files.
     pub fn from_git(rev: &str, dir: &Path) -> Result<ChangedLines, String> {
         let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|error| {
@@ -392,7 +392,11 @@ impl ChangedLines {
             &[
                 "-c",
                 "core.quotePath=false",
-                "diff",
+                // Plumbing: porcelain `git diff` refreshes stale stat data in
+                // `.git/index` and rewrites it, a write into the scanned
+                // tree (SPEC §3; tests/read_only.rs).
+                "diff-index",
+                "--patch",
                 "-U0",
                 "--no-color",
                 "--no-ext-diff",
@@ -477,6 +481,8 @@ fn canonical(path: &Path) -> PathBuf {
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let output = Command::new("git")
+        // Never take optional locks (index refreshes) in the scanned tree.
+        .arg("--no-optional-locks")
         .arg("-C")
         .arg(dir)
         .args(args)

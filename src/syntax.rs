@@ -75,6 +75,25 @@ fn grammar() -> &'static Grammar {
     })
 }
 
+/// Number of kind ids `Node::kind_id` can return, the error id aside.
+pub fn kind_count() -> usize {
+    grammar().kinds.len()
+}
+
+/// The kind name of a kind id, as `Node::kind` gives it.
+pub fn kind_name(id: u16) -> &'static str {
+    match id {
+        u16::MAX => "ERROR",
+        id => grammar().kinds.get(id as usize).copied().unwrap_or(""),
+    }
+}
+
+/// The id of a field name, for `Node::child_by_field_id`; `u16::MAX`
+/// (matching no child) when the grammar has no such field.
+pub fn field_id(name: &str) -> u16 {
+    grammar().fields.get(name).copied().unwrap_or(u16::MAX)
+}
+
 impl SyntaxTree {
     /// Copies a tree-sitter tree with one cursor pass.
     pub fn from_tree(tree: &Tree) -> SyntaxTree {
@@ -209,11 +228,8 @@ impl<'t> Node<'t> {
     }
 
     pub fn kind(&self) -> &'static str {
-        match self.raw().kind {
-            // tree-sitter's built-in error symbol is not in the kind table.
-            u16::MAX => "ERROR",
-            kind => grammar().kinds.get(kind as usize).copied().unwrap_or(""),
-        }
+        // tree-sitter's built-in error symbol is not in the kind table.
+        kind_name(self.raw().kind)
     }
 
     pub fn is_named(&self) -> bool {
@@ -302,7 +318,19 @@ impl<'t> Node<'t> {
 
     pub fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
         let field = *grammar().fields.get(name)?;
+        self.child_by_field_id(field)
+    }
+
+    /// `child_by_field_name` without the name lookup, for hot loops that
+    /// resolve their field ids once (`field_id`).
+    pub fn child_by_field_id(&self, field: u16) -> Option<Node<'t>> {
         self.children(&mut Cursor).find(|c| c.raw().field == field)
+    }
+
+    /// The grammar's id of the node's kind. Several ids can share a kind
+    /// name (aliases): compare names through `kind_name`, once per id.
+    pub fn kind_id(&self) -> u16 {
+        self.raw().kind
     }
 
     pub fn children_by_field_name(

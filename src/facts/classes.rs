@@ -3,35 +3,143 @@
 //! and enough about the other variables of each method (parameters,
 //! locals, loop and `with` targets) to infer their classes later, across
 //! files, in `link::classes`.
+//!
+//! Every file's facts stay in memory until the run ends, so they are kept
+//! small: names are interned per file (`Sym`), places are byte ranges into
+//! the retained source (`Span`; locations and snippets are computed only
+//! for findings), and what MG004 can never look at is dropped when a class
+//! is finished (see `ClassFacts::finish`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use crate::syntax::Node;
+use rustc_hash::FxHashMap;
+
+use crate::syntax::{self, Node};
 
 use super::imports::ImportMap;
 use super::walk_tree_pruned;
-use crate::finding::{Location, normalise_snippet};
 use crate::parse::SourceFile;
 
-/// A place in the source and its normalised text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Site {
-    pub location: Location,
-    pub snippet: String,
+/// A name interned in its file's `Names`.
+pub type Sym = u32;
+
+/// A byte range of the file's source text.
+pub type Span = (u32, u32);
+
+/// The interned names of one file.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Names {
+    text: String,
+    /// End of each name in `text`, by symbol.
+    ends: Vec<u32>,
+    /// Symbols in name order, for `lookup`.
+    sorted: Vec<Sym>,
+}
+
+impl Names {
+    pub fn get(&self, sym: Sym) -> &str {
+        let index = sym as usize;
+        let start = match index {
+            0 => 0,
+            _ => self.ends[index - 1] as usize,
+        };
+        &self.text[start..self.ends[index] as usize]
+    }
+
+    /// The symbol of a name, if the file has it.
+    pub fn lookup(&self, name: &str) -> Option<Sym> {
+        self.sorted
+            .binary_search_by(|&sym| self.get(sym).cmp(name))
+            .ok()
+            .map(|at| self.sorted[at])
+    }
+}
+
+/// Builds a file's `Names`; most names borrow from the source text.
+#[derive(Default)]
+struct Interner<'s> {
+    map: FxHashMap<Cow<'s, str>, Sym>,
+}
+
+impl<'s> Interner<'s> {
+    fn intern(&mut self, name: &'s str) -> Sym {
+        let next = self.map.len() as Sym;
+        *self.map.entry(Cow::Borrowed(name)).or_insert(next)
+    }
+
+    fn intern_owned(&mut self, name: String) -> Sym {
+        if let Some(&sym) = self.map.get(name.as_str()) {
+            return sym;
+        }
+        let next = self.map.len() as Sym;
+        self.map.insert(Cow::Owned(name), next);
+        next
+    }
+
+    fn intern_cow(&mut self, name: Cow<'s, str>) -> Sym {
+        match name {
+            Cow::Borrowed(name) => self.intern(name),
+            Cow::Owned(name) => self.intern_owned(name),
+        }
+    }
+
+    fn existing(&self, name: &str) -> Option<Sym> {
+        self.map.get(name).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The names still `used` (by symbol), and the new symbol of each old
+    /// one. New symbols keep the order of the old ones, so tables sorted
+    /// by symbol stay sorted.
+    fn finish(self, used: &[bool]) -> (Names, Vec<Sym>) {
+        let mut entries: Vec<(Sym, Cow<'s, str>)> = self
+            .map
+            .into_iter()
+            .filter(|(_, sym)| used[*sym as usize])
+            .map(|(name, sym)| (sym, name))
+            .collect();
+        entries.sort_unstable_by_key(|(sym, _)| *sym);
+        let mut remap = vec![Sym::MAX; used.len()];
+        let mut names = Names {
+            text: String::with_capacity(entries.iter().map(|(_, n)| n.len()).sum()),
+            ends: Vec::with_capacity(entries.len()),
+            sorted: Vec::new(),
+        };
+        for (new, (old, name)) in entries.iter().enumerate() {
+            remap[*old as usize] = new as Sym;
+            names.text.push_str(name);
+            names.ends.push(names.text.len() as u32);
+        }
+        let mut sorted: Vec<Sym> = (0..entries.len() as Sym).collect();
+        sorted.sort_unstable_by(|&a, &b| entries[a as usize].1.cmp(&entries[b as usize].1));
+        names.sorted = sorted;
+        (names, remap)
+    }
+}
+
+/// The class model of one file.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileClasses {
+    pub names: Names,
+    pub classes: Vec<ClassFacts>,
 }
 
 /// Where a type expression starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum TypeBase {
     /// A (possibly dotted) name as spelled: a class, or a local that turned
     /// out not to be bound in the method.
-    Name(String),
+    Name(Sym),
     /// `self` itself.
     SelfObj,
     /// `self.attr`.
-    SelfAttr(String),
+    SelfAttr(Sym),
     /// A local variable of the same method (or class scope).
-    Local(String),
+    Local(Sym),
     /// `collections.defaultdict(factory)` (or a `Dict[K, V]` annotation):
     /// a dict whose items are of the element type.
     DefaultDict(Box<TypeExpr>),
@@ -40,7 +148,9 @@ pub enum TypeBase {
 }
 
 /// What is done to the base value, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum TypeOp {
     /// Calling it: instantiating a class, calling a method.
     Call,
@@ -53,13 +163,50 @@ pub enum TypeOp {
     Enter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct TypeExpr {
     pub base: TypeBase,
-    pub ops: Vec<TypeOp>,
+    pub ops: Box<[TypeOp]>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl TypeExpr {
+    fn new(base: TypeBase, ops: Vec<TypeOp>) -> TypeExpr {
+        TypeExpr {
+            base,
+            ops: ops.into_boxed_slice(),
+        }
+    }
+
+    fn then(self, op: TypeOp) -> TypeExpr {
+        let mut ops = Vec::with_capacity(self.ops.len() + 1);
+        ops.extend_from_slice(&self.ops);
+        ops.push(op);
+        TypeExpr::new(self.base, ops)
+    }
+
+    fn visit_syms(&mut self, visit: &mut impl FnMut(&mut Sym)) {
+        match &mut self.base {
+            TypeBase::Name(sym) | TypeBase::SelfAttr(sym) | TypeBase::Local(sym) => visit(sym),
+            TypeBase::SelfObj => {}
+            // Nesting is bounded by `type_expr_nested` and `annotation_type`.
+            TypeBase::DefaultDict(elem) | TypeBase::ListOf(elem) => elem.visit_syms(visit),
+        }
+    }
+
+    /// Every local variable the expression refers to.
+    fn locals(&self, out: &mut Vec<Sym>) {
+        let mut expr = self;
+        loop {
+            match &expr.base {
+                TypeBase::Local(name) => return out.push(*name),
+                TypeBase::DefaultDict(elem) | TypeBase::ListOf(elem) => expr = elem,
+                _ => return,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BindingKind {
     Param,
     Local,
@@ -68,41 +215,68 @@ pub enum BindingKind {
 }
 
 /// A name bound in a method, with what it is bound to when that is known.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Binding {
-    pub name: String,
+    pub name: Sym,
     pub kind: BindingKind,
     pub expr: Option<TypeExpr>,
     /// Byte range where the binding is certainly live: the body of the
     /// `for`/`with` statement; the whole method otherwise.
-    pub range: (u32, u32),
+    pub range: Span,
 }
 
-/// `self.attr = ...` (or `setattr(self, "attr", ...)`) in a method.
-#[derive(Debug, Clone)]
+/// `self.attr = ...` (or `setattr(self, "attr", ...)`) in a method: the
+/// whole statement when it is a simple assignment.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct SelfWrite {
-    pub attr: String,
-    pub site: Site,
+    pub attr: Sym,
+    pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MethodFacts {
-    pub name: String,
+    pub name: Sym,
     /// The name of the instance parameter; `None` for static and class methods.
-    pub self_name: Option<String>,
+    pub self_name: Option<Sym>,
     pub is_contextmanager: bool,
+    /// Only those MG004 may evaluate (see `ClassFacts::finish`).
     pub bindings: Vec<Binding>,
     pub returns: Vec<TypeExpr>,
     pub yields: Vec<TypeExpr>,
     /// Methods called on `self` (for the closure of `__init__`).
-    pub self_calls: Vec<String>,
+    pub self_calls: Vec<Sym>,
     pub self_writes: Vec<SelfWrite>,
+}
+
+/// `v.attr` or `self.v.attr` read in a method: when `v` turns out to be an
+/// instance of another class, that class's attribute is read from outside.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct ForeignRead {
+    pub attr: Sym,
+    pub method: u32,
+    /// The variable `v`, or the attribute `v` of `self`.
+    pub object: Sym,
+    pub through_self: bool,
+}
+
+impl ForeignRead {
+    /// The object as a type expression of the method.
+    pub fn object_expr(&self) -> TypeExpr {
+        let base = if self.through_self {
+            TypeBase::SelfAttr(self.object)
+        } else {
+            TypeBase::Local(self.object)
+        };
+        TypeExpr::new(base, Vec::new())
+    }
 }
 
 /// Marks a type expression of class-body scope rather than of a method.
 pub const CLASS_SCOPE: usize = usize::MAX;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassFacts {
     /// Not a class: the module's top-level functions, kept (as methods
     /// without `self`) so that their reads of other objects' attributes
@@ -112,82 +286,474 @@ pub struct ClassFacts {
     pub qualname: String,
     /// Name within the module: `MountManager._ManagedMount`.
     pub local_name: String,
-    pub name_site: Site,
     /// Bases as spelled (dotted names); keyword arguments left out.
     pub bases: Vec<String>,
     /// A base that is not a dotted name (`six.with_metaclass(...)`).
     pub opaque_base: bool,
     /// Names declared in the class body: assignments and annotations
     /// (dataclass/attrs fields included), `__slots__` entries, methods,
-    /// properties, nested classes.
-    pub declared: BTreeMap<String, Site>,
+    /// properties, nested classes; with the first declaring statement.
+    /// Sorted by symbol.
+    pub declared: Vec<(Sym, Span)>,
     pub methods: Vec<MethodFacts>,
-    /// Attributes read on `self` (or `cls`, `type(self)`) anywhere in the class.
-    pub self_reads: BTreeSet<String>,
+    /// Attributes read on `self` (or `cls`, `type(self)`) anywhere in the
+    /// class. Sorted by symbol.
+    pub self_reads: Vec<Sym>,
     /// The class customises attribute access (`__getattr__`, `__setattr__`,
     /// `__getattribute__`) or reads its attributes dynamically
     /// (`vars(self)`, `self.__dict__`, `getattr(self, name)`).
     pub dynamic: bool,
     /// `v.attr` for variables other than `self` in the class's methods:
-    /// (variable, attribute) → first use.
-    pub var_attrs: BTreeMap<(String, String), Site>,
-    /// Attributes read on other objects in the methods (`v.attr`,
-    /// `self.other.attr`): the attribute, the method, the object. When the
-    /// object is an instance of another class, that class's attribute is
-    /// read from outside.
-    pub foreign_reads: Vec<(String, usize, TypeExpr)>,
+    /// (variable, attribute) → first use; only for attributes of candidate
+    /// writes. Sorted by key.
+    pub var_attrs: Vec<((Sym, Sym), Span)>,
+    /// Attributes read on other objects in the methods; only through
+    /// objects that may be instances.
+    pub foreign_reads: Vec<ForeignRead>,
     /// Values stored into `self.attr` (method index or `CLASS_SCOPE`).
-    pub attr_types: Vec<(String, usize, TypeExpr)>,
+    pub attr_types: Vec<(Sym, usize, TypeExpr)>,
     /// Elements stored into the container `self.attr` (`self.attr[k] = v`,
     /// `.append(v)`, `.add(v)`, `.setdefault(k, v)`), and whether it is a dict.
-    pub attr_elems: Vec<(String, usize, TypeExpr, bool)>,
+    pub attr_elems: Vec<(Sym, usize, TypeExpr, bool)>,
 }
 
 impl ClassFacts {
     /// The method a name is bound to: the last definition, as in Python
     /// (a property's setter rebinds the getter's name).
-    pub fn method(&self, name: &str) -> Option<usize> {
+    pub fn method(&self, name: Sym) -> Option<usize> {
         self.methods.iter().rposition(|m| m.name == name)
+    }
+
+    pub fn declares(&self, name: Sym) -> Option<Span> {
+        self.declared
+            .binary_search_by_key(&name, |(sym, _)| *sym)
+            .ok()
+            .map(|at| self.declared[at].1)
+    }
+
+    pub fn reads(&self, name: Sym) -> bool {
+        self.self_reads.binary_search(&name).is_ok()
+    }
+
+    pub fn var_attr(&self, var: Sym, attr: Sym) -> Option<Span> {
+        self.var_attrs
+            .binary_search_by_key(&(var, attr), |(key, _)| *key)
+            .ok()
+            .map(|at| self.var_attrs[at].1)
+    }
+
+    /// Every symbol the facts hold, for renumbering.
+    fn visit_syms(&mut self, visit: &mut impl FnMut(&mut Sym)) {
+        for (sym, _) in &mut self.declared {
+            visit(sym);
+        }
+        self.self_reads.iter_mut().for_each(&mut *visit);
+        for ((var, attr), _) in &mut self.var_attrs {
+            visit(var);
+            visit(attr);
+        }
+        for read in &mut self.foreign_reads {
+            visit(&mut read.attr);
+            visit(&mut read.object);
+        }
+        for (attr, _, expr) in &mut self.attr_types {
+            visit(attr);
+            expr.visit_syms(visit);
+        }
+        for (attr, _, expr, _) in &mut self.attr_elems {
+            visit(attr);
+            expr.visit_syms(visit);
+        }
+        for method in &mut self.methods {
+            visit(&mut method.name);
+            if let Some(sym) = &mut method.self_name {
+                visit(sym);
+            }
+            for binding in &mut method.bindings {
+                visit(&mut binding.name);
+                if let Some(expr) = &mut binding.expr {
+                    expr.visit_syms(visit);
+                }
+            }
+            for expr in method.returns.iter_mut().chain(&mut method.yields) {
+                expr.visit_syms(visit);
+            }
+            method.self_calls.iter_mut().for_each(&mut *visit);
+            for write in &mut method.self_writes {
+                visit(&mut write.attr);
+            }
+        }
+    }
+
+    /// Sorts the lookup tables and drops what MG004 can never use:
+    /// - `var_attrs` are only looked up for the attribute of a write that
+    ///   the class itself neither reads, declares nor sets in `__init__`
+    ///   (a candidate write);
+    /// - a foreign read through a local that has no typed binding cannot
+    ///   be of an instance (an unbound name is a class or a function);
+    /// - bindings are only evaluated for the variables of a method with a
+    ///   candidate write, and for the locals the kept type expressions of
+    ///   the method refer to, transitively.
+    fn finish(&mut self, cx: &mut Ctx, bodies: &[(Node, Option<&str>)]) {
+        let init = cx.names.existing("__init__");
+        self.self_reads.sort_unstable();
+        self.self_reads.dedup();
+        self.self_reads.shrink_to_fit();
+        // Stable: the first declaration of a name is kept.
+        self.declared.sort_by_key(|(sym, _)| *sym);
+        self.declared.dedup_by_key(|(sym, _)| *sym);
+        self.declared.shrink_to_fit();
+        // Attributes `__init__` (and the methods of this class it calls)
+        // set: a subset of what the linked hierarchy will own.
+        let mut initialised = Vec::new();
+        let mut seen = vec![false; self.methods.len()];
+        let mut queue: Vec<Sym> = init.into_iter().collect();
+        while let Some(name) = queue.pop() {
+            if let Some(m) = self.method(name)
+                && !seen[m]
+            {
+                seen[m] = true;
+                let method = &self.methods[m];
+                initialised.extend(method.self_writes.iter().map(|w| w.attr));
+                queue.extend(method.self_calls.iter().copied());
+            }
+        }
+        let mut candidates: Vec<Sym> = Vec::new();
+        if !self.synthetic {
+            for method in self.methods.iter().filter(|m| m.self_name.is_some()) {
+                for write in &method.self_writes {
+                    if !self.reads(write.attr)
+                        && self.declares(write.attr).is_none()
+                        && !initialised.contains(&write.attr)
+                    {
+                        candidates.push(write.attr);
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        if !candidates.is_empty() {
+            let class_name = self.local_name.rsplit('.').next().unwrap_or("");
+            self.var_attrs = variable_attributes(cx, bodies, &candidates, class_name);
+        }
+        // Stable: the first use is kept.
+        self.var_attrs.sort_by_key(|(key, _)| *key);
+        self.var_attrs.dedup_by_key(|(key, _)| *key);
+        self.var_attrs.shrink_to_fit();
+        // Reading the same attribute of the same object again adds nothing.
+        self.foreign_reads.sort_unstable();
+        self.foreign_reads.dedup();
+        if !self.foreign_reads.is_empty() {
+            // Per method, the locals with a typed binding (sorted).
+            let typed: Vec<Vec<Sym>> = self
+                .methods
+                .iter()
+                .map(|m| {
+                    let mut names: Vec<Sym> = m
+                        .bindings
+                        .iter()
+                        .filter(|b| b.expr.is_some())
+                        .map(|b| b.name)
+                        .collect();
+                    names.sort_unstable();
+                    names
+                })
+                .collect();
+            self.foreign_reads.retain(|read| {
+                read.through_self
+                    || typed[read.method as usize]
+                        .binary_search(&read.object)
+                        .is_ok()
+            });
+        }
+        self.foreign_reads.shrink_to_fit();
+        let mut roots: Vec<Vec<Sym>> = vec![Vec::new(); self.methods.len()];
+        for read in &self.foreign_reads {
+            if !read.through_self {
+                roots[read.method as usize].push(read.object);
+            }
+        }
+        for (_, m, expr) in &self.attr_types {
+            if *m != CLASS_SCOPE {
+                expr.locals(&mut roots[*m]);
+            }
+        }
+        for (_, m, expr, _) in &self.attr_elems {
+            if *m != CLASS_SCOPE {
+                expr.locals(&mut roots[*m]);
+            }
+        }
+        for (method, mut wanted) in self.methods.iter_mut().zip(roots) {
+            let keep_all = method.self_name.is_some()
+                && method
+                    .self_writes
+                    .iter()
+                    .any(|w| candidates.binary_search(&w.attr).is_ok());
+            if !keep_all {
+                for expr in method.returns.iter().chain(&method.yields) {
+                    expr.locals(&mut wanted);
+                }
+                // Close over the bindings of the wanted names.
+                wanted.sort_unstable();
+                wanted.dedup();
+                let (mut done, mut found) = (0, Vec::new());
+                while done < wanted.len() {
+                    let name = wanted[done];
+                    done += 1;
+                    for binding in method.bindings.iter().filter(|b| b.name == name) {
+                        if let Some(expr) = &binding.expr {
+                            found.clear();
+                            expr.locals(&mut found);
+                            for local in &found {
+                                if !wanted.contains(local) {
+                                    wanted.push(*local);
+                                }
+                            }
+                        }
+                    }
+                }
+                wanted.sort_unstable();
+                method
+                    .bindings
+                    .retain(|b| wanted.binary_search(&b.name).is_ok());
+            }
+            method.bindings.shrink_to_fit();
+            method.returns.shrink_to_fit();
+            method.yields.shrink_to_fit();
+            // Order matters (`init_closure` is breadth-first); repeats do not.
+            let mut calls_seen = Vec::new();
+            method.self_calls.retain(|c| {
+                let first = !calls_seen.contains(c);
+                if first {
+                    calls_seen.push(*c);
+                }
+                first
+            });
+            method.self_calls.shrink_to_fit();
+            method.self_writes.shrink_to_fit();
+        }
+        self.methods.shrink_to_fit();
+        self.attr_types.shrink_to_fit();
+        self.attr_elems.shrink_to_fit();
     }
 }
 
-pub fn extract(
-    source: &SourceFile,
-    root: Node,
-    _imports: &ImportMap,
-    module: &str,
-) -> Vec<ClassFacts> {
+/// Kinds the extraction dispatches on, by kind id (ids, not names: the
+/// walk looks at every node of every method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Other,
+    Class,
+    Function,
+    Attribute,
+    Call,
+    Assignment,
+    NamedExpression,
+    For,
+    With,
+    Return,
+    Yield,
+    Identifier,
+}
+
+/// Kind table and field ids, resolved once.
+struct Ids {
+    kinds: Vec<Kind>,
+    name: u16,
+    body: u16,
+    object: u16,
+    attribute: u16,
+    function: u16,
+    arguments: u16,
+    left: u16,
+    right: u16,
+    value: u16,
+}
+
+fn ids() -> &'static Ids {
+    static IDS: OnceLock<Ids> = OnceLock::new();
+    IDS.get_or_init(|| Ids {
+        kinds: (0..syntax::kind_count() as u16)
+            .map(|id| match syntax::kind_name(id) {
+                "class_definition" => Kind::Class,
+                "function_definition" => Kind::Function,
+                "attribute" => Kind::Attribute,
+                "call" => Kind::Call,
+                "assignment" => Kind::Assignment,
+                "named_expression" => Kind::NamedExpression,
+                "for_statement" => Kind::For,
+                "with_statement" => Kind::With,
+                "return_statement" => Kind::Return,
+                "yield" => Kind::Yield,
+                "identifier" => Kind::Identifier,
+                _ => Kind::Other,
+            })
+            .collect(),
+        name: syntax::field_id("name"),
+        body: syntax::field_id("body"),
+        object: syntax::field_id("object"),
+        attribute: syntax::field_id("attribute"),
+        function: syntax::field_id("function"),
+        arguments: syntax::field_id("arguments"),
+        left: syntax::field_id("left"),
+        right: syntax::field_id("right"),
+        value: syntax::field_id("value"),
+    })
+}
+
+impl Ids {
+    fn kind(&self, node: Node) -> Kind {
+        self.kinds
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(Kind::Other)
+    }
+}
+
+/// State of one file's extraction.
+struct Ctx<'s> {
+    source: &'s SourceFile,
+    ids: &'static Ids,
+    names: Interner<'s>,
+}
+
+impl<'s> Ctx<'s> {
+    fn text(&self, node: Node) -> &'s str {
+        self.source.node_text(node)
+    }
+
+    fn sym(&mut self, node: Node) -> Sym {
+        let text = self.source.node_text(node);
+        self.names.intern(text)
+    }
+
+    fn is_self(&self, node: Node, self_name: Option<&str>) -> bool {
+        self.ids.kind(node) == Kind::Identifier && Some(self.text(node)) == self_name
+    }
+
+    /// `object.attribute` of an attribute node.
+    fn attribute_parts<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        Some((
+            node.child_by_field_id(self.ids.object)?,
+            node.child_by_field_id(self.ids.attribute)?,
+        ))
+    }
+}
+
+fn span(node: Node) -> Span {
+    (node.start_byte() as u32, node.end_byte() as u32)
+}
+
+pub fn extract(source: &SourceFile, root: Node, _imports: &ImportMap, module: &str) -> FileClasses {
+    let ids = ids();
+    let mut cx = Ctx {
+        source,
+        ids,
+        names: Interner::default(),
+    };
     let mut classes = Vec::new();
-    walk_scoped(source, root, |node, scope| {
-        if node.kind() == "class_definition" {
-            let mut local = scope.to_vec();
-            if let Some(name) = node.child_by_field_name("name") {
-                local.push(source.node_text(name).to_string());
-                classes.push(class_facts(source, node, module, &local.join(".")));
-            }
+    // One pass over the flat tree finds the classes; the names of the
+    // enclosing definitions come from parent links, only for classes.
+    for index in root.id()..root.subtree_end() {
+        let node = root.node_at(index);
+        if ids.kind(node) != Kind::Class {
+            continue;
         }
-    });
-    let mut functions = class_facts(source, root, module, MODULE_FUNCTIONS);
+        let Some(name) = node.child_by_field_id(ids.name) else {
+            continue;
+        };
+        let mut parts = vec![cx.text(name)];
+        let mut up = node.parent();
+        while let Some(scope) = up {
+            if matches!(ids.kind(scope), Kind::Class | Kind::Function) {
+                parts.push(scope.child_by_field_id(ids.name).map_or("", |n| cx.text(n)));
+            }
+            up = scope.parent();
+        }
+        parts.reverse();
+        classes.push(class_facts(&mut cx, node, module, &parts.join(".")));
+    }
+    let functions = class_facts(&mut cx, root, module, MODULE_FUNCTIONS);
     if !functions.methods.is_empty() {
-        functions.synthetic = true;
-        functions.declared.clear();
         classes.push(functions);
     }
-    classes
+    classes.shrink_to_fit();
+    // Most names seen were only needed for facts since dropped.
+    let mut used = vec![false; cx.names.len()];
+    for class in &mut classes {
+        class.visit_syms(&mut |sym| used[*sym as usize] = true);
+    }
+    let (names, remap) = cx.names.finish(&used);
+    for class in &mut classes {
+        class.visit_syms(&mut |sym| *sym = remap[*sym as usize]);
+    }
+    FileClasses { names, classes }
 }
 
 /// Local name of the synthetic class holding a module's functions.
 pub const MODULE_FUNCTIONS: &str = "<module>";
 
-fn site(source: &SourceFile, node: Node) -> Site {
-    Site {
-        location: source.node_location(node),
-        snippet: normalise_snippet(source.node_text(node)),
+fn class_facts(cx: &mut Ctx, class: Node, module: &str, local_name: &str) -> ClassFacts {
+    let mut bodies = Vec::new();
+    let mut facts = scan_class(cx, class, module, local_name, &mut bodies);
+    if class.kind() == "module" {
+        facts.synthetic = true;
+        facts.declared.clear();
     }
+    facts.finish(cx, &bodies);
+    facts
 }
 
-fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str) -> ClassFacts {
-    let name_node = class.child_by_field_name("name").unwrap_or(class);
+/// `v.attr` for variables other than `self` (and the class itself) in the
+/// methods, for the candidate attributes only: (variable, attribute) and
+/// the place, in document order. A second walk, but only of the rare
+/// classes with candidate writes.
+fn variable_attributes(
+    cx: &mut Ctx,
+    bodies: &[(Node, Option<&str>)],
+    candidates: &[Sym],
+    class_name: &str,
+) -> Vec<((Sym, Sym), Span)> {
+    let ids = cx.ids;
+    let mut found = Vec::new();
+    for &(body, self_name) in bodies {
+        walk_tree_pruned(body, |node| {
+            match ids.kind(node) {
+                Kind::Class => return false,
+                Kind::Attribute => {
+                    if let Some((object, attr)) = cx.attribute_parts(node)
+                        && ids.kind(object) == Kind::Identifier
+                    {
+                        let text = cx.text(object);
+                        if Some(text) != self_name
+                            && text != "cls"
+                            && text != class_name
+                            && let Some(attr) = cx.names.existing(cx.text(attr))
+                            && candidates.binary_search(&attr).is_ok()
+                        {
+                            let var = cx.names.intern(text);
+                            found.push(((var, attr), span(node)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+    found
+}
+
+/// The facts of one class (or of the module's functions), and the bodies
+/// of its methods with the name of their `self`.
+fn scan_class<'s, 't>(
+    cx: &mut Ctx<'s>,
+    class: Node<'t>,
+    module: &str,
+    local_name: &str,
+    bodies: &mut Vec<(Node<'t>, Option<&'s str>)>,
+) -> ClassFacts {
     let mut facts = ClassFacts {
         synthetic: false,
         qualname: if module.is_empty() {
@@ -196,21 +762,13 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
             format!("{module}.{local_name}")
         },
         local_name: local_name.to_string(),
-        name_site: if class.kind() == "module" {
-            Site {
-                location: source.location(0, 0),
-                snippet: String::new(),
-            }
-        } else {
-            site(source, name_node)
-        },
         bases: Vec::new(),
         opaque_base: false,
-        declared: BTreeMap::new(),
+        declared: Vec::new(),
         methods: Vec::new(),
-        self_reads: BTreeSet::new(),
+        self_reads: Vec::new(),
         dynamic: false,
-        var_attrs: BTreeMap::new(),
+        var_attrs: Vec::new(),
         foreign_reads: Vec::new(),
         attr_types: Vec::new(),
         attr_elems: Vec::new(),
@@ -220,7 +778,7 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
         for base in arguments.named_children(&mut cursor) {
             match base.kind() {
                 "identifier" | "attribute" if is_dotted(base) => {
-                    facts.bases.push(compact(source.node_text(base)))
+                    facts.bases.push(compact(cx.text(base)))
                 }
                 "keyword_argument" | "comment" => {}
                 _ => facts.opaque_base = true,
@@ -231,7 +789,7 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
     let body = if is_module {
         class
     } else {
-        match class.child_by_field_name("body") {
+        match class.child_by_field_id(cx.ids.body) {
             Some(body) => body,
             None => return facts,
         }
@@ -257,24 +815,19 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
         let (definition, decorators) = unwrap_decorated(statement);
         match definition.kind() {
             "function_definition" => {
-                let Some(name) = definition.child_by_field_name("name") else {
+                let Some(name) = definition.child_by_field_id(cx.ids.name) else {
                     continue;
                 };
-                let name = source.node_text(name).to_string();
-                if matches!(
-                    name.as_str(),
-                    "__getattr__" | "__setattr__" | "__getattribute__"
-                ) {
+                let text = cx.text(name);
+                if matches!(text, "__getattr__" | "__setattr__" | "__getattribute__") {
                     facts.dynamic = true;
                 }
+                let name = cx.names.intern(text);
                 // `@x.setter def x` declares `x` like the getter does.
-                facts
-                    .declared
-                    .entry(name.clone())
-                    .or_insert_with(|| site(source, statement));
+                facts.declared.push((name, span(statement)));
                 let index = facts.methods.len();
-                let method = method_facts(
-                    source,
+                let (method, body) = method_facts(
+                    cx,
                     definition,
                     &decorators,
                     name,
@@ -283,18 +836,17 @@ fn class_facts(source: &SourceFile, class: Node, module: &str, local_name: &str)
                     &mut facts,
                 );
                 facts.methods.push(method);
+                bodies.extend(body);
             }
             _ if is_module => {}
             "class_definition" => {
-                if let Some(name) = definition.child_by_field_name("name") {
-                    facts
-                        .declared
-                        .entry(source.node_text(name).to_string())
-                        .or_insert_with(|| site(source, statement));
+                if let Some(name) = definition.child_by_field_id(cx.ids.name) {
+                    let name = cx.sym(name);
+                    facts.declared.push((name, span(statement)));
                 }
             }
             "expression_statement" => {
-                class_level_statement(source, statement, &mut facts);
+                class_level_statement(cx, statement, &mut facts);
             }
             _ => {}
         }
@@ -319,29 +871,27 @@ fn unwrap_decorated(statement: Node) -> (Node, Vec<Node>) {
 }
 
 /// Class-level `x = ...`, `x: T`, `__slots__ = (...)`, `x = property(...)`.
-fn class_level_statement(source: &SourceFile, statement: Node, facts: &mut ClassFacts) {
+fn class_level_statement(cx: &mut Ctx, statement: Node, facts: &mut ClassFacts) {
     let mut cursor = statement.walk();
     for expression in statement.named_children(&mut cursor) {
         let mut assignment = expression;
         while assignment.kind() == "assignment" {
-            let Some(left) = assignment.child_by_field_name("left") else {
+            let Some(left) = assignment.child_by_field_id(cx.ids.left) else {
                 break;
             };
-            let right = assignment.child_by_field_name("right");
+            let right = assignment.child_by_field_id(cx.ids.right);
             for target in target_names(left) {
-                let name = source.node_text(target).to_string();
-                if name == "__slots__"
+                let text = cx.text(target);
+                if text == "__slots__"
                     && let Some(right) = right
                 {
-                    declare_strings(source, right, statement, facts);
+                    declare_strings(cx, right, statement, facts);
                 }
-                if let Some(expr) = right.and_then(|r| type_expr(source, r, None)) {
-                    facts.attr_types.push((name.clone(), CLASS_SCOPE, expr));
+                let name = cx.names.intern(text);
+                if let Some(expr) = right.and_then(|r| type_expr(cx, r, None)) {
+                    facts.attr_types.push((name, CLASS_SCOPE, expr));
                 }
-                facts
-                    .declared
-                    .entry(name)
-                    .or_insert_with(|| site(source, statement));
+                facts.declared.push((name, span(statement)));
             }
             match right {
                 Some(next) if next.kind() == "assignment" => assignment = next,
@@ -350,7 +900,7 @@ fn class_level_statement(source: &SourceFile, statement: Node, facts: &mut Class
         }
         // Lambdas and calls at class level (`x = property(lambda self:
         // self._x)`) read attributes too.
-        scan_reads(source, expression, "self", facts);
+        scan_reads(cx, expression, "self", facts);
     }
 }
 
@@ -378,14 +928,12 @@ fn target_names(target: Node) -> Vec<Node> {
 }
 
 /// Declares every string literal in `__slots__ = ('a', 'b')`.
-fn declare_strings(source: &SourceFile, value: Node, statement: Node, facts: &mut ClassFacts) {
+fn declare_strings(cx: &mut Ctx, value: Node, statement: Node, facts: &mut ClassFacts) {
     walk_tree_pruned(value, |node| {
         if node.kind() == "string" {
-            if let Some(text) = string_value(source, node) {
-                facts
-                    .declared
-                    .entry(text)
-                    .or_insert_with(|| site(source, statement));
+            if let Some(text) = string_value(cx.source, node) {
+                let name = cx.names.intern_owned(text);
+                facts.declared.push((name, span(statement)));
             }
             return false;
         }
@@ -431,6 +979,15 @@ fn compact(text: &str) -> String {
         .collect()
 }
 
+/// `compact`, without allocating when there is nothing to remove.
+fn compact_cow(text: &str) -> Cow<'_, str> {
+    if text.contains(|c: char| c.is_whitespace() || c == '\\') {
+        Cow::Owned(compact(text))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 fn decorator_name(source: &SourceFile, decorator: Node) -> String {
     let mut cursor = decorator.walk();
     let expression = decorator.named_children(&mut cursor).next();
@@ -443,25 +1000,25 @@ fn decorator_name(source: &SourceFile, decorator: Node) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn method_facts(
-    source: &SourceFile,
-    function: Node,
+fn method_facts<'s, 't>(
+    cx: &mut Ctx<'s>,
+    function: Node<'t>,
     decorators: &[Node],
-    name: String,
+    name: Sym,
     index: usize,
     has_self: bool,
     class: &mut ClassFacts,
-) -> MethodFacts {
+) -> (MethodFacts, Option<(Node<'t>, Option<&'s str>)>) {
     let decorator_names: Vec<String> = decorators
         .iter()
-        .map(|d| decorator_name(source, *d))
+        .map(|d| decorator_name(cx.source, *d))
         .collect();
     let is_class_method = decorator_names.iter().any(|d| d == "classmethod");
     let is_static = is_class_method || decorator_names.iter().any(|d| d == "staticmethod");
     let is_contextmanager = decorator_names
         .iter()
         .any(|d| d.rsplit('.').next() == Some("contextmanager"));
-    let range = (function.start_byte() as u32, function.end_byte() as u32);
+    let range = span(function);
     let mut method = MethodFacts {
         name,
         self_name: None,
@@ -472,6 +1029,7 @@ fn method_facts(
         self_calls: Vec::new(),
         self_writes: Vec::new(),
     };
+    let mut self_name = None;
     if let Some(parameters) = function.child_by_field_name("parameters") {
         let mut cursor = parameters.walk();
         for (position, parameter) in parameters.named_children(&mut cursor).enumerate() {
@@ -483,9 +1041,9 @@ fn method_facts(
                         .filter(|n| n.kind() == "identifier"),
                     parameter.child_by_field_name("type"),
                 ),
-                "default_parameter" => (parameter.child_by_field_name("name"), None),
+                "default_parameter" => (parameter.child_by_field_id(cx.ids.name), None),
                 "typed_default_parameter" => (
-                    parameter.child_by_field_name("name"),
+                    parameter.child_by_field_id(cx.ids.name),
                     parameter.child_by_field_name("type"),
                 ),
                 _ => (None, None),
@@ -493,9 +1051,10 @@ fn method_facts(
             let Some(name_node) = name_node.filter(|n| n.kind() == "identifier") else {
                 continue;
             };
-            let param = source.node_text(name_node).to_string();
+            let param = cx.sym(name_node);
             if position == 0 && has_self && !is_static {
                 method.self_name = Some(param);
+                self_name = Some(cx.text(name_node));
                 continue;
             }
             // `cls` stays unbound: it evaluates to the class itself.
@@ -505,28 +1064,21 @@ fn method_facts(
             method.bindings.push(Binding {
                 name: param,
                 kind: BindingKind::Param,
-                expr: annotation.and_then(|a| annotation_type(source, a)),
+                expr: annotation.and_then(|a| annotation_type(cx, a)),
                 range,
             });
         }
     }
-    let self_name = method.self_name.clone();
-    if let Some(body) = function.child_by_field_name("body") {
-        scan_method(
-            source,
-            body,
-            self_name.as_deref(),
-            index,
-            &mut method,
-            class,
-        );
+    let body = function.child_by_field_id(cx.ids.body);
+    if let Some(body) = body {
+        scan_method(cx, body, self_name, index, &mut method, class);
     }
-    method
+    (method, body.map(|body| (body, self_name)))
 }
 
 /// `Foo`, `mod.Foo`, `"Foo"`, `Optional[Foo]`, `Foo | None` → an instance
 /// of `Foo`; `List[Foo]`, `dict[str, Foo]` → a container of them.
-fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
+fn annotation_type(cx: &mut Ctx, annotation: Node) -> Option<TypeExpr> {
     // Containers around the class, outermost first (`true`: a mapping).
     let mut containers: Vec<bool> = Vec::new();
     let mut node = annotation;
@@ -534,10 +1086,10 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
         match node.kind() {
             "type" => node = node.named_child(0)?,
             "identifier" | "attribute" if is_dotted(node) => {
-                break compact(source.node_text(node));
+                break cx.names.intern_cow(compact_cow(cx.text(node)));
             }
             "string" => {
-                let text = string_value(source, node)?;
+                let text = string_value(cx.source, node)?;
                 let text = text.trim();
                 if text.is_empty()
                     || !text
@@ -546,7 +1098,7 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
                 {
                     return None;
                 }
-                break text.to_string();
+                break cx.names.intern_owned(text.to_string());
             }
             "generic_type" | "subscript" => {
                 let mut cursor = node.walk();
@@ -559,13 +1111,13 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
                         .collect();
                     (head, types)
                 } else {
-                    let head = node.child_by_field_name("value")?;
+                    let head = node.child_by_field_id(cx.ids.value)?;
                     let types = node
                         .children_by_field_name("subscript", &mut cursor)
                         .collect();
                     (head, types)
                 };
-                let name = compact(source.node_text(head));
+                let name = compact_cow(cx.text(head));
                 let name = name.rsplit('.').next().unwrap_or("");
                 // Nested containers are rare; a bound keeps evaluation shallow.
                 if containers.len() > 3 {
@@ -589,48 +1141,37 @@ fn annotation_type(source: &SourceFile, annotation: Node) -> Option<TypeExpr> {
             }
             "binary_operator" => {
                 // `Foo | None`: the side that is not `None`.
-                let left = node.child_by_field_name("left")?;
-                let right = node.child_by_field_name("right")?;
-                node = if source.node_text(left) == "None" {
-                    right
-                } else {
-                    left
-                };
+                let left = node.child_by_field_id(cx.ids.left)?;
+                let right = node.child_by_field_id(cx.ids.right)?;
+                node = if cx.text(left) == "None" { right } else { left };
             }
             _ => return None,
         }
     };
-    let mut expr = TypeExpr {
-        base: TypeBase::Name(class),
-        ops: vec![TypeOp::Call],
-    };
+    let mut expr = TypeExpr::new(TypeBase::Name(class), vec![TypeOp::Call]);
     for is_mapping in containers.into_iter().rev() {
         let elem = Box::new(expr);
-        expr = TypeExpr {
-            base: if is_mapping {
+        expr = TypeExpr::new(
+            if is_mapping {
                 TypeBase::DefaultDict(elem)
             } else {
                 TypeBase::ListOf(elem)
             },
-            ops: Vec::new(),
-        };
+            Vec::new(),
+        );
     }
     Some(expr)
 }
 
 /// Converts an expression to a type expression, peeling it from the
 /// outside in (a loop, not recursion: expressions can nest deeply).
-pub fn type_expr(
-    source: &SourceFile,
-    expression: Node,
-    self_name: Option<&str>,
-) -> Option<TypeExpr> {
-    type_expr_nested(source, expression, self_name, 0)
+fn type_expr(cx: &mut Ctx, expression: Node, self_name: Option<&str>) -> Option<TypeExpr> {
+    type_expr_nested(cx, expression, self_name, 0)
 }
 
 /// `depth` counts nested `defaultdict` factories, the only recursion.
 fn type_expr_nested(
-    source: &SourceFile,
+    cx: &mut Ctx,
     expression: Node,
     self_name: Option<&str>,
     depth: usize,
@@ -638,42 +1179,47 @@ fn type_expr_nested(
     if depth > 4 {
         return None;
     }
+    let ids = cx.ids;
     let mut ops = Vec::new();
     let mut node = expression;
     let base = loop {
         match node.kind() {
             "parenthesized_expression" | "await" => node = node.named_child(0)?,
             "call" => {
-                let function = node.child_by_field_name("function")?;
-                if function.kind() == "attribute" {
+                let function = node.child_by_field_id(ids.function)?;
+                if ids.kind(function) == Kind::Attribute {
                     let attr = function
-                        .child_by_field_name("attribute")
-                        .map(|a| source.node_text(a))
+                        .child_by_field_id(ids.attribute)
+                        .map(|a| cx.text(a))
                         .unwrap_or("");
-                    let object = function.child_by_field_name("object")?;
+                    let object = function.child_by_field_id(ids.object)?;
                     if matches!(attr, "get" | "pop" | "setdefault")
-                        && !is_self(source, object, self_name)
+                        && !cx.is_self(object, self_name)
                     {
                         ops.push(TypeOp::Item);
                         node = object;
                         continue;
                     }
                 }
-                let callee = compact(source.node_text(function));
+                // Only a name can be `defaultdict`; compacting the text of
+                // anything else at each step of `f()()()...` is quadratic.
+                let callee = if matches!(ids.kind(function), Kind::Identifier | Kind::Attribute) {
+                    compact_cow(cx.text(function))
+                } else {
+                    Cow::Borrowed("")
+                };
                 if callee == "defaultdict" || callee.ends_with(".defaultdict") {
-                    let arguments = node.child_by_field_name("arguments")?;
+                    let arguments = node.child_by_field_id(ids.arguments)?;
                     let factory = arguments.named_child(0)?;
                     let elem = if factory.kind() == "lambda" {
                         type_expr_nested(
-                            source,
-                            factory.child_by_field_name("body")?,
+                            cx,
+                            factory.child_by_field_id(ids.body)?,
                             self_name,
                             depth + 1,
                         )?
                     } else {
-                        let mut elem = type_expr_nested(source, factory, self_name, depth + 1)?;
-                        elem.ops.push(TypeOp::Call);
-                        elem
+                        type_expr_nested(cx, factory, self_name, depth + 1)?.then(TypeOp::Call)
                     };
                     break TypeBase::DefaultDict(Box::new(elem));
                 }
@@ -682,45 +1228,39 @@ fn type_expr_nested(
             }
             "subscript" => {
                 ops.push(TypeOp::Item);
-                node = node.child_by_field_name("value")?;
+                node = node.child_by_field_id(ids.value)?;
             }
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = node.child_by_field_name("attribute")?;
-                if is_self(source, object, self_name) {
-                    break TypeBase::SelfAttr(source.node_text(attr).to_string());
+                let (object, attr) = cx.attribute_parts(node)?;
+                if cx.is_self(object, self_name) {
+                    break TypeBase::SelfAttr(cx.sym(attr));
                 }
                 if is_dotted(node) {
-                    break TypeBase::Name(compact(source.node_text(node)));
+                    break TypeBase::Name(cx.names.intern_cow(compact_cow(cx.text(node))));
                 }
                 return None;
             }
             "identifier" => {
-                let name = source.node_text(node);
+                let name = cx.text(node);
                 if Some(name) == self_name {
                     break TypeBase::SelfObj;
                 }
-                break TypeBase::Local(name.to_string());
+                break TypeBase::Local(cx.names.intern(name));
             }
             _ => return None,
         }
     };
     ops.reverse();
-    Some(TypeExpr { base, ops })
-}
-
-fn is_self(source: &SourceFile, node: Node, self_name: Option<&str>) -> bool {
-    node.kind() == "identifier" && Some(source.node_text(node)) == self_name
+    Some(TypeExpr::new(base, ops))
 }
 
 /// Records the attribute nodes an assignment or `for` target stores into
 /// (`self.x = v`, `self.x, self.y = v`, `for self.x in ...`), keyed by node
-/// id, with the statement to report. Done from the statement downwards:
-/// `Node::parent` costs a walk from the root, too slow on hostile nesting.
+/// id, with the statement to report.
 fn collect_store_targets<'t>(
     target: Node<'t>,
     statement: Node<'t>,
-    stores: &mut HashMap<usize, Node<'t>>,
+    stores: &mut FxHashMap<usize, Node<'t>>,
 ) {
     let mut pending = vec![target];
     while let Some(node) = pending.pop() {
@@ -738,99 +1278,116 @@ fn collect_store_targets<'t>(
 }
 
 /// Records the reads of one expression outside methods (class level).
-fn scan_reads(source: &SourceFile, root: Node, self_name: &str, class: &mut ClassFacts) {
+fn scan_reads(cx: &mut Ctx, root: Node, self_name: &str, class: &mut ClassFacts) {
+    let ids = cx.ids;
     walk_tree_pruned(root, |node| {
-        if node.kind() == "attribute"
-            && let (Some(object), Some(attr)) = (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            )
-            && object.kind() == "identifier"
-            && (source.node_text(object) == self_name || source.node_text(object) == "cls")
+        let kind = ids.kind(node);
+        if kind == Kind::Attribute
+            && let Some((object, attr)) = cx.attribute_parts(node)
+            && ids.kind(object) == Kind::Identifier
+            && (cx.text(object) == self_name || cx.text(object) == "cls")
         {
-            class.self_reads.insert(source.node_text(attr).to_string());
+            class.self_reads.push(cx.sym(attr));
         }
-        node.kind() != "class_definition"
+        kind != Kind::Class
     });
 }
 
 /// Walks a method body (nested functions included, nested classes not).
 fn scan_method(
-    source: &SourceFile,
+    cx: &mut Ctx,
     body: Node,
     self_name: Option<&str>,
     index: usize,
     method: &mut MethodFacts,
     class: &mut ClassFacts,
 ) {
-    let whole = (body.start_byte() as u32, body.end_byte() as u32);
-    let mut stores: HashMap<usize, Node> = HashMap::new();
+    let ids = cx.ids;
+    let whole = span(body);
+    let mut stores: FxHashMap<usize, Node> = FxHashMap::default();
+    // The value of the assignment chain being walked (`a = b = value`),
+    // keyed by the id of the last assignment of the chain seen: the inner
+    // assignments reuse it, as finding it again from each of them is
+    // quadratic on long chains.
+    let mut chain_value: Option<(usize, Node)> = None;
     walk_tree_pruned(body, |node| {
-        match node.kind() {
-            "class_definition" => return false,
-            "attribute" => {
-                let store = stores.remove(&node.id());
-                attribute_use(source, node, store, self_name, index, method, class)
+        match ids.kind(node) {
+            Kind::Class => return false,
+            Kind::Attribute => {
+                let store = if stores.is_empty() {
+                    None
+                } else {
+                    stores.remove(&node.id())
+                };
+                attribute_use(cx, node, store, self_name, index, method, class)
             }
-            "call" => call_use(source, node, self_name, index, method, class),
-            "assignment" => {
-                if let Some(left) = node.child_by_field_name("left") {
+            Kind::Call => call_use(cx, node, self_name, index, method, class),
+            Kind::Assignment => {
+                let left = node.child_by_field_id(ids.left);
+                if let Some(left) = left {
                     collect_store_targets(left, node, &mut stores);
                 }
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
-                    let mut value = right;
-                    while value.kind() == "assignment" {
-                        match value.child_by_field_name("right") {
-                            Some(next) => value = next,
-                            None => break,
+                if let (Some(left), Some(right)) = (left, node.child_by_field_id(ids.right)) {
+                    let outer = node.parent().map(|p| p.id());
+                    let value = match chain_value {
+                        Some((id, value)) if Some(id) == outer => value,
+                        _ => {
+                            let mut value = right;
+                            while ids.kind(value) == Kind::Assignment {
+                                match value.child_by_field_id(ids.right) {
+                                    Some(next) => value = next,
+                                    None => break,
+                                }
+                            }
+                            value
                         }
-                    }
+                    };
+                    chain_value = Some((node.id(), value));
                     let annotation = node
                         .child_by_field_name("type")
-                        .and_then(|t| annotation_type(source, t));
+                        .and_then(|t| annotation_type(cx, t));
                     assignment_types(
-                        source, left, value, annotation, self_name, index, whole, method, class,
+                        cx, left, value, annotation, self_name, index, whole, method, class,
                     );
                 }
             }
-            "named_expression" => {
+            Kind::NamedExpression => {
                 if let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
+                    node.child_by_field_id(ids.name),
+                    node.child_by_field_id(ids.value),
                 ) {
+                    let name = cx.sym(name);
+                    let expr = type_expr(cx, value, self_name);
                     method.bindings.push(Binding {
-                        name: source.node_text(name).to_string(),
+                        name,
                         kind: BindingKind::Local,
-                        expr: type_expr(source, value, self_name),
+                        expr,
                         range: whole,
                     });
                 }
             }
-            "for_statement" => {
-                if let Some(left) = node.child_by_field_name("left") {
+            Kind::For => {
+                if let Some(left) = node.child_by_field_id(ids.left) {
                     collect_store_targets(left, left, &mut stores);
                 }
-                for_bindings(source, node, self_name, method)
+                for_bindings(cx, node, self_name, method)
             }
-            "with_statement" => with_bindings(source, node, self_name, method),
-            "return_statement" => {
+            Kind::With => with_bindings(cx, node, self_name, method),
+            Kind::Return => {
                 if let Some(value) = node.named_child(0)
-                    && let Some(expr) = type_expr(source, value, self_name)
+                    && let Some(expr) = type_expr(cx, value, self_name)
                 {
                     method.returns.push(expr);
                 }
             }
-            "yield" => {
+            Kind::Yield => {
                 let is_from = {
                     let mut cursor = node.walk();
                     node.children(&mut cursor).any(|c| c.kind() == "from")
                 };
                 if !is_from
                     && let Some(value) = node.named_child(0)
-                    && let Some(expr) = type_expr(source, value, self_name)
+                    && let Some(expr) = type_expr(cx, value, self_name)
                 {
                     method.yields.push(expr);
                 }
@@ -843,13 +1400,13 @@ fn scan_method(
 
 #[allow(clippy::too_many_arguments)]
 fn assignment_types(
-    source: &SourceFile,
+    cx: &mut Ctx,
     left: Node,
     value: Node,
     annotation: Option<TypeExpr>,
     self_name: Option<&str>,
     index: usize,
-    whole: (u32, u32),
+    whole: Span,
     method: &mut MethodFacts,
     class: &mut ClassFacts,
 ) {
@@ -864,45 +1421,45 @@ fn assignment_types(
     } else {
         pairs.extend(targets.into_iter().map(|t| (t, None)));
     }
+    let ids = cx.ids;
     for (target, value) in pairs {
-        let expr = if annotation.is_some() {
-            annotation.clone()
-        } else {
-            value.and_then(|v| type_expr(source, v, self_name))
+        let expr = |cx: &mut Ctx| {
+            if annotation.is_some() {
+                annotation.clone()
+            } else {
+                value.and_then(|v| type_expr(cx, v, self_name))
+            }
         };
         match target.kind() {
-            "identifier" => method.bindings.push(Binding {
-                name: source.node_text(target).to_string(),
-                kind: BindingKind::Local,
-                expr,
-                range: whole,
-            }),
+            "identifier" => {
+                let name = cx.sym(target);
+                let expr = expr(cx);
+                method.bindings.push(Binding {
+                    name,
+                    kind: BindingKind::Local,
+                    expr,
+                    range: whole,
+                })
+            }
             "attribute" => {
-                if let (Some(object), Some(attr)) = (
-                    target.child_by_field_name("object"),
-                    target.child_by_field_name("attribute"),
-                ) && is_self(source, object, self_name)
-                    && let Some(expr) = expr
+                if let Some((object, attr)) = cx.attribute_parts(target)
+                    && cx.is_self(object, self_name)
+                    && let Some(expr) = expr(cx)
                 {
-                    class
-                        .attr_types
-                        .push((source.node_text(attr).to_string(), index, expr));
+                    let attr = cx.sym(attr);
+                    class.attr_types.push((attr, index, expr));
                 }
             }
             "subscript" => {
                 // `self.attr[k] = v`: `attr` is a dict of such values.
-                if let Some(container) = target.child_by_field_name("value")
-                    && container.kind() == "attribute"
-                    && let (Some(object), Some(attr)) = (
-                        container.child_by_field_name("object"),
-                        container.child_by_field_name("attribute"),
-                    )
-                    && is_self(source, object, self_name)
-                    && let Some(expr) = expr
+                if let Some(container) = target.child_by_field_id(ids.value)
+                    && ids.kind(container) == Kind::Attribute
+                    && let Some((object, attr)) = cx.attribute_parts(container)
+                    && cx.is_self(object, self_name)
+                    && let Some(expr) = expr(cx)
                 {
-                    class
-                        .attr_elems
-                        .push((source.node_text(attr).to_string(), index, expr, true));
+                    let attr = cx.sym(attr);
+                    class.attr_elems.push((attr, index, expr, true));
                 }
             }
             _ => {}
@@ -921,49 +1478,37 @@ fn list_items(node: Node) -> Vec<Node> {
     }
 }
 
-fn for_bindings(
-    source: &SourceFile,
-    node: Node,
-    self_name: Option<&str>,
-    method: &mut MethodFacts,
-) {
+fn for_bindings(cx: &mut Ctx, node: Node, self_name: Option<&str>, method: &mut MethodFacts) {
+    let ids = cx.ids;
     let (Some(left), Some(right), Some(body)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-        node.child_by_field_name("body"),
+        node.child_by_field_id(ids.left),
+        node.child_by_field_id(ids.right),
+        node.child_by_field_id(ids.body),
     ) else {
         return;
     };
-    let range = (body.start_byte() as u32, body.end_byte() as u32);
+    let range = span(body);
     let targets = list_items(left);
     // `x.values()` / `x.items()`: iterate the values of a dict.
     let mut iterated = right;
     let mut dict_view = None;
-    if right.kind() == "call"
-        && let Some(function) = right.child_by_field_name("function")
-        && function.kind() == "attribute"
-        && let (Some(object), Some(attr)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        )
+    if ids.kind(right) == Kind::Call
+        && let Some(function) = right.child_by_field_id(ids.function)
+        && ids.kind(function) == Kind::Attribute
+        && let Some((object, attr)) = cx.attribute_parts(function)
     {
-        let attr = source.node_text(attr);
+        let attr = cx.text(attr);
         if matches!(attr, "values" | "itervalues" | "items" | "iteritems") {
             iterated = object;
             dict_view = Some(attr.ends_with("items"));
         }
     }
-    let base = type_expr(source, iterated, self_name);
-    let element = |op: TypeOp| {
-        base.clone().map(|mut e| {
-            e.ops.push(op);
-            e
-        })
-    };
+    let base = type_expr(cx, iterated, self_name);
+    let element = |op: TypeOp| base.clone().map(|e| e.then(op));
     let mut bind = |target: Node, expr: Option<TypeExpr>| {
-        if target.kind() == "identifier" {
+        if ids.kind(target) == Kind::Identifier {
             method.bindings.push(Binding {
-                name: source.node_text(target).to_string(),
+                name: cx.sym(target),
                 kind: BindingKind::Loop,
                 expr,
                 range,
@@ -985,16 +1530,12 @@ fn for_bindings(
     }
 }
 
-fn with_bindings(
-    source: &SourceFile,
-    statement: Node,
-    self_name: Option<&str>,
-    method: &mut MethodFacts,
-) {
-    let Some(body) = statement.child_by_field_name("body") else {
+fn with_bindings(cx: &mut Ctx, statement: Node, self_name: Option<&str>, method: &mut MethodFacts) {
+    let ids = cx.ids;
+    let Some(body) = statement.child_by_field_id(ids.body) else {
         return;
     };
-    let range = (body.start_byte() as u32, body.end_byte() as u32);
+    let range = span(body);
     let mut cursor = statement.walk();
     let Some(clause) = statement
         .named_children(&mut cursor)
@@ -1004,7 +1545,7 @@ fn with_bindings(
     };
     let mut cursor = clause.walk();
     for item in clause.named_children(&mut cursor) {
-        let Some(value) = item.child_by_field_name("value") else {
+        let Some(value) = item.child_by_field_id(ids.value) else {
             continue;
         };
         if value.kind() != "as_pattern" {
@@ -1013,19 +1554,16 @@ fn with_bindings(
         let Some(target) = value
             .child_by_field_name("alias")
             .and_then(|alias| alias.named_child(0))
-            .filter(|t| t.kind() == "identifier")
+            .filter(|t| ids.kind(*t) == Kind::Identifier)
         else {
             continue;
         };
         let expr = value
             .named_child(0)
-            .and_then(|m| type_expr(source, m, self_name))
-            .map(|mut e| {
-                e.ops.push(TypeOp::Enter);
-                e
-            });
+            .and_then(|m| type_expr(cx, m, self_name))
+            .map(|e| e.then(TypeOp::Enter));
         method.bindings.push(Binding {
-            name: source.node_text(target).to_string(),
+            name: cx.sym(target),
             kind: BindingKind::With,
             expr,
             range,
@@ -1033,8 +1571,20 @@ fn with_bindings(
     }
 }
 
+/// Whether `text` with its spaces removed is the concatenation of `parts`
+/// (`type( self )` against `["type(", "self", ")"]`), without allocating.
+fn equals_without_spaces(text: &str, parts: &[&str]) -> bool {
+    let mut expected = parts.iter().flat_map(|p| p.chars());
+    for c in text.chars().filter(|c| *c != ' ') {
+        if expected.next() != Some(c) {
+            return false;
+        }
+    }
+    expected.next().is_none()
+}
+
 fn attribute_use(
-    source: &SourceFile,
+    cx: &mut Ctx,
     node: Node,
     store: Option<Node>,
     self_name: Option<&str>,
@@ -1042,76 +1592,88 @@ fn attribute_use(
     method: &mut MethodFacts,
     class: &mut ClassFacts,
 ) {
-    let (Some(object), Some(attr)) = (
-        node.child_by_field_name("object"),
-        node.child_by_field_name("attribute"),
-    ) else {
+    let ids = cx.ids;
+    let Some((object, attr)) = cx.attribute_parts(node) else {
         return;
     };
-    let attr_name = source.node_text(attr).to_string();
-    if is_self(source, object, self_name) {
-        if attr_name == "__dict__" {
+    if cx.is_self(object, self_name) {
+        let attr_text = cx.text(attr);
+        if attr_text == "__dict__" {
             class.dynamic = true;
         }
+        let attr = cx.names.intern(attr_text);
         if let Some(statement) = store {
             // Report the whole `self.x = v` when it is a simple assignment.
-            let statement = if statement.kind() == "assignment"
-                && statement.child_by_field_name("left").map(|l| l.id()) == Some(node.id())
+            let statement = if ids.kind(statement) == Kind::Assignment
+                && statement.child_by_field_id(ids.left).map(|l| l.id()) == Some(node.id())
             {
                 statement
             } else {
                 node
             };
             method.self_writes.push(SelfWrite {
-                attr: attr_name,
-                site: site(source, statement),
+                attr,
+                span: span(statement),
             });
         } else {
-            class.self_reads.insert(attr_name);
+            class.self_reads.push(attr);
         }
         return;
     }
-    let object_text = source.node_text(object);
+    let object_text = cx.text(object);
     let class_name = class.local_name.rsplit('.').next().unwrap_or("");
+    let self_text = self_name.unwrap_or("self");
     let is_class_object = object_text == "cls"
         || object_text == class_name
-        || object_text.replace(' ', "") == format!("type({})", self_name.unwrap_or("self"))
-        || self_name.is_some_and(|s| object_text.replace(' ', "") == format!("{s}.__class__"));
+        || equals_without_spaces(object_text, &["type(", self_text, ")"])
+        || self_name.is_some_and(|s| equals_without_spaces(object_text, &[s, ".__class__"]));
     if is_class_object {
         if store.is_none() {
-            class.self_reads.insert(attr_name);
+            class.self_reads.push(cx.sym(attr));
         }
         return;
     }
+    let object_kind = ids.kind(object);
     let foreign = store.is_none()
-        && (object.kind() == "identifier"
-            || (object.kind() == "attribute"
+        && (object_kind == Kind::Identifier
+            || (object_kind == Kind::Attribute
                 && object
-                    .child_by_field_name("object")
-                    .is_some_and(|o| is_self(source, o, self_name))));
-    if foreign && let Some(expr) = type_expr(source, object, self_name) {
-        class.foreign_reads.push((attr_name.clone(), index, expr));
+                    .child_by_field_id(ids.object)
+                    .is_some_and(|o| cx.is_self(o, self_name))));
+    if !foreign {
+        return;
     }
-    if object.kind() == "identifier" {
-        class
-            .var_attrs
-            .entry((object_text.to_string(), attr_name))
-            .or_insert_with(|| site(source, node));
-    }
+    // What `type_expr` makes of `v` and `self.v`, without its allocation.
+    let (object, through_self) = if object_kind == Kind::Identifier {
+        (cx.names.intern(object_text), false)
+    } else {
+        match cx.attribute_parts(object) {
+            Some((_, inner)) => (cx.sym(inner), true),
+            None => return,
+        }
+    };
+    let attr = cx.sym(attr);
+    class.foreign_reads.push(ForeignRead {
+        attr,
+        method: index as u32,
+        object,
+        through_self,
+    });
 }
 
 fn call_use(
-    source: &SourceFile,
+    cx: &mut Ctx,
     node: Node,
     self_name: Option<&str>,
     index: usize,
     method: &mut MethodFacts,
     class: &mut ClassFacts,
 ) {
-    let Some(function) = node.child_by_field_name("function") else {
+    let ids = cx.ids;
+    let Some(function) = node.child_by_field_id(ids.function) else {
         return;
     };
-    let arguments = node.child_by_field_name("arguments");
+    let arguments = node.child_by_field_id(ids.arguments);
     let argument = |i: usize| {
         arguments.and_then(|a| {
             let mut cursor = a.walk();
@@ -1120,86 +1682,81 @@ fn call_use(
                 .nth(i)
         })
     };
+    let function_kind = ids.kind(function);
     // `'{0.x}'.format(self)`, `dataclasses.asdict(self)`: every attribute
     // may be read.
-    let callee = match function.kind() {
-        "attribute" => function
-            .child_by_field_name("attribute")
-            .map_or("", |a| source.node_text(a)),
-        _ => source.node_text(function),
+    let callee = match function_kind {
+        Kind::Attribute => function
+            .child_by_field_id(ids.attribute)
+            .map_or("", |a| cx.text(a)),
+        _ => cx.text(function),
     };
     if matches!(callee, "format" | "asdict" | "astuple" | "format_map")
         && let Some(arguments) = arguments
     {
         let mut cursor = arguments.walk();
         let passes_self = arguments.named_children(&mut cursor).any(|a| {
-            is_self(source, a, self_name)
+            cx.is_self(a, self_name)
                 || (a.kind() == "keyword_argument"
-                    && a.child_by_field_name("value")
-                        .is_some_and(|v| is_self(source, v, self_name)))
+                    && a.child_by_field_id(ids.value)
+                        .is_some_and(|v| cx.is_self(v, self_name)))
         });
         if passes_self {
             class.dynamic = true;
         }
     }
-    match function.kind() {
-        "identifier" => {
-            let name = source.node_text(function);
+    match function_kind {
+        Kind::Identifier => {
+            let name = cx.text(function);
             if !matches!(name, "setattr" | "getattr" | "hasattr" | "delattr" | "vars") {
                 return;
             }
-            if !argument(0).is_some_and(|a| is_self(source, a, self_name)) {
+            if !argument(0).is_some_and(|a| cx.is_self(a, self_name)) {
                 return;
             }
             if name == "vars" {
                 class.dynamic = true;
                 return;
             }
-            match argument(1).and_then(|a| string_value(source, a)) {
-                Some(attr) if name == "setattr" => method.self_writes.push(SelfWrite {
-                    attr,
-                    site: site(source, node),
-                }),
+            match argument(1).and_then(|a| string_value(cx.source, a)) {
+                Some(attr) if name == "setattr" => {
+                    let attr = cx.names.intern_owned(attr);
+                    method.self_writes.push(SelfWrite {
+                        attr,
+                        span: span(node),
+                    })
+                }
                 Some(attr) => {
-                    class.self_reads.insert(attr);
+                    let attr = cx.names.intern_owned(attr);
+                    class.self_reads.push(attr);
                 }
                 // `getattr(self, name)`: any attribute may be read.
                 None if name != "setattr" => class.dynamic = true,
                 None => {}
             }
         }
-        "attribute" => {
-            let (Some(object), Some(attr)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            ) else {
+        Kind::Attribute => {
+            let Some((object, attr)) = cx.attribute_parts(function) else {
                 return;
             };
-            let attr = source.node_text(attr);
-            if is_self(source, object, self_name) {
-                method.self_calls.push(attr.to_string());
+            if cx.is_self(object, self_name) {
+                let attr = cx.sym(attr);
+                method.self_calls.push(attr);
                 return;
             }
             // `self.things.append(Thing())`: `things` holds `Thing`s.
-            if object.kind() == "attribute"
-                && let (Some(inner), Some(container)) = (
-                    object.child_by_field_name("object"),
-                    object.child_by_field_name("attribute"),
-                )
-                && is_self(source, inner, self_name)
+            if ids.kind(object) == Kind::Attribute
+                && let Some((inner, container)) = cx.attribute_parts(object)
+                && cx.is_self(inner, self_name)
             {
-                let (value, is_dict) = match attr {
+                let (value, is_dict) = match cx.text(attr) {
                     "append" | "add" => (argument(0), false),
                     "setdefault" => (argument(1), true),
                     _ => (None, false),
                 };
-                if let Some(expr) = value.and_then(|v| type_expr(source, v, self_name)) {
-                    class.attr_elems.push((
-                        source.node_text(container).to_string(),
-                        index,
-                        expr,
-                        is_dict,
-                    ));
+                if let Some(expr) = value.and_then(|v| type_expr(cx, v, self_name)) {
+                    let container = cx.sym(container);
+                    class.attr_elems.push((container, index, expr, is_dict));
                 }
             }
         }
@@ -1210,13 +1767,14 @@ fn call_use(
 /// Visits every node in document order, like `walk_tree`, with the names
 /// of the enclosing classes and functions (`["MountManager", "umount"]`).
 /// A loop over the flat tree: a scope is popped once the walk passes the
-/// end of its definition's subtree.
-pub fn walk_scoped<'tree>(
-    source: &SourceFile,
+/// end of its definition's subtree. Names borrow from the source.
+pub fn walk_scoped<'tree, 's>(
+    source: &'s SourceFile,
     root: Node<'tree>,
-    mut visit: impl FnMut(Node<'tree>, &[String]),
+    mut visit: impl FnMut(Node<'tree>, &[&'s str]),
 ) {
-    let mut scope: Vec<String> = Vec::new();
+    let ids = ids();
+    let mut scope: Vec<&'s str> = Vec::new();
     // Subtree ends of the definitions that pushed onto `scope`.
     let mut ends: Vec<usize> = Vec::new();
     for index in root.id()..root.subtree_end() {
@@ -1226,11 +1784,10 @@ pub fn walk_scoped<'tree>(
         }
         let node = root.node_at(index);
         visit(node, &scope);
-        if matches!(node.kind(), "function_definition" | "class_definition") {
+        if matches!(ids.kind(node), Kind::Function | Kind::Class) {
             let name = node
-                .child_by_field_name("name")
-                .map(|n| source.node_text(n).to_string())
-                .unwrap_or_default();
+                .child_by_field_id(ids.name)
+                .map_or("", |n| source.node_text(n));
             ends.push(node.subtree_end());
             scope.push(name);
         }
@@ -1243,7 +1800,7 @@ mod tests {
     use crate::parse::parse_python;
     use crate::syntax::SyntaxTree;
 
-    fn classes_of(code: &str) -> Vec<ClassFacts> {
+    fn classes_of(code: &str) -> FileClasses {
         let source = SourceFile::new("t.py".into(), code.into());
         let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
         extract(&source, tree.root(), &ImportMap::default(), "pkg.mod")
@@ -1273,46 +1830,77 @@ class Outer(base.Base, metaclass=abc.ABCMeta):
             it.flag = getattr(self, 'g')
         for k, v in self.items.items():
             v.other = 1
+        self.flag = 2
+        self.other = 3
 ";
-        let classes = classes_of(code);
+        let file = classes_of(code);
+        let names = &file.names;
+        let sym = |name: &str| names.lookup(name).unwrap();
+        let classes = &file.classes;
         assert_eq!(classes.len(), 2);
         let outer = &classes[0];
         assert_eq!(outer.qualname, "pkg.mod.Outer");
         assert_eq!(classes[1].local_name, "Outer.Inner");
         assert_eq!(outer.bases, ["base.Base"]);
         assert!(!outer.opaque_base);
-        let declared: Vec<&str> = outer.declared.keys().map(String::as_str).collect();
         for name in [
             "a", "b", "field", "Inner", "prop", "__init__", "locked", "use",
         ] {
-            assert!(declared.contains(&name), "{name} in {declared:?}");
+            assert!(outer.declares(sym(name)).is_some(), "{name}");
         }
-        assert!(outer.self_reads.contains("_prop"));
-        assert!(outer.self_reads.contains("g"));
-        let init = &outer.methods[outer.method("__init__").unwrap()];
-        let writes: Vec<&str> = init.self_writes.iter().map(|w| w.attr.as_str()).collect();
+        assert!(outer.reads(sym("_prop")));
+        assert!(outer.reads(sym("g")));
+        let init = &outer.methods[outer.method(sym("__init__")).unwrap()];
+        let writes: Vec<&str> = init.self_writes.iter().map(|w| names.get(w.attr)).collect();
         assert_eq!(writes, ["items", "c", "d", "e"]);
-        assert_eq!(init.bindings[0].name, "x");
-        let locked = &outer.methods[outer.method("locked").unwrap()];
+        // Nothing evaluates `x`: `__init__` has no candidate write.
+        assert!(init.bindings.is_empty());
+        let locked = &outer.methods[outer.method(sym("locked")).unwrap()];
         assert!(locked.is_contextmanager);
         assert_eq!(
             locked.yields,
-            [TypeExpr {
-                base: TypeBase::Local("item".into()),
-                ops: vec![]
-            }]
+            [TypeExpr::new(TypeBase::Local(sym("item")), vec![])]
         );
-        let used = &outer.methods[outer.method("use").unwrap()];
-        let with = used.bindings.iter().find(|b| b.name == "it").unwrap();
+        let used = &outer.methods[outer.method(sym("use")).unwrap()];
+        let with = used.bindings.iter().find(|b| b.name == sym("it")).unwrap();
         assert_eq!(with.kind, BindingKind::With);
         assert_eq!(
-            with.expr.as_ref().unwrap().ops,
+            *with.expr.as_ref().unwrap().ops,
             [TypeOp::Call, TypeOp::Enter]
         );
-        let value = used.bindings.iter().find(|b| b.name == "v").unwrap();
-        assert_eq!(value.expr.as_ref().unwrap().ops, [TypeOp::Item]);
-        assert!(outer.var_attrs.contains_key(&("it".into(), "flag".into())));
-        assert!(outer.var_attrs.contains_key(&("v".into(), "other".into())));
+        let value = used.bindings.iter().find(|b| b.name == sym("v")).unwrap();
+        assert_eq!(*value.expr.as_ref().unwrap().ops, [TypeOp::Item]);
+        // `flag` and `other` are written on `self` but never read there:
+        // their uses on other variables are kept.
+        assert!(outer.var_attr(sym("it"), sym("flag")).is_some());
+        assert!(outer.var_attr(sym("v"), sym("other")).is_some());
+    }
+
+    #[test]
+    fn what_mg004_cannot_use_is_dropped() {
+        let code = "\
+class A(object):
+    def __init__(self):
+        self.known = 1
+    def f(self, thing):
+        helper = make()
+        unused = 1
+        thing.known = 2
+        self.known = 3
+        os.path.join(thing.name)
+        return helper
+";
+        let file = classes_of(code);
+        let names = &file.names;
+        let sym = |name: &str| names.lookup(name).unwrap();
+        let class = &file.classes[0];
+        // No candidate write: no variable attribute uses are kept.
+        assert!(class.var_attrs.is_empty());
+        // `os` is not bound in the method; `thing` has no type.
+        assert!(class.foreign_reads.is_empty());
+        let f = &class.methods[class.method(sym("f")).unwrap()];
+        let bound: Vec<&str> = f.bindings.iter().map(|b| names.get(b.name)).collect();
+        assert_eq!(bound, ["helper"], "only what `return helper` needs");
     }
 
     #[test]
@@ -1326,9 +1914,41 @@ class Outer(base.Base, metaclass=abc.ABCMeta):
             "def f(self): return '{s.x}'.format(s=self)",
             "def f(self): return dataclasses.asdict(self)",
         ] {
-            let classes = classes_of(&format!("class A:\n    {body}\n"));
-            assert!(classes[0].dynamic, "{body}");
+            let file = classes_of(&format!("class A:\n    {body}\n"));
+            assert!(file.classes[0].dynamic, "{body}");
         }
+    }
+
+    #[test]
+    fn class_object_reads_count_as_self_reads() {
+        for read in [
+            "type(self).x",
+            "type( self ).x",
+            "self.__class__.x",
+            "cls.x",
+            "A.x",
+        ] {
+            let file = classes_of(&format!(
+                "class A:\n    def f(self):\n        return {read}\n"
+            ));
+            let x = file.names.lookup("x").unwrap();
+            assert!(file.classes[0].reads(x), "{read}");
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        let mut interner = Interner::default();
+        let words = ["b", "a", "ccc", "a", "dd"];
+        let syms: Vec<Sym> = words.iter().map(|w| interner.intern(w)).collect();
+        assert_eq!(syms, [0, 1, 2, 1, 3]);
+        let (names, remap) = interner.finish(&[true; 4]);
+        assert_eq!(remap, [0, 1, 2, 3]);
+        for (word, sym) in words.iter().zip(syms) {
+            assert_eq!(names.get(sym), *word);
+            assert_eq!(names.lookup(word), Some(sym));
+        }
+        assert_eq!(names.lookup("zz"), None);
     }
 
     #[test]
@@ -1357,8 +1977,8 @@ class Outer(base.Base, metaclass=abc.ABCMeta):
             ),
         ];
         for code in inputs {
-            let classes = classes_of(&code);
-            assert_eq!(classes.len(), 1);
+            let file = classes_of(&code);
+            assert_eq!(file.classes.len(), 1);
         }
     }
 }

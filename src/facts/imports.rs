@@ -9,7 +9,7 @@ use crate::syntax::Node;
 use crate::parse::SourceFile;
 
 /// Local name → fully qualified dotted name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportMap {
     bindings: HashMap<String, String>,
 }

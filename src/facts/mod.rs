@@ -29,7 +29,7 @@ pub struct FileFacts {
     pub error_ranges: Vec<(u32, u32)>,
     pub imports: ImportMap,
     pub noqa_comments: Vec<NoqaComment>,
-    pub classes: Vec<classes::ClassFacts>,
+    pub classes: classes::FileClasses,
     pub taint: FileTaint,
     /// Findings of rules that need only this file (broad-except).
     pub local_findings: Vec<Finding>,
@@ -60,6 +60,7 @@ pub fn extract(
     // Tests pass private methods to `assertRaises` and friends; that does
     // not make them callbacks of the code under analysis.
     let mut escaping_names = std::collections::BTreeSet::new();
+    let mut escaping_methods = std::collections::BTreeSet::new();
     let collect_escaping = !settings.parse_only && !crate::taint::local::is_test_file(&source.path);
     timings::time(Phase::Facts, || {
         walk_tree(root, |node| {
@@ -73,7 +74,10 @@ pub fn extract(
                         && crate::taint::local::is_private_name(name)
                         && crate::taint::local::is_used_as_value(node)
                     {
-                        escaping_names.insert(name.to_string());
+                        match self_method_class(&source, node, &module) {
+                            Some(class) => escaping_methods.insert((class, name.to_string())),
+                            None => escaping_names.insert(name.to_string()),
+                        };
                     }
                 }
                 "comment" => {
@@ -99,7 +103,7 @@ pub fn extract(
             error_ranges,
             imports,
             noqa_comments,
-            classes: Vec::new(),
+            classes: Default::default(),
             taint: FileTaint::default(),
             local_findings: Vec::new(),
             module,
@@ -114,6 +118,7 @@ pub fn extract(
         crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project)
     });
     taint.escaping_names = escaping_names.into_iter().collect();
+    taint.escaping_methods = escaping_methods.into_iter().collect();
     let local_findings = timings::time(Phase::BroadExcept, || {
         crate::rules::broad_except::check(&source, root)
     });
@@ -152,6 +157,29 @@ pub fn walk_tree_pruned<'tree>(root: Node<'tree>, mut enter: impl FnMut(Node<'tr
             node.subtree_end()
         };
     }
+}
+
+/// For the name of `self._name` inside a method, the module-qualified name
+/// of the method's class.
+fn self_method_class(source: &SourceFile, name: Node, module: &str) -> Option<String> {
+    let attribute = name.parent().filter(|p| p.kind() == "attribute")?;
+    let object = attribute.child_by_field_name("object")?;
+    if !matches!(source.node_text(object), "self" | "cls") {
+        return None;
+    }
+    let mut scope = attribute.parent();
+    while let Some(node) = scope {
+        if node.kind() == "class_definition" {
+            let qualname = crate::taint::local::qualname_of(source, node);
+            return Some(if module.is_empty() {
+                qualname
+            } else {
+                format!("{module}.{qualname}")
+            });
+        }
+        scope = node.parent();
+    }
+    None
 }
 
 /// The dotted module name of a file: its stem, prefixed by every enclosing

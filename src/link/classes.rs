@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::facts::FileFacts;
 use crate::facts::classes::{
-    CLASS_SCOPE, ClassFacts, MODULE_FUNCTIONS, MethodFacts, Site, TypeBase, TypeExpr, TypeOp,
+    CLASS_SCOPE, ClassFacts, MODULE_FUNCTIONS, MethodFacts, Names, Span, TypeBase, TypeExpr, TypeOp,
 };
 
 pub type ClassId = usize;
@@ -64,7 +64,7 @@ impl ClassIndex {
     pub fn build(files: &[FileFacts]) -> ClassIndex {
         let mut index = ClassIndex::default();
         for (file, facts) in files.iter().enumerate() {
-            for (class, class_facts) in facts.classes.iter().enumerate() {
+            for (class, class_facts) in facts.classes.classes.iter().enumerate() {
                 let id = index.classes.len();
                 index.classes.push((file, class));
                 // The first definition wins: deterministic in file order.
@@ -115,7 +115,18 @@ impl ClassIndex {
 
     pub fn facts<'a>(&self, files: &'a [FileFacts], id: ClassId) -> &'a ClassFacts {
         let (file, class) = self.classes[id];
-        &files[file].classes[class]
+        &files[file].classes.classes[class]
+    }
+
+    /// The interned names of the file a class is in.
+    pub fn names<'a>(&self, files: &'a [FileFacts], id: ClassId) -> &'a Names {
+        &files[self.file_of(id)].classes.names
+    }
+
+    /// A method by name in the class itself.
+    pub fn own_method(&self, files: &[FileFacts], id: ClassId, name: &str) -> Option<usize> {
+        let sym = self.names(files, id).lookup(name)?;
+        self.facts(files, id).method(sym)
     }
 
     pub fn file_of(&self, id: ClassId) -> usize {
@@ -229,8 +240,8 @@ impl ClassIndex {
         name: &str,
     ) -> Option<(ClassId, usize, &'a MethodFacts)> {
         self.ancestors(class).into_iter().find_map(|k| {
-            let facts = self.facts(files, k);
-            facts.method(name).map(|m| (k, m, &facts.methods[m]))
+            let m = self.own_method(files, k, name)?;
+            Some((k, m, &self.facts(files, k).methods[m]))
         })
     }
 
@@ -239,13 +250,14 @@ impl ClassIndex {
     pub fn init_closure(&self, files: &[FileFacts], class: ClassId) -> Vec<(ClassId, usize)> {
         let mut seen = BTreeSet::new();
         let mut order = Vec::new();
-        let mut queue = VecDeque::from(["__init__".to_string()]);
+        let mut queue = VecDeque::from(["__init__"]);
         while let Some(name) = queue.pop_front() {
-            if let Some((k, m, method)) = self.find_method(files, class, &name)
+            if let Some((k, m, method)) = self.find_method(files, class, name)
                 && seen.insert((k, m))
             {
                 order.push((k, m));
-                queue.extend(method.self_calls.iter().cloned());
+                let names = self.names(files, k);
+                queue.extend(method.self_calls.iter().map(|&c| names.get(c)));
             }
         }
         order
@@ -259,23 +271,28 @@ impl ClassIndex {
         files: &'a [FileFacts],
         class: ClassId,
         attr: &str,
-    ) -> Option<(ClassId, Option<&'a str>, &'a Site)> {
+    ) -> Option<(ClassId, Option<&'a str>, Span)> {
+        let written = |k: ClassId, method: &MethodFacts| {
+            let attr = self.names(files, k).lookup(attr)?;
+            let write = method.self_writes.iter().find(|w| w.attr == attr)?;
+            Some((k, Some(self.names(files, k).get(method.name)), write.span))
+        };
         for (k, m) in self.init_closure(files, class) {
-            let method = &self.facts(files, k).methods[m];
-            if let Some(write) = method.self_writes.iter().find(|w| w.attr == attr) {
-                return Some((k, Some(method.name.as_str()), &write.site));
+            if let Some(found) = written(k, &self.facts(files, k).methods[m]) {
+                return Some(found);
             }
         }
         for k in self.ancestors(class) {
-            let facts = self.facts(files, k);
-            if let Some(site) = facts.declared.get(attr) {
-                return Some((k, None, site));
+            if let Some(attr) = self.names(files, k).lookup(attr)
+                && let Some(span) = self.facts(files, k).declares(attr)
+            {
+                return Some((k, None, span));
             }
         }
         for k in self.ancestors(class) {
             for method in &self.facts(files, k).methods {
-                if let Some(write) = method.self_writes.iter().find(|w| w.attr == attr) {
-                    return Some((k, Some(method.name.as_str()), &write.site));
+                if let Some(found) = written(k, method) {
+                    return Some(found);
                 }
             }
         }
@@ -290,10 +307,11 @@ impl ClassIndex {
         }
         *fuel -= 1;
         let class = self.facts(files, scope.class);
+        let names = self.names(files, scope.class);
         let mut ty = match &expr.base {
-            TypeBase::Name(name) => self.name_type(files, scope.class, name),
+            TypeBase::Name(name) => self.name_type(files, scope.class, names.get(*name)),
             TypeBase::SelfObj => Ty::Instance(scope.class),
-            TypeBase::SelfAttr(attr) => self.attr_type(files, scope.class, attr, fuel),
+            TypeBase::SelfAttr(attr) => self.attr_type(files, scope.class, names.get(*attr), fuel),
             TypeBase::Local(name) => {
                 let method = class
                     .methods
@@ -303,16 +321,16 @@ impl ClassIndex {
                     .map(|m| {
                         m.bindings
                             .iter()
-                            .filter(|b| &b.name == name)
+                            .filter(|b| b.name == *name)
                             .filter_map(|b| b.expr.as_ref())
                             .collect()
                     })
                     .unwrap_or_default();
-                let bound = method.is_some_and(|m| m.bindings.iter().any(|b| &b.name == name));
+                let bound = method.is_some_and(|m| m.bindings.iter().any(|b| b.name == *name));
                 if bound {
                     self.first_known(files, scope, bindings, fuel)
                 } else {
-                    self.name_type(files, scope.class, name)
+                    self.name_type(files, scope.class, names.get(*name))
                 }
             }
             TypeBase::DefaultDict(elem) => Ty::Dict(Box::new(self.eval(files, scope, elem, fuel))),
@@ -394,7 +412,7 @@ impl ClassIndex {
         }
         if let Some((owner, method)) = name.rsplit_once('.')
             && let Some(owner) = self.resolve(files, class, owner)
-            && let Some(m) = self.facts(files, owner).method(method)
+            && let Some(m) = self.own_method(files, owner, method)
         {
             return Ty::Method(owner, m);
         }
@@ -413,8 +431,7 @@ impl ClassIndex {
         self.by_qualname
             .get(&module)
             .and_then(|&functions| {
-                self.facts(files, functions)
-                    .method(function)
+                self.own_method(files, functions, function)
                     .map(|m| Ty::Method(functions, m))
             })
             .unwrap_or(Ty::Unknown)
@@ -425,11 +442,15 @@ impl ClassIndex {
     fn attr_type(&self, files: &[FileFacts], class: ClassId, attr: &str, fuel: &mut usize) -> Ty {
         for k in self.ancestors(class) {
             let facts = self.facts(files, k);
+            // A name the file never mentions is neither a method nor set.
+            let Some(attr) = self.names(files, k).lookup(attr) else {
+                continue;
+            };
             if let Some(m) = facts.method(attr) {
                 return Ty::Method(k, m);
             }
             for (name, method, expr) in &facts.attr_types {
-                if name == attr {
+                if *name == attr {
                     let ty = self.eval(
                         files,
                         Scope {
@@ -445,7 +466,7 @@ impl ClassIndex {
                 }
             }
             for (name, method, expr, is_dict) in &facts.attr_elems {
-                if name == attr {
+                if *name == attr {
                     let ty = self.eval(
                         files,
                         Scope {

@@ -38,6 +38,8 @@ pub struct ProjectIndex {
     methods_by_name: HashMap<String, Vec<FunctionRef>>,
     /// Private names used as values somewhere (callbacks).
     pub escaping_names: HashSet<String>,
+    /// Private methods passed as callbacks through `self`.
+    pub escaping_functions: HashSet<FunctionRef>,
     /// Class → itself and its resolved bases, nearest first.
     ancestors: HashMap<String, Vec<String>>,
 }
@@ -51,6 +53,7 @@ impl ProjectIndex {
             class_bases: HashMap::default(),
             methods_by_name: HashMap::default(),
             escaping_names: HashSet::default(),
+            escaping_functions: HashSet::default(),
             ancestors: HashMap::default(),
         };
         for (file_index, file) in files.iter().enumerate() {
@@ -97,6 +100,18 @@ impl ProjectIndex {
         for class in classes {
             let ancestors = index.compute_ancestors(&class);
             index.ancestors.insert(class, ancestors);
+        }
+        for file in files {
+            for (class, name) in &file.taint.escaping_methods {
+                match index.method_in_hierarchy(class, name, false) {
+                    Some(function) => {
+                        index.escaping_functions.insert(function);
+                    }
+                    None => {
+                        index.escaping_names.insert(name.clone());
+                    }
+                }
+            }
         }
         index
     }

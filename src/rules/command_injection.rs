@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Label, Severity, TraceStep};
 use crate::rules::{self, COMMAND_INJECTION, RuleMask};
-use crate::taint::solve::Solution;
+use crate::taint::solve::{Implementation, Solution};
 use crate::taint::summary::{Callee, SinkUse};
 
 pub fn check(solution: &Solution) -> Vec<Finding> {
@@ -19,7 +19,14 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
             if sink.unscanned_only && solution.resolves(file_index, sink) {
                 continue;
             }
-            let sig = solution.eval(file_index, sink.function, &sink.data);
+            // A method of the scanned sources matched by its name
+            // (`self._execute`) is a sink only for the arguments its
+            // implementation runs as a command.
+            let implementation = solution.implementation(file_index, sink);
+            let data = implementation
+                .as_ref()
+                .map_or(&sink.data, |implementation| &implementation.command);
+            let sig = solution.eval(file_index, sink.function, data);
             let tainted = solution
                 .real(file_index, sink.function, sig)
                 .intersects(RuleMask::COMMAND);
@@ -62,7 +69,7 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
                         sink.spelled
                     ),
                 )
-            } else if let Some(privilege) = &sink.privileged {
+            } else if let Some(privilege) = privilege(solution, file_index, sink, &implementation) {
                 (
                     Severity::Warning,
                     format!(
@@ -85,8 +92,7 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
                     sink.spelled
                 ));
             }
-            let mut trace =
-                solution.trace(file_index, sink.function, &sink.data, RuleMask::COMMAND);
+            let mut trace = solution.trace(file_index, sink.function, data, RuleMask::COMMAND);
             trace.push(TraceStep {
                 location: sink.location.clone(),
                 message: format!("sink: `{}` runs the command", sink.spelled),
@@ -111,6 +117,65 @@ pub fn check(solution: &Solution) -> Vec<Finding> {
         }
     }
     super::one_per_sink(findings)
+}
+
+/// Why the command runs as root, if it does: at the call (`run_as_root`,
+/// `sudo`, inside a privsep entry point), in the scanned implementation of
+/// the sink, or because the function is reached from a privsep entry point
+/// (everything an entry point calls runs in the privileged daemon).
+fn privilege(
+    solution: &Solution,
+    file: usize,
+    sink: &SinkUse,
+    implementation: &Option<Implementation>,
+) -> Option<String> {
+    if let Some(privilege) = &sink.privileged {
+        return Some(privilege.clone());
+    }
+    if let Some(implementation) = implementation {
+        let sig = solution.eval(file, sink.function, &implementation.privileged);
+        if solution
+            .real(file, sink.function, sig)
+            .intersects(RuleMask::COMMAND)
+        {
+            return Some(format!(
+                "run as root (by its implementation `{}`)",
+                solution.function(implementation.function).qualname
+            ));
+        }
+        // `run_as_root=as_root` in the implementation, and this call gives
+        // `as_root` (not a literal `False`).
+        let summary = solution.function(implementation.function);
+        let call = &solution.files[file].taint.calls[implementation.call as usize];
+        let inner = &solution.files[implementation.function.file as usize].taint;
+        for inner_sink in inner.sinks.iter().filter(|s| {
+            s.function == implementation.function.function && s.rule == RuleMask::COMMAND
+        }) {
+            let Some(param) = inner_sink.privilege_param else {
+                continue;
+            };
+            let Some(info) = summary.params.get(param as usize) else {
+                continue;
+            };
+            let by_keyword = call.keywords.iter().any(|(name, _)| *name == info.name)
+                && !call.falsy_keywords.contains(&info.name);
+            let by_position = param
+                .checked_sub(implementation.offset)
+                .is_some_and(|position| {
+                    (position as usize) < call.args.len()
+                        && !call.falsy_positions.contains(&position)
+                });
+            if by_keyword || by_position {
+                return Some(format!(
+                    "run as root (`{}` given to its implementation `{}`)",
+                    info.name, summary.qualname
+                ));
+            }
+        }
+    }
+    solution.privileged_reach(file, sink.function).map(|entry| {
+        format!("run as root (its function is called from the oslo.privsep entry point `{entry}`)")
+    })
 }
 
 /// Whether the sink is a project wrapper (`utils.execute`) whose code is

@@ -152,7 +152,7 @@ impl ArgSelector {
 }
 
 /// What a sink does; decides severity.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SinkKind {
     /// A command: an argument vector, or a shell string when `shell=True`.

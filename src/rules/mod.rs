@@ -86,7 +86,19 @@ pub const BROAD_EXCEPT: &str = "MG003";
 pub const WRONG_OBJECT_ATTRIBUTE: &str = "MG004";
 
 /// Which taint rule(s) a value is still dangerous for: a bit per rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct RuleMask(pub u8);
 
 impl RuleMask {

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::facts::FileFacts;
-use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Site};
-use crate::finding::{Finding, Label, Severity};
+use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Span};
+use crate::finding::{Finding, Label, Severity, normalise_snippet};
 use crate::link::ProjectIndex;
 use crate::link::classes::{ClassId, ClassIndex, Scope, Ty};
 use crate::rules::{WRONG_OBJECT_ATTRIBUTE, meta};
@@ -19,9 +19,9 @@ struct Candidate<'a> {
     name: &'a str,
     /// The variable's class, when inferred and it has the attribute: the
     /// class and where the attribute is defined on it.
-    defined: Option<(ClassId, Option<&'a str>, &'a Site)>,
+    defined: Option<(ClassId, Option<&'a str>, Span)>,
     /// `name.attr` used elsewhere in the class.
-    used: Option<&'a Site>,
+    used: Option<Span>,
     /// The write is inside the `with`/`for` statement that binds it.
     encloses: bool,
 }
@@ -57,12 +57,13 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
         }) {
             continue;
         }
+        let names = classes.names(files, id);
         for (method_index, method) in class.methods.iter().enumerate() {
             if method.self_name.is_none() {
                 continue;
             }
             for write in &method.self_writes {
-                let attr = write.attr.as_str();
+                let attr = names.get(write.attr);
                 let known = hierarchy.iter().any(|&k| {
                     owned[k]
                         .get_or_insert_with(|| owned_attributes(files, classes, k))
@@ -94,11 +95,13 @@ fn owned_attributes<'a>(
     k: ClassId,
 ) -> HashSet<&'a str> {
     let facts = classes.facts(files, k);
-    let mut owned: HashSet<&str> = facts.self_reads.iter().map(String::as_str).collect();
-    owned.extend(facts.declared.keys().map(String::as_str));
+    let names = classes.names(files, k);
+    let mut owned: HashSet<&str> = facts.self_reads.iter().map(|&s| names.get(s)).collect();
+    owned.extend(facts.declared.iter().map(|&(s, _)| names.get(s)));
     for (owner, m) in classes.init_closure(files, k) {
         let method = &classes.facts(files, owner).methods[m];
-        owned.extend(method.self_writes.iter().map(|w| w.attr.as_str()));
+        let names = classes.names(files, owner);
+        owned.extend(method.self_writes.iter().map(|w| names.get(w.attr)));
     }
     owned
 }
@@ -112,21 +115,32 @@ fn check_write(
     write: &SelfWrite,
     hierarchy: &BTreeSet<ClassId>,
 ) -> Option<Finding> {
-    let attr = write.attr.as_str();
-    let at = write.site.location.start_byte;
+    let names = classes.names(files, scope.class);
+    let source = &files[classes.file_of(scope.class)].source;
+    let attr_sym = write.attr;
+    let attr = names.get(attr_sym);
+    let at = write.span.0;
+    // Snippets are made only here, for the few writes that get this far.
+    let snippet = normalise_snippet(
+        source
+            .text
+            .get(write.span.0 as usize..write.span.1 as usize)
+            .unwrap_or(""),
+    );
     // Per variable name: the bindings in document order.
-    let mut by_name: BTreeMap<&str, Vec<&crate::facts::classes::Binding>> = BTreeMap::new();
+    let mut by_name: BTreeMap<&str, (u32, Vec<&crate::facts::classes::Binding>)> = BTreeMap::new();
     for binding in &method.bindings {
-        if Some(&binding.name) == method.self_name.as_ref() {
+        if Some(binding.name) == method.self_name {
             continue;
         }
         by_name
-            .entry(binding.name.as_str())
-            .or_default()
+            .entry(names.get(binding.name))
+            .or_insert_with(|| (binding.name, Vec::new()))
+            .1
             .push(binding);
     }
     let mut candidates = Vec::new();
-    for (name, bindings) in by_name {
+    for (name, (name_sym, bindings)) in by_name {
         let encloses = bindings.iter().any(|b| {
             matches!(b.kind, BindingKind::With | BindingKind::Loop)
                 && b.range.0 <= at
@@ -155,10 +169,10 @@ fn check_write(
             _ => None,
         };
         // `self.x = v.x` copies from `v`: it is not `v` that was meant.
-        if mentions(&write.site.snippet, &format!("{name}.{attr}")) {
+        if mentions(&snippet, &format!("{name}.{attr}")) {
             continue;
         }
-        let used = class.var_attrs.get(&(name.to_string(), attr.to_string()));
+        let used = class.var_attr(name_sym, attr_sym);
         if defined.is_none() && used.is_none() {
             continue;
         }
@@ -175,7 +189,7 @@ fn check_write(
     // Best first; ties by name, for deterministic output.
     candidates.sort_by(|a, b| b.score().cmp(&a.score()).then(a.name.cmp(b.name)));
     let best = candidates.first()?;
-    let self_name = method.self_name.as_deref().unwrap_or("self");
+    let self_name = method.self_name.map_or("self", |s| names.get(s));
     let class_name = &class.local_name;
     let others: Vec<String> = candidates[1..]
         .iter()
@@ -194,25 +208,25 @@ fn check_write(
         ));
     }
     let mut labels = Vec::new();
-    if let Some((owner, in_method, site)) = best.defined {
+    if let Some((owner, in_method, (start, end))) = best.defined {
         let owner_name = &classes.facts(files, owner).local_name;
         let place = match in_method {
             Some(m) => format!("in `{owner_name}.{m}`"),
             None => format!("on `{owner_name}`"),
         };
+        let owner_source = &files[classes.file_of(owner)].source;
         labels.push(Label {
-            location: site.location.clone(),
+            location: owner_source.location(start as usize, end as usize),
             message: format!("`{attr}` is defined here, {place}"),
         });
     }
-    if let Some(site) = best.used {
+    if let Some((start, end)) = best.used {
         labels.push(Label {
-            location: site.location.clone(),
+            location: source.location(start as usize, end as usize),
             message: format!("`{}.{attr}` is used here", best.name),
         });
     }
     let prefix = format!("{self_name}.{attr}");
-    let snippet = &write.site.snippet;
     let suggestion = match snippet.strip_prefix(&prefix) {
         Some(rest) if rest.trim_start().starts_with('=') => format!("{}.{attr}{rest}", best.name),
         // `setattr(self, 'x', v)` → `setattr(mount, 'x', v)`.
@@ -226,15 +240,15 @@ fn check_write(
         code: rule.code,
         rule: rule.slug,
         severity: Severity::Warning,
-        location: write.site.location.clone(),
+        location: source.location(write.span.0 as usize, write.span.1 as usize),
         message,
         labels,
         trace: Vec::new(),
         help: Some(format!(
             "write `{suggestion}`: nothing in `{class_name}`, its bases or its subclasses reads `{self_name}.{attr}`"
         )),
-        context: format!("{class_name}.{}", method.name),
-        snippet: write.site.snippet.clone(),
+        context: format!("{class_name}.{}", names.get(method.name)),
+        snippet,
     })
 }
 
@@ -258,19 +272,25 @@ fn read_from_outside(
     attr: &str,
 ) -> bool {
     (0..classes.len()).any(|reader| {
-        classes
-            .facts(files, reader)
+        let facts = classes.facts(files, reader);
+        if facts.foreign_reads.is_empty() {
+            return false;
+        }
+        let Some(attr) = classes.names(files, reader).lookup(attr) else {
+            return false;
+        };
+        facts
             .foreign_reads
             .iter()
-            .filter(|(name, _, _)| name == attr)
-            .any(|(_, method, expr)| {
+            .filter(|read| read.attr == attr)
+            .any(|read| {
                 let mut fuel = FUEL;
                 let scope = Scope {
                     class: reader,
-                    method: *method,
+                    method: read.method as usize,
                 };
                 matches!(
-                    classes.eval(files, scope, expr, &mut fuel),
+                    classes.eval(files, scope, &read.object_expr(), &mut fuel),
                     Ty::Instance(c) if hierarchy.contains(&c)
                 )
             })
@@ -284,11 +304,15 @@ fn lacks(files: &[FileFacts], classes: &ClassIndex, class: ClassId, attr: &str) 
     };
     hierarchy.iter().all(|&k| {
         let facts = classes.facts(files, k);
-        !classes.external_base[k]
-            && !facts.dynamic
-            && !facts.opaque_base
-            && !facts.self_reads.contains(attr)
-            && !facts.declared.contains_key(attr)
+        if classes.external_base[k] || facts.dynamic || facts.opaque_base {
+            return false;
+        }
+        // A name its file never mentions is not an attribute of the class.
+        let Some(attr) = classes.names(files, k).lookup(attr) else {
+            return true;
+        };
+        !facts.reads(attr)
+            && facts.declares(attr).is_none()
             && facts
                 .methods
                 .iter()

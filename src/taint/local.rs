@@ -24,6 +24,9 @@ use crate::rules::{RuleMask, TaintConfig};
 
 /// Deeper nesting than this is summarised, not interpreted.
 const MAX_DEPTH: usize = 120;
+/// Longest dotted name (`a.b.c`, in segments) matched against sources and
+/// sinks.
+const MAX_DOTTED_SEGMENTS: usize = 64;
 /// Statement executions per function before loops stop iterating to a
 /// fixed point (bounds the cost of pathological nesting of loops).
 const STEP_BUDGET: usize = 20_000;
@@ -50,6 +53,15 @@ impl ProjectModules {
 
     /// Whether some prefix of the dotted name is a scanned module or package.
     pub fn may_contain(&self, qualified: &str) -> bool {
+        let answer = self.may_contain_unrecorded(qualified);
+        // A file's facts depend on these answers: the cache keeps them to
+        // check that a cached entry still holds for the current file set.
+        crate::cache::record_project_query(qualified, answer);
+        answer
+    }
+
+    /// `may_contain` without telling the cache (for checking its entries).
+    pub fn may_contain_unrecorded(&self, qualified: &str) -> bool {
         let mut end = qualified.len();
         while let Some(dot) = qualified[..end].rfind('.') {
             if self.names.contains(&qualified[..dot]) {
@@ -68,6 +80,10 @@ struct Env {
     types: HashMap<String, String>,
     /// Variables holding a normalised path (`realpath`, `abspath`, ...).
     normalised: HashSet<String>,
+    /// Variables bound to a command callable stored on an object
+    /// (`run = self._execute`): whether the object is `self`, and the
+    /// attribute name. Calling the variable calls that attribute.
+    callables: HashMap<String, (bool, String)>,
 }
 
 impl Env {
@@ -84,7 +100,20 @@ impl Env {
             .retain(|name, ty| other.types.get(name).is_none_or(|t| t == ty));
         self.normalised
             .retain(|name| other.normalised.contains(name));
+        // May-alias: a variable that holds the callable on some path is
+        // treated as the callable.
+        for (name, target) in &other.callables {
+            self.callables
+                .entry(name.clone())
+                .or_insert_with(|| target.clone());
+        }
     }
+}
+
+/// What a loop binds or tests before each iteration.
+enum LoopHeader<'a> {
+    For { left: Node<'a>, iterable: Taint },
+    While { condition: Option<Node<'a>> },
 }
 
 /// How a block ended.
@@ -136,6 +165,12 @@ pub struct Interpreter<'a> {
     regex_constants: HashMap<String, String>,
     /// Deferred call sites by the id of their `call` node.
     call_by_node: HashMap<usize, CallId>,
+    /// Classes of `self` attributes, per class of this file: from an
+    /// annotation (`self.client: RemoteFsClient = None`) or a constructor
+    /// (`self.client = RemoteFsClient(...)`), when all such stores agree.
+    self_attr_types: HashMap<(String, String), Option<String>>,
+    /// The class of the method being analysed (for `self.x` types).
+    current_class: Option<String>,
     steps: usize,
 }
 
@@ -161,6 +196,8 @@ pub fn summarize(
         closure_envs: HashMap::default(),
         regex_constants: HashMap::default(),
         call_by_node: HashMap::default(),
+        self_attr_types: HashMap::default(),
+        current_class: None,
         steps: 0,
     };
     interpreter.run(root);
@@ -224,6 +261,7 @@ impl<'a> Interpreter<'a> {
             }
             self.file.classes.push(ClassInfo { qualified, bases });
         }
+        self.collect_self_attr_types(root);
         for node in &definitions {
             if enclosing_scope(*node).is_none()
                 && let Some(name) = node.child_by_field_name("name")
@@ -245,10 +283,13 @@ impl<'a> Interpreter<'a> {
             private: false,
             is_module: true,
             returns: Taint::default(),
+            return_elements: None,
+            mixed_returns: false,
             self_stores: Vec::new(),
             validates: Vec::new(),
             asserts: Vec::new(),
             parent: None,
+            privileged: None,
         });
         let mut context = FunctionContext {
             id: 0,
@@ -274,6 +315,69 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// Records the class of each `self.<attr>` the methods of this file's
+    /// classes store an object of a known class in (see `self_attr_types`).
+    fn collect_self_attr_types(&mut self, root: Node<'a>) {
+        let mut stores: Vec<(String, String, Option<String>)> = Vec::new();
+        walk_tree(root, |node| {
+            if node.kind() != "assignment" {
+                return;
+            }
+            let Some(left) = node.child_by_field_name("left") else {
+                return;
+            };
+            if left.kind() != "attribute"
+                || left
+                    .child_by_field_name("object")
+                    .is_none_or(|o| self.text(o) != "self")
+            {
+                return;
+            }
+            let Some(attr) = left.child_by_field_name("attribute") else {
+                return;
+            };
+            let Some(class) = enclosing_function(node)
+                .and_then(enclosing_scope)
+                .filter(|c| c.kind() == "class_definition")
+            else {
+                return;
+            };
+            let annotated = node.child_by_field_name("type").map(|ty| {
+                let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
+                self.resolve_class(&spelled)
+            });
+            let constructed = node
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")
+                .and_then(|call| call.child_by_field_name("function"))
+                .and_then(|f| dotted_text(self.source, f))
+                .map(|spelled| self.resolve_class(&spelled))
+                .filter(|resolved| {
+                    last_segment(resolved)
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase)
+                });
+            let Some(ty) = annotated.or(constructed) else {
+                // `self.client = None` and other untyped stores do not
+                // contradict a type.
+                return;
+            };
+            let class = self.qualify(&qualname_of(self.source, class));
+            stores.push((class, self.text(attr).to_string(), Some(ty)));
+        });
+        for (class, attr, ty) in stores {
+            self.self_attr_types
+                .entry((class, attr))
+                .and_modify(|known| {
+                    if *known != ty {
+                        *known = None;
+                    }
+                })
+                .or_insert(ty);
+        }
+    }
+
     fn analyse_function(&mut self, node: Node<'a>, id: FunctionId, parent: Option<FunctionId>) {
         let name = node
             .child_by_field_name("name")
@@ -284,7 +388,7 @@ impl<'a> Interpreter<'a> {
         let class = class_node.map(|c| self.qualify(&qualname_of(self.source, c)));
         let decorators = decorator_names(self.source, node, self.imports);
         let is_static = decorators.iter().any(|d| d == "staticmethod");
-        let privileged = decorators
+        let entry_point = decorators
             .iter()
             .find(|d| {
                 self.config
@@ -292,6 +396,9 @@ impl<'a> Interpreter<'a> {
                     .iter()
                     .any(|p| p.matches(d))
             })
+            .cloned();
+        let privileged = entry_point
+            .as_ref()
             .map(|d| format!("inside the oslo.privsep entry point `@{d}`"));
 
         let mut params = Vec::new();
@@ -313,6 +420,7 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
+        self.current_class = class.clone();
         let first_data_param = u16::from(class.is_some() && !is_static && !params.is_empty());
         let self_name = (first_data_param == 1).then(|| params[0].name.clone());
         let private = is_private_name(&name);
@@ -326,10 +434,13 @@ impl<'a> Interpreter<'a> {
             private,
             is_module: false,
             returns: Taint::default(),
+            return_elements: None,
+            mixed_returns: false,
             self_stores: Vec::new(),
             validates: Vec::new(),
             asserts: Vec::new(),
             parent,
+            privileged: entry_point,
         });
 
         let mut env = match parent.and_then(|p| self.closure_envs.get(&p)) {
@@ -453,9 +564,36 @@ impl<'a> Interpreter<'a> {
             }
             "return_statement" => {
                 let value = node.named_child(0);
-                let taint = match value {
-                    Some(value) => self.eval(value, env, context, depth),
-                    None => Taint::default(),
+                let elements: Option<Vec<Node<'a>>> = value
+                    .filter(|v| matches!(v.kind(), "tuple" | "expression_list"))
+                    .map(|v| {
+                        let mut cursor = v.walk();
+                        v.named_children(&mut cursor)
+                            .filter(|c| c.kind() != "comment")
+                            .collect()
+                    })
+                    .filter(|children: &Vec<Node<'a>>| {
+                        children.iter().all(|c| c.kind() != "list_splat")
+                    });
+                let taint = match (value, elements) {
+                    // `return a, b`: each element separately, for callers
+                    // that unpack the tuple.
+                    (Some(_), Some(children)) => {
+                        let mut taint = Taint::default();
+                        let mut parts = Vec::with_capacity(children.len());
+                        for child in children {
+                            let part = self.eval(child, env, context, depth);
+                            taint.union_with(&part);
+                            parts.push(part);
+                        }
+                        self.note_return_elements(context.id, Some(parts));
+                        taint
+                    }
+                    (Some(value), None) => {
+                        self.note_return_elements(context.id, None);
+                        self.eval(value, env, context, depth)
+                    }
+                    (None, _) => Taint::default(),
                 };
                 self.note_validator_return(value, env, context, depth);
                 self.file.functions[context.id as usize]
@@ -477,47 +615,15 @@ impl<'a> Interpreter<'a> {
                     .child_by_field_name("right")
                     .map(|r| self.eval(r, env, context, depth))
                     .unwrap_or_default();
-                let before = env.clone();
-                for round in 0..2 {
-                    if let Some(left) = node.child_by_field_name("left") {
-                        let location = self.location(left);
-                        let name = self.text(left).to_string();
-                        let value = iterable
-                            .clone()
-                            .with_hop(&location, || format!("iterated into `{name}`"));
-                        self.bind(left, value, env, context, depth);
-                    }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        self.exec_block(body, env, context, depth);
-                    }
-                    env.join(&before);
-                    if round == 0 && self.steps > STEP_BUDGET {
-                        break;
-                    }
-                }
-                if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.exec_children_blocks(alternative, env, context, depth);
-                }
-                Flow::Normal
+                let header = match node.child_by_field_name("left") {
+                    Some(left) => LoopHeader::For { left, iterable },
+                    None => LoopHeader::While { condition: None },
+                };
+                self.exec_loop(node, header, env, context, depth)
             }
             "while_statement" => {
-                let before = env.clone();
-                for round in 0..2 {
-                    if let Some(condition) = node.child_by_field_name("condition") {
-                        self.eval(condition, env, context, depth);
-                    }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        self.exec_block(body, env, context, depth);
-                    }
-                    env.join(&before);
-                    if round == 0 && self.steps > STEP_BUDGET {
-                        break;
-                    }
-                }
-                if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.exec_children_blocks(alternative, env, context, depth);
-                }
-                Flow::Normal
+                let condition = node.child_by_field_name("condition");
+                self.exec_loop(node, LoopHeader::While { condition }, env, context, depth)
             }
             "try_statement" => {
                 let before = env.clone();
@@ -615,6 +721,48 @@ impl<'a> Interpreter<'a> {
             }
             _ => Flow::Normal,
         }
+    }
+
+    /// Runs a loop body twice, so that taint carried from one iteration to
+    /// the next reaches every statement (fewer rounds once a function has
+    /// used up its step budget), then the `else:` clause.
+    fn exec_loop(
+        &mut self,
+        node: Node<'a>,
+        header: LoopHeader<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        let before = env.clone();
+        for round in 0..2 {
+            match &header {
+                LoopHeader::For { left, iterable } => {
+                    let location = self.location(*left);
+                    let name = self.text(*left).to_string();
+                    let value = iterable
+                        .clone()
+                        .with_hop(&location, || format!("iterated into `{name}`"));
+                    self.bind(*left, value, env, context, depth);
+                }
+                LoopHeader::While { condition } => {
+                    if let Some(condition) = condition {
+                        self.eval(*condition, env, context, depth);
+                    }
+                }
+            }
+            if let Some(body) = node.child_by_field_name("body") {
+                self.exec_block(body, env, context, depth);
+            }
+            env.join(&before);
+            if round == 0 && self.steps > STEP_BUDGET {
+                break;
+            }
+        }
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.exec_children_blocks(alternative, env, context, depth);
+        }
+        Flow::Normal
     }
 
     /// Runs the `block` children of a clause node (`else:`, `except:`, ...).
@@ -823,14 +971,34 @@ impl<'a> Interpreter<'a> {
         context: &mut FunctionContext,
         depth: usize,
     ) -> Taint {
-        let right = node.child_by_field_name("right");
+        // `a = b = value`: the chain may be arbitrarily long, so its targets
+        // are collected in a loop, and bound from the innermost out.
+        let mut chain = vec![node];
+        let mut right = node.child_by_field_name("right");
+        while let Some(inner) = right.filter(|r| r.kind() == "assignment") {
+            chain.push(inner);
+            right = inner.child_by_field_name("right");
+        }
         let value = match right {
-            Some(right) if right.kind() == "assignment" => {
-                self.eval_assignment(right, env, context, depth)
-            }
             Some(right) => self.eval(right, env, context, depth),
             None => Taint::default(),
         };
+        for assignment in chain.into_iter().rev() {
+            self.bind_assignment(assignment, right, value.clone(), env, context, depth);
+        }
+        value
+    }
+
+    /// Binds the target of one assignment to the value of `right`.
+    fn bind_assignment(
+        &mut self,
+        node: Node<'a>,
+        right: Option<Node<'a>>,
+        value: Taint,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
         let Some(left) = node.child_by_field_name("left") else {
             return value;
         };
@@ -840,6 +1008,43 @@ impl<'a> Interpreter<'a> {
         if value.is_clean() {
             self.bind(left, value.clone(), env, context, depth);
             return value;
+        }
+        // `a, b = f(...)` with `f` in the scanned sources: each target takes
+        // its element of the returned tuple.
+        if let Some(right) = right
+            && let Some(call) = self.last_call_at(right)
+            && matches!(
+                left.kind(),
+                "pattern_list" | "tuple_pattern" | "list_pattern"
+            )
+            && let [entry] = value.entries.as_slice()
+            && self.file.atoms[entry.atom as usize] == (Atom::CallResult { call })
+        {
+            let mut cursor = left.walk();
+            let targets: Vec<Node<'a>> = left
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .collect();
+            if targets.iter().all(|t| t.kind() != "list_splat_pattern") {
+                let location = self.location(node);
+                let entry = entry.clone();
+                for (index, target) in targets.into_iter().enumerate() {
+                    let atom = self.intern(Atom::CallElement {
+                        call,
+                        index: index as u16,
+                    });
+                    let name = self.text(target).to_string();
+                    let element = Taint {
+                        entries: vec![Entry {
+                            atom,
+                            ..entry.clone()
+                        }],
+                    }
+                    .with_hop(&location, || format!("assigned to `{name}`"));
+                    self.bind(target, element, env, context, depth);
+                }
+                return value;
+            }
         }
         let location = self.location(node);
         let name = self.text(left).to_string();
@@ -853,6 +1058,27 @@ impl<'a> Interpreter<'a> {
             .with_hop(&location, || format!("{verb} `{name}`"));
         self.bind(left, hopped, env, context, depth);
         value
+    }
+
+    /// Records the shape of a returned value: the taint of each element of
+    /// a returned tuple display, or `None` for anything else.
+    fn note_return_elements(&mut self, function: FunctionId, parts: Option<Vec<Taint>>) {
+        let summary = &mut self.file.functions[function as usize];
+        if summary.mixed_returns {
+            return;
+        }
+        match (parts, &mut summary.return_elements) {
+            (Some(parts), None) => summary.return_elements = Some(parts),
+            (Some(parts), Some(known)) if known.len() == parts.len() => {
+                for (known, part) in known.iter_mut().zip(&parts) {
+                    known.union_with(part);
+                }
+            }
+            _ => {
+                summary.mixed_returns = true;
+                summary.return_elements = None;
+            }
+        }
     }
 
     /// Records what is known of the assigned value beyond its taint: its
@@ -870,6 +1096,26 @@ impl<'a> Interpreter<'a> {
         let name = self.text(left).to_string();
         env.types.remove(&name);
         env.normalised.remove(&name);
+        env.callables.remove(&name);
+        // `run = self._execute`: the variable is the command callable.
+        if right.kind() == "attribute"
+            && let (Some(object), Some(attr)) = (
+                right.child_by_field_name("object"),
+                right.child_by_field_name("attribute"),
+            )
+        {
+            let attr = self.text(attr);
+            if self
+                .config
+                .sinks_named(attr)
+                .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some())
+            {
+                env.callables.insert(
+                    name.clone(),
+                    (self.is_self(object, context), attr.to_string()),
+                );
+            }
+        }
         if context.id == 0
             && right.kind() == "call"
             && let Some(function) = right.child_by_field_name("function")
@@ -953,6 +1199,19 @@ impl<'a> Interpreter<'a> {
                 is_path_class(&ty).then_some(ty)
             }
             "identifier" => env.types.get(self.text(node)).cloned(),
+            // `self.client`, stored with a known class somewhere in the class.
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                if self.text(object) != "self" {
+                    return None;
+                }
+                let attr = self.text(node.child_by_field_name("attribute")?);
+                let class = self.current_class.clone()?;
+                self.self_attr_types
+                    .get(&(class, attr.to_string()))
+                    .cloned()
+                    .flatten()
+            }
             "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
             _ => None,
         }
@@ -1435,6 +1694,11 @@ impl<'a> Interpreter<'a> {
             return self.opaque(node, env);
         }
         let depth = depth + 1;
+        if node.kind() == "binary_operator"
+            && let Some(taint) = self.eval_percent_format(node, env, context, depth)
+        {
+            return taint;
+        }
         match node.kind() {
             "identifier" => self.read_name(node, env),
             "attribute" => self.eval_attribute(node, env, context, depth),
@@ -1477,6 +1741,7 @@ impl<'a> Interpreter<'a> {
                     taint.union_with(&value);
                 }
                 if node.kind() == "yield" {
+                    self.note_return_elements(context.id, None);
                     self.file.functions[context.id as usize]
                         .returns
                         .union_with(&taint);
@@ -1487,9 +1752,16 @@ impl<'a> Interpreter<'a> {
                 if let Some(index) = node.child_by_field_name("subscript") {
                     self.eval(index, env, context, depth);
                 }
-                node.child_by_field_name("value")
+                let value = node
+                    .child_by_field_name("value")
                     .map(|v| self.eval(v, env, context, depth))
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                if self.is_last_path_component(node) {
+                    // `p.split('/')[-1]` is `os.path.basename(p)`.
+                    value.sanitize(RuleMask::PATH)
+                } else {
+                    value
+                }
             }
             "comparison_operator" | "not_operator" => {
                 let mut cursor = node.walk();
@@ -1706,13 +1978,21 @@ impl<'a> Interpreter<'a> {
         }
 
         // What is called.
-        let spelled = self.text(function).to_string();
+        let spelled: &'a str = self.text(function);
         let mut receiver: Option<Taint> = None;
         let mut receiver_node: Option<Node<'a>> = None;
         let callee = match function.kind() {
             "identifier" => {
                 let name = self.text(function);
-                if env.vars.contains_key(name) {
+                if let Some((on_self, attr)) = env.callables.get(name) {
+                    match &context.class {
+                        Some(class) if *on_self => Callee::SelfMethod {
+                            class: class.clone(),
+                            name: attr.clone(),
+                        },
+                        _ => Callee::UnknownMethod { name: attr.clone() },
+                    }
+                } else if env.vars.contains_key(name) {
                     Callee::UnknownMethod {
                         name: name.to_string(),
                     }
@@ -1795,8 +2075,8 @@ impl<'a> Interpreter<'a> {
         };
 
         let method_name = callee.method_name().to_string();
-        let qualified = match &callee {
-            Callee::Name(name) => Some(name.clone()),
+        let qualified: Option<&str> = match &callee {
+            Callee::Name(name) => Some(name.as_str()),
             _ => None,
         };
 
@@ -1805,7 +2085,7 @@ impl<'a> Interpreter<'a> {
         self.record_sinks(
             node,
             &callee,
-            &spelled,
+            spelled,
             &args,
             &arg_nodes,
             &keywords,
@@ -1862,7 +2142,6 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
-                spelled: spelled.clone(),
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone(),
@@ -1872,6 +2151,24 @@ impl<'a> Interpreter<'a> {
                     .collect(),
                 splat: splat.clone(),
                 bound: function.kind() == "attribute",
+                falsy_keywords: keywords
+                    .iter()
+                    .filter(|(_, _, node)| matches!(self.text(*node), "False" | "None" | "0"))
+                    .map(|(name, _, _)| name.clone())
+                    .collect(),
+                falsy_positions: arg_nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| matches!(self.text(**node), "False" | "None" | "0"))
+                    .map(|(index, _)| index as u16)
+                    .collect(),
+                forwards_command: matches!(
+                    callee,
+                    Callee::UnknownMethod { .. } | Callee::Method { .. }
+                ) && self
+                    .config
+                    .sinks_named(&method_name)
+                    .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
             });
             call
         });
@@ -1914,10 +2211,9 @@ impl<'a> Interpreter<'a> {
 
         // Sanitizers.
         let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
-        let clears = self.config.sanitizes(
-            qualified.as_deref(),
-            is_method_call.then_some(method_name.as_str()),
-        );
+        let clears = self
+            .config
+            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
         if !clears.is_empty() {
             return everything.sanitize(clears);
         }
@@ -1927,6 +2223,106 @@ impl<'a> Interpreter<'a> {
         }
 
         everything
+    }
+
+    /// `'fmt' % value` with a literal format: a value formatted only by
+    /// numeric conversions (`%d`, `%(size)d`, `%x`, `%.2f`) is a number in
+    /// the result (formatting raises on anything else, as `int()` would),
+    /// so only the values of string conversions (`%s`, `%r`, ...) flow.
+    /// `None` when the format is not a plain literal or cannot be mapped.
+    fn eval_percent_format(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Option<Taint> {
+        let operator = node.child_by_field_name("operator")?;
+        if self.text(operator) != "%" {
+            return None;
+        }
+        let format = string_literal(self.source, node.child_by_field_name("left")?)?;
+        let conversions = percent_conversions(&format)?;
+        let right = node.child_by_field_name("right")?;
+        let numeric = |c: char| "diouxXeEfFgG".contains(c);
+        let mut taint = Taint::default();
+        match right.kind() {
+            "dictionary" => {
+                let mut cursor = right.walk();
+                let children: Vec<Node<'a>> = right.named_children(&mut cursor).collect();
+                for child in children {
+                    let value = self.eval(child, env, context, depth);
+                    let key = (child.kind() == "pair")
+                        .then(|| child.child_by_field_name("key"))
+                        .flatten()
+                        .and_then(|k| string_literal(self.source, k));
+                    let only_numeric = key.is_some_and(|key| {
+                        let mut uses = conversions
+                            .iter()
+                            .filter(|(k, _)| k.as_deref() == Some(key.as_str()))
+                            .peekable();
+                        uses.peek().is_some() && uses.all(|(_, c)| numeric(*c))
+                    });
+                    if !only_numeric {
+                        taint.union_with(&value);
+                    }
+                }
+            }
+            "tuple" => {
+                let mut cursor = right.walk();
+                let children: Vec<Node<'a>> = right.named_children(&mut cursor).collect();
+                let positional = conversions.iter().all(|(k, _)| k.is_none());
+                for (index, child) in children.into_iter().enumerate() {
+                    let value = self.eval(child, env, context, depth);
+                    let is_number = positional
+                        && child.kind() != "list_splat"
+                        && conversions.get(index).is_some_and(|(_, c)| numeric(*c));
+                    if !is_number {
+                        taint.union_with(&value);
+                    }
+                }
+            }
+            _ => {
+                let value = self.eval(right, env, context, depth);
+                let single_number =
+                    conversions.len() == 1 && conversions.iter().all(|(_, c)| numeric(*c));
+                if !single_number {
+                    taint.union_with(&value);
+                }
+            }
+        }
+        Some(taint)
+    }
+
+    /// `x.split('/')[-1]` or `x.rsplit('/', 1)[-1]`: the last path component.
+    fn is_last_path_component(&self, subscript: Node<'a>) -> bool {
+        let is_minus_one = subscript
+            .child_by_field_name("subscript")
+            .is_some_and(|index| self.text(index).replace(' ', "") == "-1");
+        if !is_minus_one {
+            return false;
+        }
+        let Some(call) = subscript
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "call")
+        else {
+            return false;
+        };
+        let Some(function) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            return false;
+        };
+        let method = function
+            .child_by_field_name("attribute")
+            .map(|a| self.text(a))
+            .unwrap_or("");
+        matches!(method, "split" | "rsplit")
+            && first_argument(call).is_some_and(|separator| {
+                string_literal(self.source, separator).as_deref() == Some("/")
+                    || self.imports.resolve(self.text(separator)) == "os.sep"
+            })
     }
 
     /// The attribute source (`flask.request`) a dotted name starts with.
@@ -1998,6 +2394,7 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
+            let mut privilege_param: Option<u16> = None;
             if spec.privileged {
                 privileged.get_or_insert_with(|| {
                     format!("run as root by the oslo.privsep entry point `{spelled}`")
@@ -2024,10 +2421,29 @@ impl<'a> Interpreter<'a> {
                 {
                     shell = true;
                 }
+                // `run_as_root=False` wins over a `root_helper` also given:
+                // processutils uses the helper only when running as root.
+                let root_disabled = self
+                    .config
+                    .privileged_keywords
+                    .first()
+                    .and_then(|name| keyword(name))
+                    .is_some_and(|(_, _, value)| is_false(*value));
                 for name in &self.config.privileged_keywords {
+                    if root_disabled {
+                        break;
+                    }
                     if let Some((_, _, value)) = keyword(name)
                         && !is_false(*value)
                     {
+                        // `run_as_root=as_root`: privileged as the caller decides.
+                        if privileged.is_none()
+                            && value.kind() == "identifier"
+                            && let Some(index) =
+                                context.params.iter().position(|p| p == self.text(*value))
+                        {
+                            privilege_param = Some(index as u16);
+                        }
                         privileged.get_or_insert_with(|| {
                             format!("run as root (`{name}={}`)", self.text(*value))
                         });
@@ -2088,7 +2504,18 @@ impl<'a> Interpreter<'a> {
                         .map(|(_, _, n)| *n)
                         .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied())
                         .and_then(|n| string_literal(self.source, n));
-                    mode.is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
+                    let mode_node = keyword("mode")
+                        .or_else(|| keyword("flags"))
+                        .map(|(_, _, n)| *n)
+                        .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied());
+                    // `os.open(path, os.O_CREAT | os.O_WRONLY)`: flags, not a mode string.
+                    let writing_flags = mode_node.is_some_and(|n| {
+                        let text = self.text(n);
+                        ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]
+                            .iter()
+                            .any(|flag| text.contains(flag))
+                    });
+                    writing_flags || mode.is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
                 }
                 _ => false,
             };
@@ -2105,12 +2532,66 @@ impl<'a> Interpreter<'a> {
                 shell,
                 privileged,
                 destructive,
+                by_method_name: sink.call.is_none(),
+                privileged_by_parameter: privilege_param.is_some(),
+                privilege_param,
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
             });
         }
     }
+}
+
+/// The conversions of a `%` format string, in order: the mapping key
+/// (`%(name)s`) if any and the conversion character. `None` when a width or
+/// precision is taken from the arguments (`%*d`), which shifts positions.
+fn percent_conversions(format: &str) -> Option<Vec<(Option<String>, char)>> {
+    let mut conversions = Vec::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            continue;
+        }
+        let mut key = None;
+        if chars.peek() == Some(&'(') {
+            chars.next();
+            let mut name = String::new();
+            let mut level = 1;
+            for c in chars.by_ref() {
+                match c {
+                    '(' => level += 1,
+                    ')' => {
+                        level -= 1;
+                        if level == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                name.push(c);
+            }
+            key = Some(name);
+        }
+        let mut conversion = None;
+        for c in chars.by_ref() {
+            match c {
+                '*' => return None,
+                '#' | '0' | '-' | ' ' | '+' | '.' | 'h' | 'l' | 'L' => {}
+                c if c.is_ascii_digit() => {}
+                c => {
+                    conversion = Some(c);
+                    break;
+                }
+            }
+        }
+        conversions.push((key, conversion?));
+    }
+    Some(conversions)
 }
 
 /// Whether a block's last statement is a `raise`.
@@ -2202,6 +2683,11 @@ pub fn dotted_text(source: &SourceFile, node: Node) -> Option<String> {
     let mut parts = Vec::new();
     let mut current = node;
     loop {
+        // No configured name is this long; without a cap, evaluating each
+        // level of a hostile `a.b.b.b...` chain spells the rest of it.
+        if parts.len() > MAX_DOTTED_SEGMENTS {
+            return None;
+        }
         match current.kind() {
             "identifier" => {
                 parts.push(source.node_text(current));

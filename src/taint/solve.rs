@@ -83,10 +83,23 @@ pub struct Solution<'a> {
     call_sigs: Vec<Vec<Sig>>,
     /// Per file, per function: the taint of its return value.
     returns: Vec<Vec<Sig>>,
+    /// Per file, per function: the taint of each element of the tuple it
+    /// returns, when it always returns a tuple display.
+    element_returns: Vec<Vec<Option<Vec<Sig>>>>,
     /// Per file, per function: its really tainted parameters.
     params: Vec<Vec<ParamTaint>>,
-    /// Per file, per function: parameters that reach a shell (bits).
+    /// Per file, per function: parameters that reach a shell (bits),
+    /// directly or through calls.
     shell_params: Vec<Vec<u64>>,
+    /// Per file, per function: parameters that reach the command of any
+    /// command sink (bits), directly or through calls.
+    command_params: Vec<Vec<u64>>,
+    /// Per file, per function: parameters that reach a command run as root
+    /// (bits), directly or through calls.
+    privileged_params: Vec<Vec<u64>>,
+    /// Per file, per function: the oslo.privsep entry point it runs under
+    /// (itself, or a function that calls it, transitively).
+    privileged_reach: Vec<Vec<Option<String>>>,
     /// Whether a function's parameters are sources (callers unknown).
     public: Vec<Vec<bool>>,
     /// `(class, attr)` → rules for which some method stores taint in it.
@@ -133,49 +146,27 @@ impl<'a> Solution<'a> {
                     .push((file_index as u32, call_index as CallId));
             }
         }
-        let public: Vec<Vec<bool>> = files
-            .iter()
-            .enumerate()
-            .map(|(file_index, file)| {
-                file.taint
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .map(|(function_index, function)| {
-                        let reference = FunctionRef {
-                            file: file_index as u32,
-                            function: function_index as FunctionId,
-                        };
-                        !function.is_module
-                            && (!function.private
-                                || index.escaping_names.contains(&function.name)
-                                || !callers.contains_key(&reference))
-                    })
-                    .collect()
-            })
-            .collect();
-        let params = files
-            .iter()
-            .enumerate()
-            .map(|(file_index, file)| {
-                file.taint
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .map(|(function_index, function)| {
-                        if public[file_index][function_index] {
-                            let all = data_param_bits(function);
-                            ParamTaint {
-                                command: all,
-                                path: all,
-                            }
-                        } else {
-                            ParamTaint::default()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        // Parameters of public functions (and of private ones whose callers
+        // are not all known) are sources; the others start clean and take
+        // the taint of the arguments their callers pass.
+        let public = per_function(files, |reference, function| {
+            !function.is_module
+                && (!function.private
+                    || index.escaping_names.contains(&function.name)
+                    || index.escaping_functions.contains(&reference)
+                    || !callers.contains_key(&reference))
+        });
+        let params = per_function(files, |reference, function| {
+            if public[reference.file as usize][reference.function as usize] {
+                let all = data_param_bits(function);
+                ParamTaint {
+                    command: all,
+                    path: all,
+                }
+            } else {
+                ParamTaint::default()
+            }
+        });
         let mut solution = Solution {
             files,
             index,
@@ -183,14 +174,21 @@ impl<'a> Solution<'a> {
                 .iter()
                 .map(|f| vec![Sig::default(); f.taint.calls.len()])
                 .collect(),
-            returns: files
-                .iter()
-                .map(|f| vec![Sig::default(); f.taint.functions.len()])
-                .collect(),
-            shell_params: files
-                .iter()
-                .map(|f| vec![0; f.taint.functions.len()])
-                .collect(),
+            returns: per_function(files, |_, _| Sig::default()),
+            element_returns: per_function(files, |_, function| {
+                function
+                    .return_elements
+                    .as_ref()
+                    .map(|elements| vec![Sig::default(); elements.len()])
+            }),
+            shell_params: per_function(files, |_, _| 0),
+            command_params: per_function(files, |_, _| 0),
+            privileged_params: per_function(files, |_, _| 0),
+            privileged_reach: per_function(files, |reference, function| {
+                function.privileged.as_ref().map(|_| {
+                    qualify_name(&files[reference.file as usize].module, &function.qualname)
+                })
+            }),
             targets,
             params,
             public,
@@ -223,6 +221,19 @@ impl<'a> Solution<'a> {
                 if self.returns[file_index][function_index] != sig {
                     self.returns[file_index][function_index] = sig;
                     changed = true;
+                }
+                if let Some(elements) = &function.return_elements {
+                    for (index, element) in elements.iter().enumerate() {
+                        let sig = self.eval(file_index, context, element);
+                        if let Some(slot) = self.element_returns[file_index][function_index]
+                            .as_mut()
+                            .and_then(|slots| slots.get_mut(index))
+                            && *slot != sig
+                        {
+                            *slot = sig;
+                            changed = true;
+                        }
+                    }
                 }
                 for store in &function.self_stores {
                     let sig = self.eval(file_index, context, &store.taint);
@@ -271,27 +282,153 @@ impl<'a> Solution<'a> {
                     changed = true;
                 }
             }
-            // Parameters that reach a shell, directly or through a wrapper.
+            // Parameters that reach a shell, a command, a command run as
+            // root: directly at a sink, or through a sink's implementation.
             for sink in &file.sinks {
                 if sink.rule != RuleMask::COMMAND {
                     continue;
                 }
-                let mut bits = 0;
+                let mut shell = 0;
                 if sink.shell {
-                    bits |= self.eval(file_index, sink.function, &sink.data).command;
+                    shell |= self.eval(file_index, sink.function, &sink.data).command;
                 }
-                if let Some((wrapper, argument_sig)) = self.shell_wrapper(file_index, sink) {
-                    let _ = wrapper;
-                    bits |= argument_sig.command;
+                if let Some((_, argument_sig)) = self.shell_wrapper(file_index, sink) {
+                    shell |= argument_sig.command;
                 }
-                let slot = &mut self.shell_params[file_index][sink.function as usize];
-                if *slot | bits != *slot {
-                    *slot |= bits;
+                let (command, privileged) = match self.implementation(file_index, sink) {
+                    Some(implementation) => (
+                        self.eval(file_index, sink.function, &implementation.command)
+                            .command,
+                        if sink.privileged.is_some() && !sink.privileged_by_parameter {
+                            self.eval(file_index, sink.function, &implementation.command)
+                                .command
+                        } else {
+                            self.eval(file_index, sink.function, &implementation.privileged)
+                                .command
+                        },
+                    ),
+                    None => {
+                        let bits = self.eval(file_index, sink.function, &sink.data).command;
+                        let privileged = sink.privileged.is_some() && !sink.privileged_by_parameter;
+                        (bits, if privileged { bits } else { 0 })
+                    }
+                };
+                let function = sink.function as usize;
+                changed |= or_bits(&mut self.shell_params[file_index][function], shell);
+                changed |= or_bits(&mut self.command_params[file_index][function], command);
+                changed |= or_bits(
+                    &mut self.privileged_params[file_index][function],
+                    privileged,
+                );
+            }
+            // Through calls into the scanned sources: a parameter passed on to
+            // a callee's command parameter is a command parameter too; and a
+            // function called from a privsep entry point runs privileged.
+            for call_index in 0..file.calls.len() {
+                let call = &file.calls[call_index];
+                let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+                    // `self._parent._run(...)` on an object of unknown type:
+                    // forwarded to a command callable.
+                    if call.forwards_command && self.targets[file_index][call_index].is_none() {
+                        let mut bits = 0;
+                        for input in call.args.iter().chain(call.splat.iter()) {
+                            bits |= self.eval(file_index, call.caller, input).command;
+                        }
+                        let caller = call.caller as usize;
+                        changed |= or_bits(&mut self.command_params[file_index][caller], bits);
+                    }
+                    continue;
+                };
+                let (cf, cg) = (callee.file as usize, callee.function as usize);
+                let reach = self.privileged_reach[file_index][call.caller as usize].clone();
+                if reach.is_some() && self.privileged_reach[cf][cg].is_none() {
+                    self.privileged_reach[cf][cg] = reach;
                     changed = true;
                 }
+                let summary = self.function(callee);
+                let maps = [
+                    self.shell_params[cf][cg],
+                    self.command_params[cf][cg],
+                    self.privileged_params[cf][cg],
+                ];
+                if maps.iter().all(|bits| *bits == 0) {
+                    continue;
+                }
+                let mut found = [0u64; 3];
+                for param in 0..summary.params.len().min(64) {
+                    let bit = 1u64 << param;
+                    if maps.iter().all(|bits| bits & bit == 0) {
+                        continue;
+                    }
+                    let Some(argument) = argument_for(call, summary, param, offset) else {
+                        continue;
+                    };
+                    let sig = self.eval(file_index, call.caller, &argument).command;
+                    for (slot, bits) in found.iter_mut().zip(maps) {
+                        if bits & bit != 0 {
+                            *slot |= sig;
+                        }
+                    }
+                }
+                let caller = call.caller as usize;
+                changed |= or_bits(&mut self.shell_params[file_index][caller], found[0]);
+                changed |= or_bits(&mut self.command_params[file_index][caller], found[1]);
+                changed |= or_bits(&mut self.privileged_params[file_index][caller], found[2]);
             }
         }
         changed
+    }
+
+    /// For a sink matched by its method name (`self._execute(...)`) whose
+    /// method is defined in the scanned sources: the implementation, and
+    /// the arguments it runs as a command (and as root). Such a call is a
+    /// sink only as far as its implementation runs those arguments: a
+    /// method named `_execute` that sends an HTTP request, or that
+    /// validates or quotes its arguments before running them, is not.
+    pub fn implementation(&self, file: usize, sink: &SinkUse) -> Option<Implementation> {
+        if !sink.by_method_name {
+            return None;
+        }
+        let call_index = sink.call? as usize;
+        let (function, offset) = match self.targets[file][call_index]? {
+            Target::Function { function, offset } => (
+                function,
+                offset.min(self.function(function).first_data_param),
+            ),
+            _ => return None,
+        };
+        let call = &self.files[file].taint.calls[call_index];
+        let summary = self.function(function);
+        let (fi, fj) = (function.file as usize, function.function as usize);
+        let command_bits = self.command_params[fi][fj];
+        let privileged_bits = self.privileged_params[fi][fj];
+        let mut implementation = Implementation {
+            function,
+            call: call_index as CallId,
+            offset,
+            command: Taint::default(),
+            privileged: Taint::default(),
+        };
+        for param in 0..summary.params.len().min(64) {
+            let bit = 1u64 << param;
+            if (command_bits | privileged_bits) & bit == 0 {
+                continue;
+            }
+            if let Some(argument) = argument_for(call, summary, param, offset) {
+                if command_bits & bit != 0 {
+                    implementation.command.union_with(&argument);
+                }
+                if privileged_bits & bit != 0 {
+                    implementation.privileged.union_with(&argument);
+                }
+            }
+        }
+        Some(implementation)
+    }
+
+    /// The privsep entry point a function runs under, if any.
+    pub fn privileged_reach(&self, file: usize, function: FunctionId) -> Option<&str> {
+        self.privileged_reach[file][function as usize].as_deref()
     }
 
     pub fn function(&self, reference: FunctionRef) -> &'a FunctionSummary {
@@ -326,8 +463,33 @@ impl<'a> Solution<'a> {
         }
     }
 
+    /// What the callee of a call returns (element `index` of its tuple,
+    /// when given and known), in terms of its parameters.
+    fn returned_sig(&self, callee: FunctionRef, index: Option<u16>) -> Sig {
+        let (f, g) = (callee.file as usize, callee.function as usize);
+        index
+            .and_then(|index| {
+                self.element_returns[f][g]
+                    .as_ref()
+                    .and_then(|elements| elements.get(index as usize).copied())
+            })
+            .unwrap_or(self.returns[f][g])
+    }
+
+    /// The taint of element `index` of the tuple a call returns.
+    fn call_element(&self, file: usize, call_index: usize, index: u16) -> Sig {
+        match self.targets[file][call_index] {
+            Some(Target::Function { .. }) => self.call_result_of(file, call_index, Some(index)),
+            _ => self.call_sigs[file][call_index],
+        }
+    }
+
     /// The taint of what a call returns, per call site.
     fn call_result(&self, file: usize, call_index: usize) -> Sig {
+        self.call_result_of(file, call_index, None)
+    }
+
+    fn call_result_of(&self, file: usize, call_index: usize, element: Option<u16>) -> Sig {
         let call = &self.files[file].taint.calls[call_index];
         match self.targets[file][call_index] {
             Some(Target::Function { .. }) => {
@@ -335,7 +497,7 @@ impl<'a> Solution<'a> {
                     .callee_function(file, call_index)
                     .expect("function target");
                 let summary = self.function(callee);
-                let returned = self.returns[callee.file as usize][callee.function as usize];
+                let returned = self.returned_sig(callee, element);
                 let mut sig = Sig {
                     intrinsic: returned.intrinsic,
                     ..Sig::default()
@@ -405,6 +567,7 @@ impl<'a> Solution<'a> {
                 }
             }
             Atom::CallResult { call } => self.call_sigs[file][*call as usize],
+            Atom::CallElement { call, index } => self.call_element(file, *call as usize, *index),
             Atom::SelfAttr { class, attr } => Sig {
                 intrinsic: self.attr_taint(class, attr),
                 ..Sig::default()
@@ -611,8 +774,12 @@ impl<'a> Solution<'a> {
                     }
                     current = next;
                 }
-                Atom::CallResult { call } => {
-                    let call_index = *call as usize;
+                &Atom::CallResult { call } | &Atom::CallElement { call, .. } => {
+                    let element = match &facts.atoms[entry.atom as usize] {
+                        Atom::CallElement { index, .. } => Some(*index),
+                        _ => None,
+                    };
+                    let call_index = call as usize;
                     let call = &facts.calls[call_index];
                     match self.callee_function(file, call_index) {
                         Some((callee, offset))
@@ -622,18 +789,22 @@ impl<'a> Solution<'a> {
                             ) =>
                         {
                             let summary = self.function(callee);
-                            let returned =
-                                self.returns[callee.file as usize][callee.function as usize];
+                            let returned = self.returned_sig(callee, element);
                             if returned.intrinsic.intersects(rule) {
                                 steps_backwards.push(step(
                                     &call.location,
                                     format!("returned by `{}`", summary.qualname),
                                 ));
-                                current = Some((
-                                    callee.file as usize,
-                                    callee.function,
-                                    summary.returns.clone(),
-                                ));
+                                let returns = element
+                                    .and_then(|index| {
+                                        summary
+                                            .return_elements
+                                            .as_ref()
+                                            .and_then(|elements| elements.get(index as usize))
+                                    })
+                                    .unwrap_or(&summary.returns);
+                                current =
+                                    Some((callee.file as usize, callee.function, returns.clone()));
                             } else {
                                 let bits = returned.bits(rule);
                                 let mut next = None;
@@ -704,6 +875,60 @@ impl<'a> Solution<'a> {
         steps_backwards.dedup_by(|a, b| a.location == b.location && a.message == b.message);
         steps_backwards
     }
+}
+
+/// What the scanned implementation of a sink does with its arguments.
+pub struct Implementation {
+    pub function: FunctionRef,
+    /// The call site and the number of implicitly bound parameters.
+    pub call: CallId,
+    pub offset: u16,
+    /// The arguments it runs as (part of) a command.
+    pub command: Taint,
+    /// The arguments it runs as (part of) a command run as root.
+    pub privileged: Taint,
+}
+
+fn qualify_name(module: &str, qualname: &str) -> String {
+    if module.is_empty() {
+        qualname.to_string()
+    } else {
+        format!("{module}.{qualname}")
+    }
+}
+
+/// `slot |= bits`; whether that changed `slot`.
+fn or_bits(slot: &mut u64, bits: u64) -> bool {
+    let merged = *slot | bits;
+    let changed = merged != *slot;
+    *slot = merged;
+    changed
+}
+
+/// A table with one value per function of every file.
+fn per_function<T>(
+    files: &[FileFacts],
+    mut value: impl FnMut(FunctionRef, &FunctionSummary) -> T,
+) -> Vec<Vec<T>> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(file, facts)| {
+            facts
+                .taint
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(function, summary)| {
+                    let reference = FunctionRef {
+                        file: file as u32,
+                        function: function as FunctionId,
+                    };
+                    value(reference, summary)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn step(location: &Location, message: String) -> TraceStep {

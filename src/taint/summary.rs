@@ -12,7 +12,7 @@ pub type CallId = u32;
 pub type FunctionId = u32;
 
 /// Where a tainted value ultimately comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Atom {
     /// A known external input (`sys.argv`, `input()`, `.read()`, ...).
     Source {
@@ -23,12 +23,16 @@ pub enum Atom {
     Param { function: FunctionId, index: u16 },
     /// The value returned by a call that may enter the scanned sources.
     CallResult { call: CallId },
+    /// Element `index` of the tuple a call returns, unpacked at the call
+    /// (`name, conf = self._get_config()`), when the callee always returns
+    /// a tuple display; otherwise the same as `CallResult`.
+    CallElement { call: CallId, index: u16 },
     /// `self.<attr>` of `class` (flow-insensitive across the class's methods).
     SelfAttr { class: String, attr: String },
 }
 
 /// One step of a flow inside a function, newest first.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
     pub location: Location,
     pub message: String,
@@ -41,7 +45,7 @@ pub struct Hop {
 const MAX_HOPS: u16 = 12;
 
 /// A check by a helper of the scanned sources that the value passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guard {
     pub call: CallId,
     /// The value was passed as this (0-based, positional) argument.
@@ -52,7 +56,7 @@ pub struct Guard {
 }
 
 /// One atom flowing into a value, with the rules it is still dangerous for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub atom: AtomId,
     pub mask: RuleMask,
@@ -63,7 +67,7 @@ pub struct Entry {
 }
 
 /// A value's taint: the atoms flowing into it, one entry per atom.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub entries: Vec<Entry>,
 }
@@ -159,7 +163,7 @@ fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
 }
 
 /// What a call refers to, as far as one file can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// A dotted qualified name resolved through the imports
     /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
@@ -187,12 +191,10 @@ impl Callee {
 }
 
 /// A call whose callee may be in the scanned sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub caller: FunctionId,
     pub callee: Callee,
-    /// How the call is spelled (`self._get_locked`), for messages.
-    pub spelled: String,
     pub location: Location,
     pub receiver: Option<Taint>,
     pub args: Vec<Taint>,
@@ -202,10 +204,18 @@ pub struct CallSite {
     /// Whether the call binds the receiver as the first parameter (a call
     /// on an instance), so argument 0 is parameter 1.
     pub bound: bool,
+    /// A method named like a command callable (`self._parent._run(...)`)
+    /// on an object of unknown type: when it resolves to nothing, its
+    /// arguments are taken to be run as a command.
+    pub forwards_command: bool,
+    /// Keyword arguments given as a literal `False`, `None` or `0`.
+    pub falsy_keywords: Vec<String>,
+    /// Positional arguments (0-based) given as a literal `False`, `None` or `0`.
+    pub falsy_positions: Vec<u16>,
 }
 
 /// A call that consumes data for a taint rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SinkUse {
     pub function: FunctionId,
     pub rule: RuleMask,
@@ -226,13 +236,24 @@ pub struct SinkUse {
     pub privileged: Option<String>,
     /// For path sinks: the operation writes, deletes, moves or links.
     pub destructive: bool,
+    /// Matched by a method name (`self._execute(...)`), not by what a
+    /// qualified name resolves to: when the method is defined in the
+    /// scanned sources, its implementation decides whether and how the
+    /// arguments are run (see `Solution::implementation`).
+    pub by_method_name: bool,
+    /// Privileged only through a parameter (`run_as_root=as_root`): the
+    /// sink is reported as privileged, but callers of its function are
+    /// not taken to run as root (the default may well be `False`).
+    pub privileged_by_parameter: bool,
+    /// That parameter (`as_root` in `run_as_root=as_root`).
+    pub privilege_param: Option<u16>,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
     pub context: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub location: Location,
@@ -242,7 +263,7 @@ pub struct ParamInfo {
     pub keywords: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Qualified name within the module (`MountManager.umount`), `<module>`
     /// for module-level code.
@@ -260,6 +281,11 @@ pub struct FunctionSummary {
     pub private: bool,
     pub is_module: bool,
     pub returns: Taint,
+    /// Per element, when every `return` returns a tuple display of the
+    /// same length (`return name, config`): what each element carries.
+    pub return_elements: Option<Vec<Taint>>,
+    /// Some `return` (or `yield`) is not a tuple display of that length.
+    pub mixed_returns: bool,
     pub self_stores: Vec<SelfStore>,
     /// Parameters this function validates: it returns true only for values
     /// that pass a sanitizing check (for the rules in the mask).
@@ -269,9 +295,12 @@ pub struct FunctionSummary {
     pub asserts: Vec<(u16, RuleMask)>,
     /// Lexically enclosing function, for closures.
     pub parent: Option<FunctionId>,
+    /// The oslo.privsep entry point decorator, when the function is one:
+    /// everything it calls runs in the privileged daemon.
+    pub privileged: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SelfStore {
     pub class: String,
     pub attr: String,
@@ -280,7 +309,7 @@ pub struct SelfStore {
 }
 
 /// Everything the taint engine keeps of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileTaint {
     pub atoms: Vec<Atom>,
     pub calls: Vec<CallSite>,
@@ -289,11 +318,15 @@ pub struct FileTaint {
     /// Private names used other than by calling them (callbacks): such
     /// functions are public.
     pub escaping_names: Vec<String>,
+    /// Private methods used as values through `self` (`self._run_ssh`
+    /// passed as a callback): module-qualified class and method name. Only
+    /// the method that name resolves to in that class becomes public.
+    pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassInfo {
     /// Module-qualified name (`pkg.mod.Outer.Inner`).
     pub qualified: String,

@@ -31,6 +31,12 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Keeps the cache of per-file facts out of the developer's home;
+        // shared by all tests, so they exercise it too.
+        .env(
+            "MOUNTGUARD_CACHE_DIR",
+            repo_root().join("target/test-cache"),
+        )
         .stdin(Stdio::null())
         .output()
         .expect("run mountguard");
@@ -38,6 +44,64 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `mountguard ARGS` in `dir` with `env` set, killed after `limit`: a hang
+/// fails the test instead of stalling the suite.
+pub fn run_bounded(
+    dir: &Path,
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> Run {
+    let mut command = Command::new(bin());
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    wait_bounded(command, limit)
+}
+
+/// Runs `command` with its output captured, killing it after `limit`.
+pub fn wait_bounded(mut command: Command, limit: std::time::Duration) -> Run {
+    use std::io::Read;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mountguard");
+    // Drain both pipes while waiting, so a chatty child cannot block.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for mountguard") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "mountguard {:?} did not finish within {limit:?}",
+                command.get_args().collect::<Vec<_>>()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
