@@ -1203,10 +1203,10 @@ fn type_expr_nested(
                 }
                 // Only a name can be `defaultdict`; compacting the text of
                 // anything else at each step of `f()()()...` is quadratic.
-                let callee = if matches!(function.kind(), "identifier" | "attribute") {
+                let callee = if matches!(ids.kind(function), Kind::Identifier | Kind::Attribute) {
                     compact_cow(cx.text(function))
                 } else {
-                    std::borrow::Cow::Borrowed("")
+                    Cow::Borrowed("")
                 };
                 if callee == "defaultdict" || callee.ends_with(".defaultdict") {
                     let arguments = node.child_by_field_id(ids.arguments)?;
@@ -1767,13 +1767,14 @@ fn call_use(
 /// Visits every node in document order, like `walk_tree`, with the names
 /// of the enclosing classes and functions (`["MountManager", "umount"]`).
 /// A loop over the flat tree: a scope is popped once the walk passes the
-/// end of its definition's subtree.
-pub fn walk_scoped<'tree>(
-    source: &SourceFile,
+/// end of its definition's subtree. Names borrow from the source.
+pub fn walk_scoped<'tree, 's>(
+    source: &'s SourceFile,
     root: Node<'tree>,
-    mut visit: impl FnMut(Node<'tree>, &[String]),
+    mut visit: impl FnMut(Node<'tree>, &[&'s str]),
 ) {
-    let mut scope: Vec<String> = Vec::new();
+    let ids = ids();
+    let mut scope: Vec<&'s str> = Vec::new();
     // Subtree ends of the definitions that pushed onto `scope`.
     let mut ends: Vec<usize> = Vec::new();
     for index in root.id()..root.subtree_end() {
@@ -1783,11 +1784,10 @@ pub fn walk_scoped<'tree>(
         }
         let node = root.node_at(index);
         visit(node, &scope);
-        if matches!(node.kind(), "function_definition" | "class_definition") {
+        if matches!(ids.kind(node), Kind::Function | Kind::Class) {
             let name = node
-                .child_by_field_name("name")
-                .map(|n| source.node_text(n).to_string())
-                .unwrap_or_default();
+                .child_by_field_id(ids.name)
+                .map_or("", |n| source.node_text(n));
             ends.push(node.subtree_end());
             scope.push(name);
         }

@@ -46,7 +46,7 @@ pub fn check(source: &SourceFile, root: Node) -> Vec<Finding> {
     findings
 }
 
-fn check_handler(source: &SourceFile, clause: Node, scope: &[String]) -> Option<Finding> {
+fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Finding> {
     let mut cursor = clause.walk();
     let values: Vec<Node> = clause
         .children_by_field_name("value", &mut cursor)

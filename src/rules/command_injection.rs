@@ -143,6 +143,35 @@ fn privilege(
                 solution.function(implementation.function).qualname
             ));
         }
+        // `run_as_root=as_root` in the implementation, and this call gives
+        // `as_root` (not a literal `False`).
+        let summary = solution.function(implementation.function);
+        let call = &solution.files[file].taint.calls[implementation.call as usize];
+        let inner = &solution.files[implementation.function.file as usize].taint;
+        for inner_sink in inner.sinks.iter().filter(|s| {
+            s.function == implementation.function.function && s.rule == RuleMask::COMMAND
+        }) {
+            let Some(param) = inner_sink.privilege_param else {
+                continue;
+            };
+            let Some(info) = summary.params.get(param as usize) else {
+                continue;
+            };
+            let by_keyword = call.keywords.iter().any(|(name, _)| *name == info.name)
+                && !call.falsy_keywords.contains(&info.name);
+            let by_position = param
+                .checked_sub(implementation.offset)
+                .is_some_and(|position| {
+                    (position as usize) < call.args.len()
+                        && !call.falsy_positions.contains(&position)
+                });
+            if by_keyword || by_position {
+                return Some(format!(
+                    "run as root (`{}` given to its implementation `{}`)",
+                    info.name, summary.qualname
+                ));
+            }
+        }
     }
     solution.privileged_reach(file, sink.function).map(|entry| {
         format!("run as root (its function is called from the oslo.privsep entry point `{entry}`)")

@@ -2151,6 +2151,17 @@ impl<'a> Interpreter<'a> {
                     .collect(),
                 splat: splat.clone(),
                 bound: function.kind() == "attribute",
+                falsy_keywords: keywords
+                    .iter()
+                    .filter(|(_, _, node)| matches!(self.text(*node), "False" | "None" | "0"))
+                    .map(|(name, _, _)| name.clone())
+                    .collect(),
+                falsy_positions: arg_nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| matches!(self.text(**node), "False" | "None" | "0"))
+                    .map(|(index, _)| index as u16)
+                    .collect(),
                 forwards_command: matches!(
                     callee,
                     Callee::UnknownMethod { .. } | Callee::Method { .. }
@@ -2383,7 +2394,7 @@ impl<'a> Interpreter<'a> {
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
-            let mut privileged_by_parameter = false;
+            let mut privilege_param: Option<u16> = None;
             if spec.privileged {
                 privileged.get_or_insert_with(|| {
                     format!("run as root by the oslo.privsep entry point `{spelled}`")
@@ -2410,16 +2421,28 @@ impl<'a> Interpreter<'a> {
                 {
                     shell = true;
                 }
+                // `run_as_root=False` wins over a `root_helper` also given:
+                // processutils uses the helper only when running as root.
+                let root_disabled = self
+                    .config
+                    .privileged_keywords
+                    .first()
+                    .and_then(|name| keyword(name))
+                    .is_some_and(|(_, _, value)| is_false(*value));
                 for name in &self.config.privileged_keywords {
+                    if root_disabled {
+                        break;
+                    }
                     if let Some((_, _, value)) = keyword(name)
                         && !is_false(*value)
                     {
                         // `run_as_root=as_root`: privileged as the caller decides.
                         if privileged.is_none()
                             && value.kind() == "identifier"
-                            && context.params.iter().any(|p| p == self.text(*value))
+                            && let Some(index) =
+                                context.params.iter().position(|p| p == self.text(*value))
                         {
-                            privileged_by_parameter = true;
+                            privilege_param = Some(index as u16);
                         }
                         privileged.get_or_insert_with(|| {
                             format!("run as root (`{name}={}`)", self.text(*value))
@@ -2510,7 +2533,8 @@ impl<'a> Interpreter<'a> {
                 privileged,
                 destructive,
                 by_method_name: sink.call.is_none(),
-                privileged_by_parameter,
+                privileged_by_parameter: privilege_param.is_some(),
+                privilege_param,
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),

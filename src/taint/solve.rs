@@ -404,6 +404,8 @@ impl<'a> Solution<'a> {
         let privileged_bits = self.privileged_params[fi][fj];
         let mut implementation = Implementation {
             function,
+            call: call_index as CallId,
+            offset,
             command: Taint::default(),
             privileged: Taint::default(),
         };
@@ -878,6 +880,9 @@ impl<'a> Solution<'a> {
 /// What the scanned implementation of a sink does with its arguments.
 pub struct Implementation {
     pub function: FunctionRef,
+    /// The call site and the number of implicitly bound parameters.
+    pub call: CallId,
+    pub offset: u16,
     /// The arguments it runs as (part of) a command.
     pub command: Taint,
     /// The arguments it runs as (part of) a command run as root.

@@ -208,6 +208,10 @@ pub struct CallSite {
     /// on an object of unknown type: when it resolves to nothing, its
     /// arguments are taken to be run as a command.
     pub forwards_command: bool,
+    /// Keyword arguments given as a literal `False`, `None` or `0`.
+    pub falsy_keywords: Vec<String>,
+    /// Positional arguments (0-based) given as a literal `False`, `None` or `0`.
+    pub falsy_positions: Vec<u16>,
 }
 
 /// A call that consumes data for a taint rule.
@@ -241,6 +245,8 @@ pub struct SinkUse {
     /// sink is reported as privileged, but callers of its function are
     /// not taken to run as root (the default may well be `False`).
     pub privileged_by_parameter: bool,
+    /// That parameter (`as_root` in `run_as_root=as_root`).
+    pub privilege_param: Option<u16>,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
