@@ -36,6 +36,8 @@ fn output_is_identical_at_1_2_and_8_threads() {
         for threads in ["1", "2", "8"] {
             let args = [
                 OsStr::new("check"),
+                // Analysed every time, never answered from the cache.
+                OsStr::new("--no-cache"),
                 OsStr::new("--format"),
                 OsStr::new(format),
                 OsStr::new("--threads"),

@@ -75,6 +75,7 @@ fn nothing_is_written_into_the_scanned_tree() {
 
     let before = snapshot(&tree);
     let baseline = outside.path().join("baseline.json");
+    let cache = outside.path().join("cache");
     let baseline_arg = baseline.to_str().unwrap();
     let runs: Vec<Vec<&str>> = vec![
         vec!["--format", "full", "--color", "always"],
@@ -95,7 +96,9 @@ fn nothing_is_written_into_the_scanned_tree() {
             let mut all = vec!["check", path];
             all.extend(args);
             let all: Vec<&std::ffi::OsStr> = all.iter().map(std::ffi::OsStr::new).collect();
-            let run = run_bounded(cwd, &all, &[], Duration::from_secs(120));
+            // The cache is written (outside the tree) and read back.
+            let env = [("XDG_CACHE_HOME", cache.to_str().unwrap())];
+            let run = run_bounded(cwd, &all, &env, Duration::from_secs(120));
             assert!(matches!(run.code, 0..=2), "{args:?}: {run:?}");
             assert!(!run.stderr.contains("panicked"), "{args:?}: {run:?}");
             // The run got as far as analysing (no configuration error).
@@ -108,6 +111,7 @@ fn nothing_is_written_into_the_scanned_tree() {
         }
     }
     assert!(baseline.is_file(), "the baseline went where it was told");
+    assert!(cache.is_dir(), "the cache went where it was told");
     let after = snapshot(&tree);
     let changed: Vec<_> = before
         .iter()
