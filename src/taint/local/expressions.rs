@@ -1,0 +1,660 @@
+//! Expressions: the taint of each value, calls (sources, sanitizers,
+//! container mutation, calls that may enter the scanned sources).
+
+use super::*;
+
+impl<'a> Interpreter<'a> {
+    pub(super) fn eval(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        if depth > MAX_DEPTH {
+            return self.opaque(node, env);
+        }
+        let depth = depth + 1;
+        if node.kind() == "binary_operator"
+            && let Some(taint) = self.eval_percent_format(node, env, context, depth)
+        {
+            return taint;
+        }
+        match node.kind() {
+            "identifier" => self.read_name(node, env),
+            "attribute" => self.eval_attribute(node, env, context, depth),
+            "call" => self.eval_call(node, env, context, depth),
+            "string"
+            | "concatenated_string"
+            | "binary_operator"
+            | "boolean_operator"
+            | "list"
+            | "tuple"
+            | "set"
+            | "dictionary"
+            | "pair"
+            | "expression_list"
+            | "parenthesized_expression"
+            | "list_splat"
+            | "dictionary_splat"
+            | "interpolation"
+            | "conditional_expression"
+            | "unary_operator"
+            | "await"
+            | "slice"
+            | "format_expression"
+            | "keyword_argument"
+            | "yield"
+            | "type" => {
+                let mut taint = Taint::default();
+                let mut cursor = node.walk();
+                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                for (index, child) in children.into_iter().enumerate() {
+                    // The condition of `a if c else b` does not flow.
+                    if node.kind() == "conditional_expression" && index == 1 {
+                        self.eval(child, env, context, depth);
+                        continue;
+                    }
+                    if node.kind() == "keyword_argument" && index == 0 {
+                        continue;
+                    }
+                    let value = self.eval(child, env, context, depth);
+                    taint.union_with(&value);
+                }
+                if node.kind() == "yield" {
+                    self.note_return_elements(context.id, None);
+                    self.file.functions[context.id as usize]
+                        .returns
+                        .union_with(&taint);
+                }
+                taint
+            }
+            "subscript" => {
+                if let Some(index) = node.child_by_field_name("subscript") {
+                    self.eval(index, env, context, depth);
+                }
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.eval(v, env, context, depth))
+                    .unwrap_or_default();
+                if self.is_last_path_component(node) {
+                    // `p.split('/')[-1]` is `os.path.basename(p)`.
+                    value.sanitize(RuleMask::PATH)
+                } else {
+                    value
+                }
+            }
+            "comparison_operator" | "not_operator" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    self.eval(child, env, context, depth);
+                }
+                Taint::default()
+            }
+            "named_expression" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.eval(v, env, context, depth))
+                    .unwrap_or_default();
+                if let Some(name) = node.child_by_field_name("name") {
+                    env.vars.insert(self.text(name).to_string(), value.clone());
+                }
+                value
+            }
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension" => self.eval_comprehension(node, env, context, depth),
+            "lambda" => {
+                let mut scope = env.clone();
+                node.child_by_field_name("body")
+                    .map(|b| self.eval(b, &mut scope, context, depth))
+                    .unwrap_or_default()
+            }
+            _ => Taint::default(),
+        }
+    }
+
+    pub(super) fn eval_comprehension(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        let mut scope = env.clone();
+        let mut cursor = node.walk();
+        let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        for child in &children {
+            match child.kind() {
+                "for_in_clause" => {
+                    let value = child
+                        .child_by_field_name("right")
+                        .map(|r| self.eval(r, &mut scope, context, depth))
+                        .unwrap_or_default();
+                    if let Some(left) = child.child_by_field_name("left") {
+                        self.bind(left, value, &mut scope, context, depth);
+                    }
+                }
+                "if_clause" => {
+                    if let Some(condition) = child.named_child(0) {
+                        self.eval(condition, &mut scope, context, depth);
+                        let facts = self.condition_facts(condition, true, &scope, context, depth);
+                        apply_facts(&mut scope, &facts);
+                    }
+                }
+                _ => {}
+            }
+        }
+        match node.child_by_field_name("body") {
+            Some(body) => self.eval(body, &mut scope, context, depth),
+            None => Taint::default(),
+        }
+    }
+
+    /// Taint of a whole subtree too deep to interpret: the names it reads.
+    pub(super) fn opaque(&self, node: Node<'a>, env: &Env) -> Taint {
+        let mut taint = Taint::default();
+        walk_tree(node, |n| {
+            if n.kind() == "identifier"
+                && let Some(value) = env.vars.get(self.text(n))
+            {
+                taint.union_with(value);
+            }
+        });
+        taint
+    }
+
+    pub(super) fn read_name(&mut self, node: Node<'a>, env: &Env) -> Taint {
+        let name = self.text(node);
+        if let Some(value) = env.vars.get(name) {
+            return value.clone();
+        }
+        if let Some(value) = self.globals.vars.get(name) {
+            return value.clone();
+        }
+        if let Some(qualified) = self.imports.get(name)
+            && let Some(source) = self.config.source(qualified, SourceKind::Attribute)
+        {
+            let description = format!("`{name}`: {}", source.description);
+            let location = self.location(node);
+            let atom = self.intern(Atom::Source {
+                description,
+                location,
+            });
+            return Taint::atom(atom);
+        }
+        Taint::default()
+    }
+
+    pub(super) fn eval_attribute(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        let Some(object) = node.child_by_field_name("object") else {
+            return Taint::default();
+        };
+        let attr = node
+            .child_by_field_name("attribute")
+            .map(|a| self.text(a))
+            .unwrap_or("");
+        if self.config.is_trusted_name(attr) {
+            return Taint::default();
+        }
+        if self.is_self(object, context)
+            && let Some(class) = context.class.clone()
+        {
+            let mut taint = env
+                .vars
+                .get(&format!("self.{attr}"))
+                .cloned()
+                .unwrap_or_default();
+            let atom = self.intern(Atom::SelfAttr {
+                class,
+                attr: attr.to_string(),
+            });
+            taint.union_with(&Taint::atom(atom));
+            return taint;
+        }
+        // A module attribute that is a known source (`sys.argv`).
+        if let Some(spelled) = dotted_text(self.source, node) {
+            let root = spelled.split('.').next().unwrap_or("");
+            if !env.vars.contains_key(root) {
+                let qualified = self.imports.resolve(&spelled);
+                if let Some(source) = self.config.source(&qualified, SourceKind::Attribute) {
+                    let description = format!("`{spelled}`: {}", source.description);
+                    let location = self.location(node);
+                    let atom = self.intern(Atom::Source {
+                        description,
+                        location,
+                    });
+                    return Taint::atom(atom);
+                }
+            }
+        }
+        // An attribute of a tainted object is tainted.
+        self.eval(object, env, context, depth)
+    }
+
+    pub(super) fn eval_call(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        let Some(function) = node.child_by_field_name("function") else {
+            return Taint::default();
+        };
+        // Arguments, in order.
+        let mut args: Vec<Taint> = Vec::new();
+        let mut arg_nodes: Vec<Node<'a>> = Vec::new();
+        let mut keywords: Vec<(String, Taint, Node<'a>)> = Vec::new();
+        let mut splat: Option<Taint> = None;
+        let mut splat_at: Option<usize> = None;
+        // `*args` only: `**kwargs` never carries a command's arguments.
+        let mut positional_splat: Option<Taint> = None;
+        if let Some(arguments) = node.child_by_field_name("arguments") {
+            if arguments.kind() == "generator_expression" {
+                args.push(self.eval(arguments, env, context, depth));
+                arg_nodes.push(arguments);
+            } else {
+                let mut cursor = arguments.walk();
+                for child in arguments.named_children(&mut cursor) {
+                    match child.kind() {
+                        "comment" => {}
+                        "keyword_argument" => {
+                            let name = child
+                                .child_by_field_name("name")
+                                .map(|n| self.text(n).to_string())
+                                .unwrap_or_default();
+                            let value = child
+                                .child_by_field_name("value")
+                                .map(|v| self.eval(v, env, context, depth))
+                                .unwrap_or_default();
+                            let value_node = child.child_by_field_name("value").unwrap_or(child);
+                            keywords.push((name, value, value_node));
+                        }
+                        "list_splat" | "dictionary_splat" => {
+                            let value = self.eval(child, env, context, depth);
+                            splat.get_or_insert_with(Taint::default).union_with(&value);
+                            if child.kind() == "list_splat" {
+                                splat_at.get_or_insert(args.len());
+                                positional_splat
+                                    .get_or_insert_with(Taint::default)
+                                    .union_with(&value);
+                            }
+                        }
+                        _ => {
+                            args.push(self.eval(child, env, context, depth));
+                            arg_nodes.push(child);
+                        }
+                    }
+                }
+            }
+        }
+
+        // What is called.
+        let spelled: &'a str = self.text(function);
+        let mut receiver: Option<Taint> = None;
+        let mut receiver_node: Option<Node<'a>> = None;
+        let callee = match function.kind() {
+            "identifier" => {
+                let name = self.text(function);
+                if let Some((on_self, attr)) = env.callables.get(name) {
+                    match &context.class {
+                        Some(class) if *on_self => Callee::SelfMethod {
+                            class: class.clone(),
+                            name: attr.clone(),
+                        },
+                        _ => Callee::UnknownMethod { name: attr.clone() },
+                    }
+                } else if env.vars.contains_key(name) {
+                    Callee::UnknownMethod {
+                        name: name.to_string(),
+                    }
+                } else if self.module_defs.contains(name) {
+                    Callee::Name(self.qualify(name))
+                } else {
+                    Callee::Name(self.imports.resolve(name))
+                }
+            }
+            "attribute" => {
+                let object = function.child_by_field_name("object");
+                let method = function
+                    .child_by_field_name("attribute")
+                    .map(|a| self.text(a).to_string())
+                    .unwrap_or_default();
+                let class = context.class.clone();
+                match object {
+                    Some(object) if self.is_self(object, context) && class.is_some() => {
+                        Callee::SelfMethod {
+                            class: class.unwrap_or_default(),
+                            name: method,
+                        }
+                    }
+                    Some(object)
+                        if object.kind() == "call"
+                            && object
+                                .child_by_field_name("function")
+                                .is_some_and(|f| self.text(f) == "super")
+                            && class.is_some() =>
+                    {
+                        Callee::Super {
+                            class: class.unwrap_or_default(),
+                            name: method,
+                        }
+                    }
+                    Some(object) => {
+                        let dotted = dotted_text(self.source, object);
+                        let root_is_local = dotted.as_deref().is_some_and(|d| {
+                            let root = d.split('.').next().unwrap_or("");
+                            env.vars.contains_key(root)
+                                || context.self_name.as_deref() == Some(root)
+                                || self.globals.vars.contains_key(root)
+                                    && self.imports.get(root).is_none()
+                                    && !self.module_defs.contains(root)
+                        });
+                        match dotted {
+                            Some(dotted) if !root_is_local => {
+                                let full = format!("{dotted}.{method}");
+                                let root = dotted.split('.').next().unwrap_or("");
+                                if self.module_defs.contains(root) {
+                                    // `LocalClass.static_method(...)`
+                                    Callee::Name(self.qualify(&full))
+                                } else {
+                                    Callee::Name(self.resolve_class(&full))
+                                }
+                            }
+                            _ => {
+                                let ty = self.value_type(object, env);
+                                receiver = Some(self.eval(object, env, context, depth));
+                                receiver_node = Some(object);
+                                match ty {
+                                    Some(class) => Callee::Method {
+                                        class,
+                                        name: method,
+                                    },
+                                    None => Callee::UnknownMethod { name: method },
+                                }
+                            }
+                        }
+                    }
+                    None => Callee::UnknownMethod { name: method },
+                }
+            }
+            _ => {
+                receiver = Some(self.eval(function, env, context, depth));
+                Callee::UnknownMethod {
+                    name: String::new(),
+                }
+            }
+        };
+
+        let method_name = callee.method_name().to_string();
+        let qualified: Option<&str> = match &callee {
+            Callee::Name(name) => Some(name.as_str()),
+            _ => None,
+        };
+
+        // Sinks.
+        let first_sink = self.file.sinks.len();
+        self.record_sinks(
+            node,
+            &callee,
+            spelled,
+            &args,
+            &arg_nodes,
+            &keywords,
+            positional_splat.as_ref(),
+            splat_at,
+            receiver.as_ref(),
+            receiver_node,
+            context,
+        );
+
+        // Container mutation taints the container.
+        if matches!(
+            method_name.as_str(),
+            "append"
+                | "extend"
+                | "insert"
+                | "update"
+                | "add"
+                | "appendleft"
+                | "extendleft"
+                | "setdefault"
+        ) && let Some(container) = receiver_node
+        {
+            let mut value = Taint::default();
+            for arg in &args {
+                value.union_with(arg);
+            }
+            if let Some(splat) = &splat {
+                value.union_with(splat);
+            }
+            let name = self.text(container).to_string();
+            let location = self.location(node);
+            let value = value.with_hop(&location, || format!("added to `{name}`"));
+            self.mutate(container, value, env, context);
+        }
+
+        // Calls that may enter the scanned sources are resolved later; the
+        // call site is kept even when the result is decided here, for the
+        // parameters of private callees and for sink implementations.
+        let deferred = match &callee {
+            Callee::Name(name) => {
+                (!self.module.is_empty() && name.starts_with(self.module))
+                    || self.project.may_contain(name)
+            }
+            Callee::SelfMethod { .. } | Callee::Super { .. } => true,
+            Callee::Method { class, .. } => {
+                self.project.may_contain(class) || self.local_classes.values().any(|c| c == class)
+            }
+            Callee::UnknownMethod { name } => is_private_name(name),
+        };
+        let call = deferred.then(|| {
+            let call = self.file.calls.len() as CallId;
+            self.call_by_node.insert(node.id(), call);
+            self.file.calls.push(CallSite {
+                caller: context.id,
+                callee: callee.clone(),
+                location: self.location(node),
+                receiver: receiver.clone(),
+                args: args.clone(),
+                keywords: keywords
+                    .iter()
+                    .map(|(k, v, _)| (k.clone(), v.clone()))
+                    .collect(),
+                splat: splat.clone(),
+                bound: function.kind() == "attribute",
+                falsy_keywords: keywords
+                    .iter()
+                    .filter(|(_, _, node)| matches!(self.text(*node), "False" | "None" | "0"))
+                    .map(|(name, _, _)| name.clone())
+                    .collect(),
+                falsy_positions: arg_nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| matches!(self.text(**node), "False" | "None" | "0"))
+                    .map(|(index, _)| index as u16)
+                    .collect(),
+                forwards_command: matches!(
+                    callee,
+                    Callee::UnknownMethod { .. } | Callee::Method { .. }
+                ) && self
+                    .config
+                    .sinks_named(&method_name)
+                    .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
+            });
+            call
+        });
+        for sink in &mut self.file.sinks[first_sink..] {
+            sink.call = call;
+        }
+
+        // Sources: a source function, a reading method, or any method of a
+        // source object (`request.args.get(...)`, `sys.stdin.readline()`).
+        let source = match &callee {
+            Callee::Name(name) => self.config.source(name, SourceKind::Call).or_else(|| {
+                if function.kind() != "attribute" {
+                    return None;
+                }
+                self.config
+                    .source(&method_name, SourceKind::Method)
+                    .or_else(|| self.attribute_source_prefix(name))
+            }),
+            _ => self.config.source(&method_name, SourceKind::Method),
+        };
+        if let Some(source) = source {
+            let description = format!("`{spelled}(...)`: {}", source.description);
+            let atom = self.intern(Atom::Source {
+                description,
+                location: self.location(node),
+            });
+            return Taint::atom(atom);
+        }
+
+        let mut everything = receiver.clone().unwrap_or_default();
+        for arg in &args {
+            everything.union_with(arg);
+        }
+        for (_, value, _) in &keywords {
+            everything.union_with(value);
+        }
+        if let Some(splat) = &splat {
+            everything.union_with(splat);
+        }
+
+        // Sanitizers.
+        let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
+        let clears = self
+            .config
+            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
+        if !clears.is_empty() {
+            return everything.sanitize(clears);
+        }
+        if let Some(call) = call {
+            let atom = self.intern(Atom::CallResult { call });
+            return Taint::atom(atom);
+        }
+
+        everything
+    }
+
+    /// `'fmt' % value` with a literal format: a value formatted only by
+    /// numeric conversions (`%d`, `%(size)d`, `%x`, `%.2f`) is a number in
+    /// the result (formatting raises on anything else, as `int()` would),
+    /// so only the values of string conversions (`%s`, `%r`, ...) flow.
+    /// `None` when the format is not a plain literal or cannot be mapped.
+    pub(super) fn eval_percent_format(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Option<Taint> {
+        let operator = node.child_by_field_name("operator")?;
+        if self.text(operator) != "%" {
+            return None;
+        }
+        let format = string_literal(self.source, node.child_by_field_name("left")?)?;
+        let conversions = percent_conversions(&format)?;
+        let right = node.child_by_field_name("right")?;
+        let numeric = |c: char| "diouxXeEfFgG".contains(c);
+        let mut taint = Taint::default();
+        match right.kind() {
+            "dictionary" => {
+                let mut cursor = right.walk();
+                let children: Vec<Node<'a>> = right.named_children(&mut cursor).collect();
+                for child in children {
+                    let value = self.eval(child, env, context, depth);
+                    let key = (child.kind() == "pair")
+                        .then(|| child.child_by_field_name("key"))
+                        .flatten()
+                        .and_then(|k| string_literal(self.source, k));
+                    let only_numeric = key.is_some_and(|key| {
+                        let mut uses = conversions
+                            .iter()
+                            .filter(|(k, _)| k.as_deref() == Some(key.as_str()))
+                            .peekable();
+                        uses.peek().is_some() && uses.all(|(_, c)| numeric(*c))
+                    });
+                    if !only_numeric {
+                        taint.union_with(&value);
+                    }
+                }
+            }
+            "tuple" => {
+                let mut cursor = right.walk();
+                let children: Vec<Node<'a>> = right.named_children(&mut cursor).collect();
+                let positional = conversions.iter().all(|(k, _)| k.is_none());
+                for (index, child) in children.into_iter().enumerate() {
+                    let value = self.eval(child, env, context, depth);
+                    let is_number = positional
+                        && child.kind() != "list_splat"
+                        && conversions.get(index).is_some_and(|(_, c)| numeric(*c));
+                    if !is_number {
+                        taint.union_with(&value);
+                    }
+                }
+            }
+            _ => {
+                let value = self.eval(right, env, context, depth);
+                let single_number =
+                    conversions.len() == 1 && conversions.iter().all(|(_, c)| numeric(*c));
+                if !single_number {
+                    taint.union_with(&value);
+                }
+            }
+        }
+        Some(taint)
+    }
+
+    /// `x.split('/')[-1]` or `x.rsplit('/', 1)[-1]`: the last path component.
+    pub(super) fn is_last_path_component(&self, subscript: Node<'a>) -> bool {
+        let is_minus_one = subscript
+            .child_by_field_name("subscript")
+            .is_some_and(|index| self.text(index).replace(' ', "") == "-1");
+        if !is_minus_one {
+            return false;
+        }
+        let Some(call) = subscript
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "call")
+        else {
+            return false;
+        };
+        let Some(function) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            return false;
+        };
+        let method = function
+            .child_by_field_name("attribute")
+            .map(|a| self.text(a))
+            .unwrap_or("");
+        matches!(method, "split" | "rsplit")
+            && first_argument(call).is_some_and(|separator| {
+                string_literal(self.source, separator).as_deref() == Some("/")
+                    || self.imports.resolve(self.text(separator)) == "os.sep"
+            })
+    }
+
+    /// The attribute source (`flask.request`) a dotted name starts with.
+    pub(super) fn attribute_source_prefix(&self, name: &str) -> Option<&'a crate::rules::Source> {
+        let mut end = name.len();
+        while let Some(dot) = name[..end].rfind('.') {
+            if let Some(source) = self.config.source(&name[..dot], SourceKind::Attribute) {
+                return Some(source);
+            }
+            end = dot;
+        }
+        None
+    }
+}

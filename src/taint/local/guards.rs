@@ -1,0 +1,338 @@
+//! Guards: what a condition proves about variables when it holds (or
+//! not), and the helpers that validate a parameter.
+
+use super::*;
+
+impl<'a> Interpreter<'a> {
+    pub(super) fn condition_facts(
+        &mut self,
+        node: Node<'a>,
+        positive: bool,
+        env: &Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Facts {
+        let mut facts = Facts::default();
+        if depth > MAX_DEPTH {
+            return facts;
+        }
+        match node.kind() {
+            "parenthesized_expression" => {
+                if let Some(inner) = node.named_child(0) {
+                    return self.condition_facts(inner, positive, env, context, depth + 1);
+                }
+            }
+            "not_operator" => {
+                if let Some(argument) = node.child_by_field_name("argument") {
+                    return self.condition_facts(argument, !positive, env, context, depth + 1);
+                }
+            }
+            "boolean_operator" => {
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                // `a and b` true ⇒ both hold; `a or b` false ⇒ neither holds.
+                if (operator == "and") == positive {
+                    for side in ["left", "right"] {
+                        if let Some(child) = node.child_by_field_name(side) {
+                            let more =
+                                self.condition_facts(child, positive, env, context, depth + 1);
+                            facts.sanitized.extend(more.sanitized);
+                            facts.guarded.extend(more.guarded);
+                        }
+                    }
+                }
+            }
+            "comparison_operator" => self.comparison_facts(node, positive, env, &mut facts),
+            "call" if positive => self.call_facts(node, env, context, &mut facts),
+            _ => {}
+        }
+        facts
+    }
+
+    pub(super) fn comparison_facts(
+        &self,
+        node: Node<'a>,
+        positive: bool,
+        env: &Env,
+        facts: &mut Facts,
+    ) {
+        let mut cursor = node.walk();
+        let operands: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        if operands.len() != 2 {
+            return;
+        }
+        let operator: String = {
+            let mut cursor = node.walk();
+            node.children(&mut cursor)
+                .filter(|c| !c.is_named())
+                .map(|c| self.text(c))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (left, right) = (operands[0], operands[1]);
+        let holds = match operator.as_str() {
+            "in" | "==" | "is" => positive,
+            "not in" | "!=" | "is not" => !positive,
+            _ => return,
+        };
+        if !holds {
+            return;
+        }
+        let trusted = |node: Node<'a>| self.is_trusted_constant(node, env);
+        if left.kind() == "identifier" && trusted(right) {
+            facts
+                .sanitized
+                .push((self.text(left).to_string(), RuleMask::ALL));
+        } else if right.kind() == "identifier" && trusted(left) && operator != "in" {
+            facts
+                .sanitized
+                .push((self.text(right).to_string(), RuleMask::ALL));
+        }
+        // `os.path.commonpath([base, path]) == base` with a normalised path.
+        if matches!(operator.as_str(), "==" | "!=") {
+            for (call, _) in [(left, right), (right, left)] {
+                if call.kind() != "call" {
+                    continue;
+                }
+                let Some(function) = call.child_by_field_name("function") else {
+                    continue;
+                };
+                if self.imports.resolve(self.text(function)) != "os.path.commonpath" {
+                    continue;
+                }
+                let Some(list) = first_argument(call) else {
+                    continue;
+                };
+                let mut cursor = list.walk();
+                for element in list.named_children(&mut cursor) {
+                    let name = self.text(element);
+                    if element.kind() == "identifier" && env.normalised.contains(name) {
+                        facts.sanitized.push((name.to_string(), RuleMask::PATH));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a value is a literal, a display of literals or a name that
+    /// holds no taint (a module constant, an allow-list).
+    pub(super) fn is_trusted_constant(&self, node: Node<'a>, env: &Env) -> bool {
+        self.is_trusted_constant_at(node, env, 0)
+    }
+
+    pub(super) fn is_trusted_constant_at(&self, node: Node<'a>, env: &Env, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match node.kind() {
+            "string" | "integer" | "float" | "true" | "false" | "none" | "concatenated_string" => {
+                true
+            }
+            "tuple" | "list" | "set" => {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor)
+                    .all(|child| self.is_trusted_constant_at(child, env, depth + 1))
+            }
+            "identifier" | "attribute" => {
+                let text = self.text(node);
+                match env.vars.get(text) {
+                    Some(taint) => taint.is_clean(),
+                    None => self
+                        .globals
+                        .vars
+                        .get(text)
+                        .is_none_or(|taint| taint.is_clean()),
+                }
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn call_facts(
+        &mut self,
+        node: Node<'a>,
+        env: &Env,
+        context: &mut FunctionContext,
+        facts: &mut Facts,
+    ) {
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let arguments: Vec<Node<'a>> = match node.child_by_field_name("arguments") {
+            Some(list) => {
+                let mut cursor = list.walk();
+                list.named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment" && c.kind() != "keyword_argument")
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let ident = |node: Option<&Node<'a>>| {
+            node.filter(|n| n.kind() == "identifier")
+                .map(|n| self.text(*n).to_string())
+        };
+        let spelled = self.text(function);
+        let resolved = self.imports.resolve(spelled);
+        // re.fullmatch(pattern, value) and friends.
+        if let Some(kind) = resolved.strip_prefix("re.") {
+            if let Some(value) = ident(arguments.get(1)) {
+                let pattern = arguments.first().and_then(|p| {
+                    string_literal(self.source, *p)
+                        .or_else(|| self.regex_constants.get(self.text(*p)).cloned())
+                });
+                let mask = regex_guard_mask(kind, pattern.as_deref());
+                if !mask.is_empty() {
+                    facts.sanitized.push((value, mask));
+                }
+            }
+            return;
+        }
+        if function.kind() == "attribute" {
+            let method = function
+                .child_by_field_name("attribute")
+                .map(|a| self.text(a))
+                .unwrap_or("");
+            let object = function.child_by_field_name("object");
+            // PATTERN.fullmatch(value), with PATTERN = re.compile(...).
+            if matches!(method, "fullmatch" | "match" | "search")
+                && let Some(value) = ident(arguments.first())
+            {
+                let pattern = object.and_then(|o| self.regex_constants.get(self.text(o)).cloned());
+                let mask = match pattern {
+                    Some(pattern) => regex_guard_mask(method, Some(&pattern)),
+                    None if method == "fullmatch" => RuleMask::ALL,
+                    None => RuleMask::NONE,
+                };
+                if !mask.is_empty() {
+                    facts.sanitized.push((value, mask));
+                }
+                return;
+            }
+            // A normalised path checked against a base with a separator.
+            if let Some(object) = object
+                && object.kind() == "identifier"
+                && env.normalised.contains(self.text(object))
+            {
+                let contained = match method {
+                    "startswith" => arguments
+                        .first()
+                        .is_some_and(|a| self.ends_with_separator(*a)),
+                    "is_relative_to" => true,
+                    _ => false,
+                };
+                if contained {
+                    facts
+                        .sanitized
+                        .push((self.text(object).to_string(), RuleMask::PATH));
+                }
+                return;
+            }
+        }
+        // A validating helper in the scanned sources: its summary decides.
+        if let Some(call) = self.last_call_at(node) {
+            for (index, argument) in arguments.iter().enumerate() {
+                if argument.kind() == "identifier" {
+                    let guard = Guard {
+                        call,
+                        argument: index as u16,
+                        raising: false,
+                    };
+                    facts
+                        .guarded
+                        .push((self.text(*argument).to_string(), guard));
+                }
+            }
+        }
+        let _ = context;
+    }
+
+    /// The call site recorded for this call node, if it was deferred.
+    pub(super) fn last_call_at(&self, node: Node<'a>) -> Option<CallId> {
+        self.call_by_node.get(&node.id()).copied()
+    }
+
+    /// `base + os.sep`, `base + '/'`, `os.path.join(base, '')`, `f"{base}/"`.
+    pub(super) fn ends_with_separator(&self, node: Node<'a>) -> bool {
+        match node.kind() {
+            "binary_operator" => node.child_by_field_name("right").is_some_and(|right| {
+                let text = self.text(right);
+                self.imports.resolve(text) == "os.sep"
+                    || string_literal(self.source, right).is_some_and(|s| s.ends_with('/'))
+            }),
+            "string" => self.text(node).trim_end_matches(['"', '\'']).ends_with('/'),
+            "call" => {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return false;
+                };
+                self.imports.resolve(self.text(function)) == "os.path.join"
+                    && node
+                        .child_by_field_name("arguments")
+                        .and_then(|a| {
+                            let mut cursor = a.walk();
+                            a.named_children(&mut cursor).last()
+                        })
+                        .and_then(|last| string_literal(self.source, last))
+                        .is_some_and(|s| s.is_empty())
+            }
+            _ => false,
+        }
+    }
+
+    /// A `return <check on a parameter>` makes the function a validator.
+    pub(super) fn note_validator_return(
+        &mut self,
+        value: Option<Node<'a>>,
+        env: &Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) {
+        if context.id == 0 {
+            return;
+        }
+        let Some(value) = value else {
+            return;
+        };
+        if matches!(value.kind(), "false" | "none") {
+            return;
+        }
+        let value = if value.kind() == "call"
+            && value
+                .child_by_field_name("function")
+                .is_some_and(|f| self.text(f) == "bool")
+        {
+            match first_argument(value) {
+                Some(inner) => inner,
+                None => return,
+            }
+        } else {
+            value
+        };
+        let facts = self.condition_facts(value, true, env, context, depth);
+        let found: Vec<(u16, RuleMask)> = facts
+            .sanitized
+            .iter()
+            .filter_map(|(name, mask)| {
+                context
+                    .params
+                    .iter()
+                    .position(|p| p == name)
+                    .map(|i| (i as u16, *mask))
+            })
+            .collect();
+        context.validates = Some(match context.validates.take() {
+            None => found,
+            Some(previous) => previous
+                .into_iter()
+                .filter_map(|(p, m)| {
+                    found
+                        .iter()
+                        .find(|(q, _)| *q == p)
+                        .map(|(_, n)| (p, m.intersect(*n)))
+                })
+                .filter(|(_, m)| !m.is_empty())
+                .collect(),
+        });
+    }
+}

@@ -1,0 +1,810 @@
+//! The per-file half of the taint engine: an abstract interpreter over one
+//! file's syntax tree that computes, for every function, which atoms
+//! (sources, parameters, results of calls into the scanned sources, `self`
+//! attributes) flow into its sinks, return value, `self` stores and call
+//! arguments. Nothing here looks at other files; `taint::solve` links.
+//!
+//! Statements and expressions are interpreted recursively, but only to
+//! `MAX_DEPTH` levels: deeper code is summarised by an iterative walk (the
+//! union of the names it reads), so hostile nesting cannot overflow the
+//! stack.
+
+mod expressions;
+mod guards;
+mod sinks;
+mod statements;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::syntax::Node;
+
+use super::summary::*;
+use crate::facts::imports::ImportMap;
+use crate::facts::walk_tree;
+use crate::finding::{Location, normalise_snippet};
+use crate::names::last_segment;
+use crate::parse::SourceFile;
+use crate::rules::data::{ArgSelector, ArgSelectorName, SinkKind, SourceKind};
+use crate::rules::{RuleMask, TaintConfig};
+
+/// Deeper nesting than this is summarised, not interpreted.
+const MAX_DEPTH: usize = 120;
+/// Longest dotted name (`a.b.c`, in segments) matched against sources and
+/// sinks.
+const MAX_DOTTED_SEGMENTS: usize = 64;
+/// Statement executions per function before loops stop iterating to a
+/// fixed point (bounds the cost of pathological nesting of loops).
+const STEP_BUDGET: usize = 20_000;
+
+/// Module names of the scanned tree, to tell calls that may enter the
+/// scanned sources (whose results are resolved later) from external ones
+/// (whose results carry their arguments' taint).
+#[derive(Debug, Default, Clone)]
+pub struct ProjectModules {
+    names: HashSet<String>,
+}
+
+impl ProjectModules {
+    /// Registers a module under its full name and every dotted suffix, so
+    /// that `utils.execute` is recognised wherever the package root is.
+    pub fn insert(&mut self, module: &str) {
+        let parts: Vec<&str> = module.split('.').collect();
+        for start in 0..parts.len() {
+            for end in start + 1..=parts.len() {
+                self.names.insert(parts[start..end].join("."));
+            }
+        }
+    }
+
+    /// Whether some prefix of the dotted name is a scanned module or package.
+    pub fn may_contain(&self, qualified: &str) -> bool {
+        let answer = self.may_contain_unrecorded(qualified);
+        // A file's facts depend on these answers: the cache keeps them to
+        // check that a cached entry still holds for the current file set.
+        crate::cache::record_project_query(qualified, answer);
+        answer
+    }
+
+    /// `may_contain` without telling the cache (for checking its entries).
+    pub fn may_contain_unrecorded(&self, qualified: &str) -> bool {
+        let mut end = qualified.len();
+        while let Some(dot) = qualified[..end].rfind('.') {
+            if self.names.contains(&qualified[..dot]) {
+                return true;
+            }
+            end = dot;
+        }
+        false
+    }
+}
+
+#[derive(Clone, Default)]
+struct Env {
+    vars: HashMap<String, Taint>,
+    /// Known classes of variables (`pathlib.Path`, `pkg.mod.Class`).
+    types: HashMap<String, String>,
+    /// Variables holding a normalised path (`realpath`, `abspath`, ...).
+    normalised: HashSet<String>,
+    /// Variables bound to a command callable stored on an object
+    /// (`run = self._execute`): whether the object is `self`, and the
+    /// attribute name. Calling the variable calls that attribute.
+    callables: HashMap<String, (bool, String)>,
+}
+
+impl Env {
+    fn join(&mut self, other: &Env) {
+        for (name, taint) in &other.vars {
+            match self.vars.get_mut(name) {
+                Some(existing) => existing.union_with(taint),
+                None => {
+                    self.vars.insert(name.clone(), taint.clone());
+                }
+            }
+        }
+        self.types
+            .retain(|name, ty| other.types.get(name).is_none_or(|t| t == ty));
+        self.normalised
+            .retain(|name| other.normalised.contains(name));
+        // May-alias: a variable that holds the callable on some path is
+        // treated as the callable.
+        for (name, target) in &other.callables {
+            self.callables
+                .entry(name.clone())
+                .or_insert_with(|| target.clone());
+        }
+    }
+}
+
+/// What a loop binds or tests before each iteration.
+enum LoopHeader<'a> {
+    For { left: Node<'a>, iterable: Taint },
+    While { condition: Option<Node<'a>> },
+}
+
+/// How a block ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    /// `return`, `raise`, `continue`, `break`: code after it does not run.
+    Exits,
+}
+
+/// What a condition proves about variables when it is true (or false).
+#[derive(Default)]
+struct Facts {
+    sanitized: Vec<(String, RuleMask)>,
+    guarded: Vec<(String, Guard)>,
+}
+
+struct FunctionContext {
+    id: FunctionId,
+    class: Option<String>,
+    /// Name of the `self`/`cls` parameter of a method.
+    self_name: Option<String>,
+    privileged: Option<String>,
+    qualname: String,
+    validates: Option<Vec<(u16, RuleMask)>>,
+    /// Variables the function's own body checks with `if not ok(x): raise`.
+    asserts: Vec<(String, RuleMask)>,
+    params: Vec<String>,
+    /// The function's body block (to recognise its top-level statements).
+    body: Option<usize>,
+}
+
+pub struct Interpreter<'a> {
+    source: &'a SourceFile,
+    imports: &'a ImportMap,
+    module: &'a str,
+    config: &'a TaintConfig,
+    project: &'a ProjectModules,
+    file: FileTaint,
+    atom_ids: HashMap<Atom, AtomId>,
+    /// Names defined at module level (functions and classes).
+    module_defs: HashSet<String>,
+    /// Classes defined in this file: name as spelled in the module → qualified.
+    local_classes: HashMap<String, String>,
+    globals: Env,
+    /// Environments of functions that contain nested functions (closures).
+    closure_envs: HashMap<FunctionId, Env>,
+    /// Module-level `NAME = re.compile('...')` patterns.
+    regex_constants: HashMap<String, String>,
+    /// Deferred call sites by the id of their `call` node.
+    call_by_node: HashMap<usize, CallId>,
+    /// Classes of `self` attributes, per class of this file: from an
+    /// annotation (`self.client: RemoteFsClient = None`) or a constructor
+    /// (`self.client = RemoteFsClient(...)`), when all such stores agree.
+    self_attr_types: HashMap<(String, String), Option<String>>,
+    /// The class of the method being analysed (for `self.x` types).
+    current_class: Option<String>,
+    steps: usize,
+}
+
+pub fn summarize(
+    source: &SourceFile,
+    root: Node,
+    imports: &ImportMap,
+    module: &str,
+    config: &TaintConfig,
+    project: &ProjectModules,
+) -> FileTaint {
+    let mut interpreter = Interpreter {
+        source,
+        imports,
+        module,
+        config,
+        project,
+        file: FileTaint::default(),
+        atom_ids: HashMap::default(),
+        module_defs: HashSet::default(),
+        local_classes: HashMap::default(),
+        globals: Env::default(),
+        closure_envs: HashMap::default(),
+        regex_constants: HashMap::default(),
+        call_by_node: HashMap::default(),
+        self_attr_types: HashMap::default(),
+        current_class: None,
+        steps: 0,
+    };
+    interpreter.run(root);
+    interpreter.file
+}
+
+impl<'a> Interpreter<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        self.source.node_text(node)
+    }
+
+    fn location(&self, node: Node) -> Location {
+        self.source.node_location(node)
+    }
+
+    fn intern(&mut self, atom: Atom) -> AtomId {
+        if let Some(&id) = self.atom_ids.get(&atom) {
+            return id;
+        }
+        let id = self.file.atoms.len() as AtomId;
+        self.file.atoms.push(atom.clone());
+        self.atom_ids.insert(atom, id);
+        id
+    }
+
+    fn qualify(&self, name: &str) -> String {
+        if self.module.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.module)
+        }
+    }
+
+    fn run(&mut self, root: Node<'a>) {
+        // Every definition, in document order, with its lexical parents.
+        let mut definitions: Vec<Node<'a>> = Vec::new();
+        let mut classes: Vec<Node<'a>> = Vec::new();
+        walk_tree(root, |node| match node.kind() {
+            "function_definition" => definitions.push(node),
+            "class_definition" => classes.push(node),
+            _ => {}
+        });
+        for &class in &classes {
+            let qualname = qualname_of(self.source, class);
+            if enclosing_scope(class).is_none() {
+                self.module_defs.insert(qualname.clone());
+            }
+            let qualified = self.qualify(&qualname);
+            self.local_classes.insert(qualname, qualified);
+        }
+        for class in &classes {
+            let qualified = self.qualify(&qualname_of(self.source, *class));
+            let mut bases = Vec::new();
+            if let Some(list) = class.child_by_field_name("superclasses") {
+                let mut cursor = list.walk();
+                for base in list.named_children(&mut cursor) {
+                    if let Some(dotted) = dotted_text(self.source, base) {
+                        bases.push(self.resolve_class(&dotted));
+                    }
+                }
+            }
+            self.file.classes.push(ClassInfo { qualified, bases });
+        }
+        self.collect_self_attr_types(root);
+        for node in &definitions {
+            if enclosing_scope(*node).is_none()
+                && let Some(name) = node.child_by_field_name("name")
+            {
+                self.module_defs.insert(self.text(name).to_string());
+            }
+        }
+
+        // Module-level code: a pseudo-function whose variables are the
+        // globals every function reads.
+        let module_location = self.location(root);
+        self.file.functions.push(FunctionSummary {
+            qualname: "<module>".to_string(),
+            name: "<module>".to_string(),
+            class: None,
+            params: Vec::new(),
+            first_data_param: 0,
+            location: module_location,
+            private: false,
+            is_module: true,
+            returns: Taint::default(),
+            return_elements: None,
+            mixed_returns: false,
+            self_stores: Vec::new(),
+            validates: Vec::new(),
+            asserts: Vec::new(),
+            parent: None,
+            privileged: None,
+        });
+        let mut context = FunctionContext {
+            id: 0,
+            class: None,
+            self_name: None,
+            privileged: None,
+            qualname: "<module>".to_string(),
+            validates: None,
+            asserts: Vec::new(),
+            params: Vec::new(),
+            body: Some(root.id()),
+        };
+        let mut env = Env::default();
+        self.exec_block(root, &mut env, &mut context, 0);
+        self.globals = env;
+
+        let mut ids: HashMap<usize, FunctionId> = HashMap::default();
+        for node in definitions {
+            let id = self.file.functions.len() as FunctionId;
+            ids.insert(node.id(), id);
+            let parent = enclosing_function(node).and_then(|p| ids.get(&p.id()).copied());
+            self.analyse_function(node, id, parent);
+        }
+    }
+
+    /// Records the class of each `self.<attr>` the methods of this file's
+    /// classes store an object of a known class in (see `self_attr_types`).
+    fn collect_self_attr_types(&mut self, root: Node<'a>) {
+        let mut stores: Vec<(String, String, Option<String>)> = Vec::new();
+        walk_tree(root, |node| {
+            if node.kind() != "assignment" {
+                return;
+            }
+            let Some(left) = node.child_by_field_name("left") else {
+                return;
+            };
+            if left.kind() != "attribute"
+                || left
+                    .child_by_field_name("object")
+                    .is_none_or(|o| self.text(o) != "self")
+            {
+                return;
+            }
+            let Some(attr) = left.child_by_field_name("attribute") else {
+                return;
+            };
+            let Some(class) = enclosing_function(node)
+                .and_then(enclosing_scope)
+                .filter(|c| c.kind() == "class_definition")
+            else {
+                return;
+            };
+            let annotated = node.child_by_field_name("type").map(|ty| {
+                let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
+                self.resolve_class(&spelled)
+            });
+            let constructed = node
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")
+                .and_then(|call| call.child_by_field_name("function"))
+                .and_then(|f| dotted_text(self.source, f))
+                .map(|spelled| self.resolve_class(&spelled))
+                .filter(|resolved| {
+                    last_segment(resolved)
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase)
+                });
+            let Some(ty) = annotated.or(constructed) else {
+                // `self.client = None` and other untyped stores do not
+                // contradict a type.
+                return;
+            };
+            let class = self.qualify(&qualname_of(self.source, class));
+            stores.push((class, self.text(attr).to_string(), Some(ty)));
+        });
+        for (class, attr, ty) in stores {
+            self.self_attr_types
+                .entry((class, attr))
+                .and_modify(|known| {
+                    if *known != ty {
+                        *known = None;
+                    }
+                })
+                .or_insert(ty);
+        }
+    }
+
+    fn analyse_function(&mut self, node: Node<'a>, id: FunctionId, parent: Option<FunctionId>) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let qualname = qualname_of(self.source, node);
+        let class_node = enclosing_scope(node).filter(|s| s.kind() == "class_definition");
+        let class = class_node.map(|c| self.qualify(&qualname_of(self.source, c)));
+        let decorators = decorator_names(self.source, node, self.imports);
+        let is_static = decorators.iter().any(|d| d == "staticmethod");
+        let entry_point = decorators
+            .iter()
+            .find(|d| {
+                self.config
+                    .privileged_decorators
+                    .iter()
+                    .any(|p| p.matches(d))
+            })
+            .cloned();
+        let privileged = entry_point
+            .as_ref()
+            .map(|d| format!("inside the oslo.privsep entry point `@{d}`"));
+
+        let mut params = Vec::new();
+        if let Some(parameters) = node.child_by_field_name("parameters") {
+            let mut cursor = parameters.walk();
+            for param in parameters.named_children(&mut cursor) {
+                if let Some(ident) = parameter_identifier(param) {
+                    let kind = if param.kind() == "typed_parameter" {
+                        param.named_child(0).map_or("", |c| c.kind())
+                    } else {
+                        param.kind()
+                    };
+                    params.push(ParamInfo {
+                        name: self.text(ident).to_string(),
+                        location: self.location(ident),
+                        variadic: kind == "list_splat_pattern",
+                        keywords: kind == "dictionary_splat_pattern",
+                    });
+                }
+            }
+        }
+        self.current_class = class.clone();
+        let first_data_param = u16::from(class.is_some() && !is_static && !params.is_empty());
+        let self_name = (first_data_param == 1).then(|| params[0].name.clone());
+        let private = is_private_name(&name);
+        self.file.functions.push(FunctionSummary {
+            qualname: qualname.clone(),
+            name,
+            class: class.clone(),
+            params: params.clone(),
+            first_data_param,
+            location: self.location(node.child_by_field_name("name").unwrap_or(node)),
+            private,
+            is_module: false,
+            returns: Taint::default(),
+            return_elements: None,
+            mixed_returns: false,
+            self_stores: Vec::new(),
+            validates: Vec::new(),
+            asserts: Vec::new(),
+            parent,
+            privileged: entry_point,
+        });
+
+        let mut env = match parent.and_then(|p| self.closure_envs.get(&p)) {
+            Some(closure) => closure.clone(),
+            None => Env::default(),
+        };
+        for (index, param) in params.iter().enumerate() {
+            env.normalised.remove(&param.name);
+            env.types.remove(&param.name);
+            if index < first_data_param as usize {
+                env.vars.remove(&param.name);
+                continue;
+            }
+            if self.config.is_trusted_name(&param.name) {
+                env.vars.insert(param.name.clone(), Taint::default());
+                continue;
+            }
+            let atom = self.intern(Atom::Param {
+                function: id,
+                index: index as u16,
+            });
+            env.vars.insert(param.name.clone(), Taint::atom(atom));
+        }
+        // Annotated parameters have a known class.
+        if let Some(parameters) = node.child_by_field_name("parameters") {
+            let mut cursor = parameters.walk();
+            for param in parameters.named_children(&mut cursor) {
+                if let (Some(ident), Some(ty)) = (
+                    parameter_identifier(param),
+                    param.child_by_field_name("type"),
+                ) {
+                    let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
+                    env.types
+                        .insert(self.text(ident).to_string(), self.resolve_class(&spelled));
+                }
+            }
+        }
+        let mut context = FunctionContext {
+            id,
+            class,
+            self_name,
+            privileged,
+            qualname,
+            validates: None,
+            asserts: Vec::new(),
+            params: params.iter().map(|p| p.name.clone()).collect(),
+            body: node.child_by_field_name("body").map(|b| b.id()),
+        };
+        self.steps = 0;
+        if let Some(body) = node.child_by_field_name("body") {
+            self.exec_block(body, &mut env, &mut context, 0);
+        }
+        let has_nested = {
+            let mut nested = false;
+            if let Some(body) = node.child_by_field_name("body") {
+                walk_tree(body, |n| nested |= n.kind() == "function_definition");
+            }
+            nested
+        };
+        if has_nested {
+            self.closure_envs.insert(id, env);
+        }
+        let asserts: Vec<(u16, RuleMask)> = context
+            .asserts
+            .iter()
+            .filter_map(|(name, mask)| {
+                let index = context.params.iter().position(|p| p == name)?;
+                Some((index as u16, *mask))
+            })
+            .collect();
+        self.file.functions[id as usize].asserts = asserts;
+        if let Some(validates) = context.validates.filter(|v| !v.is_empty()) {
+            self.file.functions[id as usize].validates = validates;
+        }
+    }
+
+    fn resolve_class(&self, spelled: &str) -> String {
+        match self.local_classes.get(spelled) {
+            Some(qualified) => qualified.clone(),
+            None => self.imports.resolve(spelled),
+        }
+    }
+}
+
+/// The conversions of a `%` format string, in order: the mapping key
+/// (`%(name)s`) if any and the conversion character. `None` when a width or
+/// precision is taken from the arguments (`%*d`), which shifts positions.
+fn percent_conversions(format: &str) -> Option<Vec<(Option<String>, char)>> {
+    let mut conversions = Vec::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            continue;
+        }
+        let mut key = None;
+        if chars.peek() == Some(&'(') {
+            chars.next();
+            let mut name = String::new();
+            let mut level = 1;
+            for c in chars.by_ref() {
+                match c {
+                    '(' => level += 1,
+                    ')' => {
+                        level -= 1;
+                        if level == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                name.push(c);
+            }
+            key = Some(name);
+        }
+        let mut conversion = None;
+        for c in chars.by_ref() {
+            match c {
+                '*' => return None,
+                '#' | '0' | '-' | ' ' | '+' | '.' | 'h' | 'l' | 'L' => {}
+                c if c.is_ascii_digit() => {}
+                c => {
+                    conversion = Some(c);
+                    break;
+                }
+            }
+        }
+        conversions.push((key, conversion?));
+    }
+    Some(conversions)
+}
+
+/// Whether a block's last statement is a `raise`.
+fn ends_with_raise(block: Node) -> bool {
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .last()
+        .is_some_and(|last| last.kind() == "raise_statement")
+}
+
+fn apply_facts(env: &mut Env, facts: &Facts) {
+    for (name, mask) in &facts.sanitized {
+        if let Some(taint) = env.vars.get_mut(name) {
+            *taint = std::mem::take(taint).sanitize(*mask);
+        }
+    }
+    for (name, guard) in &facts.guarded {
+        if let Some(taint) = env.vars.get_mut(name) {
+            *taint = std::mem::take(taint).with_guard(*guard);
+        }
+    }
+}
+
+/// What a regex check proves: `fullmatch` (or a `\Z`-anchored pattern)
+/// fixes the whole value; a `$` anchor lets a trailing newline through,
+/// which matters to a shell but not to a path.
+fn regex_guard_mask(function: &str, pattern: Option<&str>) -> RuleMask {
+    match function {
+        "fullmatch" => RuleMask::ALL,
+        "match" | "search" => match pattern {
+            Some(p) if p.ends_with("\\Z") && (function == "match" || p.starts_with('^')) => {
+                RuleMask::ALL
+            }
+            Some(p) if p.ends_with('$') && (function == "match" || p.starts_with('^')) => {
+                RuleMask::PATH
+            }
+            _ => RuleMask::NONE,
+        },
+        _ => RuleMask::NONE,
+    }
+}
+
+fn is_path_class(name: &str) -> bool {
+    matches!(
+        name,
+        "pathlib.Path" | "pathlib.PosixPath" | "pathlib.PurePath" | "pathlib.PurePosixPath"
+    ) || name == "resolved-path"
+}
+
+/// Whether a path is a test module (`tests/` directory or `test_*.py`).
+pub fn is_test_file(path: &str) -> bool {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    path.contains("/tests/") || path.starts_with("tests/") || file.starts_with("test_")
+}
+
+pub fn is_private_name(name: &str) -> bool {
+    name.starts_with('_') && !(name.starts_with("__") && name.ends_with("__"))
+}
+
+fn first_argument(call: Node) -> Option<Node> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let mut cursor = arguments.walk();
+    arguments
+        .named_children(&mut cursor)
+        .find(|c| c.kind() != "comment" && c.kind() != "keyword_argument")
+}
+
+/// The value of a plain string literal (no interpolation), quotes removed.
+pub fn string_literal(source: &SourceFile, node: Node) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut content = String::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_content" => content.push_str(source.node_text(child)),
+            "interpolation" => return None,
+            _ => {}
+        }
+    }
+    Some(content)
+}
+
+/// `a.b.c` for a chain of identifiers and attributes; `None` otherwise.
+pub fn dotted_text(source: &SourceFile, node: Node) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut current = node;
+    loop {
+        // No configured name is this long; without a cap, evaluating each
+        // level of a hostile `a.b.b.b...` chain spells the rest of it.
+        if parts.len() > MAX_DOTTED_SEGMENTS {
+            return None;
+        }
+        match current.kind() {
+            "identifier" => {
+                parts.push(source.node_text(current));
+                break;
+            }
+            "attribute" => {
+                parts.push(source.node_text(current.child_by_field_name("attribute")?));
+                current = current.child_by_field_name("object")?;
+            }
+            _ => return None,
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// The identifier a parameter node binds.
+fn parameter_identifier(param: Node) -> Option<Node> {
+    match param.kind() {
+        "identifier" => Some(param),
+        "default_parameter" | "typed_default_parameter" => param
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier"),
+        "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+            let mut cursor = param.walk();
+            param
+                .named_children(&mut cursor)
+                .find_map(|c| match c.kind() {
+                    "identifier" => Some(c),
+                    "list_splat_pattern" | "dictionary_splat_pattern" => c.named_child(0),
+                    _ => None,
+                })
+        }
+        _ => None,
+    }
+}
+
+/// The nearest enclosing function or class definition.
+fn enclosing_scope(node: Node) -> Option<Node> {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if matches!(parent.kind(), "function_definition" | "class_definition") {
+            return Some(parent);
+        }
+        current = parent.parent();
+    }
+    None
+}
+
+fn enclosing_function(node: Node) -> Option<Node> {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if parent.kind() == "function_definition" {
+            return Some(parent);
+        }
+        current = parent.parent();
+    }
+    None
+}
+
+/// `Outer.Inner.method` for a definition node (functions' own scopes
+/// included, as Python's `__qualname__` does without `<locals>`).
+pub fn qualname_of(source: &SourceFile, node: Node) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(node);
+    while let Some(scope) = current {
+        if matches!(scope.kind(), "function_definition" | "class_definition")
+            && let Some(name) = scope.child_by_field_name("name")
+        {
+            parts.push(source.node_text(name));
+        }
+        current = scope.parent();
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+/// Decorator names of a definition, resolved through the imports
+/// (`contextlib.contextmanager`, `nova.privsep.sys_admin_pctxt.entrypoint`).
+fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<String> {
+    let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    let mut cursor = parent.walk();
+    for decorator in parent.named_children(&mut cursor) {
+        if decorator.kind() != "decorator" {
+            continue;
+        }
+        let Some(mut expression) = decorator.named_child(0) else {
+            continue;
+        };
+        if expression.kind() == "call"
+            && let Some(function) = expression.child_by_field_name("function")
+        {
+            expression = function;
+        }
+        if let Some(dotted) = dotted_text(source, expression) {
+            names.push(imports.resolve(&dotted));
+        }
+    }
+    names
+}
+
+/// Names of private functions used other than by calling them.
+/// Whether an expression is passed, stored or returned as a value (a
+/// callback), as opposed to called, assigned to, or used as the object of
+/// a further attribute (`mock_obj._name.call_count` in tests).
+pub fn is_used_as_value(node: Node) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "argument_list"
+        | "return_statement"
+        | "list"
+        | "tuple"
+        | "set"
+        | "pair"
+        | "expression_list"
+        | "conditional_expression"
+        | "yield"
+        | "lambda"
+        | "dictionary" => true,
+        "keyword_argument" => parent.child_by_field_name("value") == Some(node),
+        "assignment" | "augmented_assignment" => parent.child_by_field_name("right") == Some(node),
+        // The name inside `obj._name`: judged by how the attribute is used.
+        "attribute" => {
+            parent.child_by_field_name("attribute") == Some(node) && is_used_as_value(parent)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,839 @@
+//! Statements: blocks, assignments, branches, loops, `try`, `with`; the
+//! environment of variables they update and join.
+
+use super::*;
+
+impl<'a> Interpreter<'a> {
+    pub(super) fn exec_block(
+        &mut self,
+        block: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        if depth > MAX_DEPTH {
+            return Flow::Normal;
+        }
+        let mut cursor = block.walk();
+        for statement in block.named_children(&mut cursor) {
+            if self.exec_statement(statement, env, context, depth + 1) == Flow::Exits {
+                return Flow::Exits;
+            }
+        }
+        Flow::Normal
+    }
+
+    pub(super) fn exec_statement(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        self.steps += 1;
+        match node.kind() {
+            "expression_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    self.exec_expression_statement(child, env, context, depth);
+                }
+                Flow::Normal
+            }
+            "return_statement" => {
+                let value = node.named_child(0);
+                let elements: Option<Vec<Node<'a>>> = value
+                    .filter(|v| matches!(v.kind(), "tuple" | "expression_list"))
+                    .map(|v| {
+                        let mut cursor = v.walk();
+                        v.named_children(&mut cursor)
+                            .filter(|c| c.kind() != "comment")
+                            .collect()
+                    })
+                    .filter(|children: &Vec<Node<'a>>| {
+                        children.iter().all(|c| c.kind() != "list_splat")
+                    });
+                let taint = match (value, elements) {
+                    // `return a, b`: each element separately, for callers
+                    // that unpack the tuple.
+                    (Some(_), Some(children)) => {
+                        let mut taint = Taint::default();
+                        let mut parts = Vec::with_capacity(children.len());
+                        for child in children {
+                            let part = self.eval(child, env, context, depth);
+                            taint.union_with(&part);
+                            parts.push(part);
+                        }
+                        self.note_return_elements(context.id, Some(parts));
+                        taint
+                    }
+                    (Some(value), None) => {
+                        self.note_return_elements(context.id, None);
+                        self.eval(value, env, context, depth)
+                    }
+                    (None, _) => Taint::default(),
+                };
+                self.note_validator_return(value, env, context, depth);
+                self.file.functions[context.id as usize]
+                    .returns
+                    .union_with(&taint);
+                Flow::Exits
+            }
+            "raise_statement" => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    self.eval(child, env, context, depth);
+                }
+                Flow::Exits
+            }
+            "continue_statement" | "break_statement" => Flow::Exits,
+            "if_statement" => self.exec_if(node, env, context, depth),
+            "for_statement" => {
+                let iterable = node
+                    .child_by_field_name("right")
+                    .map(|r| self.eval(r, env, context, depth))
+                    .unwrap_or_default();
+                let header = match node.child_by_field_name("left") {
+                    Some(left) => LoopHeader::For { left, iterable },
+                    None => LoopHeader::While { condition: None },
+                };
+                self.exec_loop(node, header, env, context, depth)
+            }
+            "while_statement" => {
+                let condition = node.child_by_field_name("condition");
+                self.exec_loop(node, LoopHeader::While { condition }, env, context, depth)
+            }
+            "try_statement" => {
+                let before = env.clone();
+                let mut flow = Flow::Normal;
+                if let Some(body) = node.child_by_field_name("body") {
+                    flow = self.exec_block(body, env, context, depth);
+                }
+                // A handler may run after any statement of the body.
+                let mut after_body = env.clone();
+                after_body.join(&before);
+                let mut joined: Option<Env> = (flow == Flow::Normal).then(|| env.clone());
+                let mut cursor = node.walk();
+                for clause in node.named_children(&mut cursor) {
+                    match clause.kind() {
+                        "except_clause" | "except_group_clause" => {
+                            let mut handler_env = after_body.clone();
+                            let handler_flow =
+                                self.exec_children_blocks(clause, &mut handler_env, context, depth);
+                            if handler_flow == Flow::Normal {
+                                match &mut joined {
+                                    Some(j) => j.join(&handler_env),
+                                    None => joined = Some(handler_env),
+                                }
+                            }
+                        }
+                        "else_clause" => {
+                            if let Some(j) = &mut joined {
+                                self.exec_children_blocks(clause, j, context, depth);
+                            }
+                        }
+                        "finally_clause" => {
+                            let target = joined.get_or_insert_with(|| after_body.clone());
+                            self.exec_children_blocks(clause, target, context, depth);
+                        }
+                        _ => {}
+                    }
+                }
+                match joined {
+                    Some(j) => {
+                        *env = j;
+                        Flow::Normal
+                    }
+                    None => Flow::Exits,
+                }
+            }
+            "with_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    match child.kind() {
+                        "with_clause" => self.exec_with_clause(child, env, context, depth),
+                        "block" if self.exec_block(child, env, context, depth) == Flow::Exits => {
+                            return Flow::Exits;
+                        }
+                        _ => {}
+                    }
+                }
+                Flow::Normal
+            }
+            "decorated_definition" | "function_definition" | "class_definition" => {
+                if node.kind() == "class_definition"
+                    && let Some(body) = node.child_by_field_name("body")
+                {
+                    // Class bodies run once; their names are not variables
+                    // of the enclosing scope.
+                    let mut scratch = env.clone();
+                    self.exec_block(body, &mut scratch, context, depth);
+                }
+                Flow::Normal
+            }
+            "assert_statement" | "delete_statement" | "print_statement" | "exec_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    self.eval(child, env, context, depth);
+                }
+                Flow::Normal
+            }
+            "match_statement" => {
+                if let Some(subject) = node.child_by_field_name("subject") {
+                    self.eval(subject, env, context, depth);
+                }
+                let before = env.clone();
+                if let Some(body) = node.child_by_field_name("body") {
+                    let mut cursor = body.walk();
+                    for case in body.named_children(&mut cursor) {
+                        let mut case_env = before.clone();
+                        if let Some(consequence) = case.child_by_field_name("consequence") {
+                            self.exec_block(consequence, &mut case_env, context, depth);
+                        }
+                        env.join(&case_env);
+                    }
+                }
+                Flow::Normal
+            }
+            _ => Flow::Normal,
+        }
+    }
+
+    /// Runs a loop body twice, so that taint carried from one iteration to
+    /// the next reaches every statement (fewer rounds once a function has
+    /// used up its step budget), then the `else:` clause.
+    pub(super) fn exec_loop(
+        &mut self,
+        node: Node<'a>,
+        header: LoopHeader<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        let before = env.clone();
+        for round in 0..2 {
+            match &header {
+                LoopHeader::For { left, iterable } => {
+                    let location = self.location(*left);
+                    let name = self.text(*left).to_string();
+                    let value = iterable
+                        .clone()
+                        .with_hop(&location, || format!("iterated into `{name}`"));
+                    self.bind(*left, value, env, context, depth);
+                }
+                LoopHeader::While { condition } => {
+                    if let Some(condition) = condition {
+                        self.eval(*condition, env, context, depth);
+                    }
+                }
+            }
+            if let Some(body) = node.child_by_field_name("body") {
+                self.exec_block(body, env, context, depth);
+            }
+            env.join(&before);
+            if round == 0 && self.steps > STEP_BUDGET {
+                break;
+            }
+        }
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.exec_children_blocks(alternative, env, context, depth);
+        }
+        Flow::Normal
+    }
+
+    /// Runs the `block` children of a clause node (`else:`, `except:`, ...).
+    pub(super) fn exec_children_blocks(
+        &mut self,
+        clause: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        let body = clause.child_by_field_name("body");
+        let mut cursor = clause.walk();
+        for child in clause.named_children(&mut cursor) {
+            if child.kind() == "block" || Some(child) == body {
+                return self.exec_block(child, env, context, depth);
+            }
+        }
+        Flow::Normal
+    }
+
+    pub(super) fn exec_if(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Flow {
+        // `if` and each `elif` are handled as a chain of nested ifs.
+        let mut branches: Vec<(Option<Node<'a>>, Option<Node<'a>>)> = vec![(
+            node.child_by_field_name("condition"),
+            node.child_by_field_name("consequence"),
+        )];
+        let mut else_body = None;
+        let mut cursor = node.walk();
+        for alternative in node.children_by_field_name("alternative", &mut cursor) {
+            match alternative.kind() {
+                "elif_clause" => branches.push((
+                    alternative.child_by_field_name("condition"),
+                    alternative.child_by_field_name("consequence"),
+                )),
+                _ => {
+                    else_body = alternative
+                        .child_by_field_name("body")
+                        .or_else(|| alternative.named_child(0))
+                }
+            }
+        }
+        let mut outcomes: Vec<Env> = Vec::new();
+        for (condition, consequence) in branches {
+            if let Some(condition) = condition {
+                self.eval(condition, env, context, depth);
+            }
+            let mut then_env = env.clone();
+            let mut otherwise = Facts::default();
+            if let Some(condition) = condition {
+                let facts = self.condition_facts(condition, true, env, context, depth);
+                apply_facts(&mut then_env, &facts);
+                otherwise = self.condition_facts(condition, false, env, context, depth);
+                apply_facts(env, &otherwise);
+            }
+            if let Some(consequence) = consequence {
+                if self.exec_block(consequence, &mut then_env, context, depth) == Flow::Normal {
+                    outcomes.push(then_env);
+                } else if node.parent().map(|p| p.id()) == context.body
+                    && ends_with_raise(consequence)
+                {
+                    // `if not ok(x): raise` at the top of a function: the
+                    // function asserts that `x` is valid.
+                    context.asserts.extend(otherwise.sanitized.iter().cloned());
+                }
+            }
+        }
+        let else_flow = match else_body {
+            Some(body) => self.exec_block(body, env, context, depth),
+            None => Flow::Normal,
+        };
+        if else_flow == Flow::Normal {
+            outcomes.push(std::mem::take(env));
+        }
+        let mut outcomes = outcomes.into_iter();
+        match outcomes.next() {
+            Some(mut first) => {
+                for other in outcomes {
+                    first.join(&other);
+                }
+                *env = first;
+                Flow::Normal
+            }
+            None => Flow::Exits,
+        }
+    }
+
+    pub(super) fn exec_with_clause(
+        &mut self,
+        clause: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) {
+        let mut cursor = clause.walk();
+        for item in clause.named_children(&mut cursor) {
+            let Some(value) = item.child_by_field_name("value") else {
+                continue;
+            };
+            if value.kind() == "as_pattern" {
+                let expression = value.named_child(0);
+                let target = value
+                    .child_by_field_name("alias")
+                    .map(|a| a.named_child(0).unwrap_or(a));
+                let taint = expression
+                    .map(|e| self.eval(e, env, context, depth))
+                    .unwrap_or_default();
+                if let Some(target) = target {
+                    let location = self.location(item);
+                    let name = self.text(target).to_string();
+                    let taint =
+                        taint.with_hop(&location, || format!("bound by `with` to `{name}`"));
+                    self.bind(target, taint, env, context, depth);
+                }
+            } else {
+                self.eval(value, env, context, depth);
+            }
+        }
+    }
+
+    pub(super) fn exec_expression_statement(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) {
+        match node.kind() {
+            "assignment" => {
+                self.eval_assignment(node, env, context, depth);
+            }
+            "augmented_assignment" => {
+                let Some(left) = node.child_by_field_name("left") else {
+                    return;
+                };
+                let right = node
+                    .child_by_field_name("right")
+                    .map(|r| self.eval(r, env, context, depth))
+                    .unwrap_or_default();
+                let current = self.eval(left, env, context, depth);
+                let location = self.location(node);
+                let name = self.text(left).to_string();
+                let value = right
+                    .with_hop(&location, || format!("appended to `{name}`"))
+                    .union(&current);
+                self.bind(left, value, env, context, depth);
+            }
+            "call" => {
+                self.eval(node, env, context, depth);
+                self.apply_raising_check(node, env);
+            }
+            _ => {
+                self.eval(node, env, context, depth);
+            }
+        }
+    }
+
+    /// After `check(x)` returns, `x` passed the check when `check` raises
+    /// on bad values: a guard sanitizer of the rule data
+    /// (`utils.check_ssh_injection`), or a helper of the scanned sources
+    /// whose summary says it asserts its parameter.
+    pub(super) fn apply_raising_check(&mut self, call: Node<'a>, env: &mut Env) {
+        let Some(function) = call.child_by_field_name("function") else {
+            return;
+        };
+        let Some(arguments) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = arguments.walk();
+        let positional: Vec<Node<'a>> = arguments
+            .named_children(&mut cursor)
+            .filter(|c| !matches!(c.kind(), "comment" | "keyword_argument"))
+            .collect();
+        let spelled = dotted_text(self.source, function).unwrap_or_default();
+        let clears = self.config.guard_clears(&self.imports.resolve(&spelled));
+        let deferred = self.last_call_at(call);
+        for (index, argument) in positional.iter().enumerate() {
+            if argument.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(*argument);
+            let Some(taint) = env.vars.get_mut(name) else {
+                continue;
+            };
+            let mut value = std::mem::take(taint).sanitize(clears);
+            if let Some(call) = deferred {
+                value = value.with_guard(Guard {
+                    call,
+                    argument: index as u16,
+                    raising: true,
+                });
+            }
+            *taint = value;
+        }
+    }
+
+    pub(super) fn eval_assignment(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        // `a = b = value`: the chain may be arbitrarily long, so its targets
+        // are collected in a loop, and bound from the innermost out.
+        let mut chain = vec![node];
+        let mut right = node.child_by_field_name("right");
+        while let Some(inner) = right.filter(|r| r.kind() == "assignment") {
+            chain.push(inner);
+            right = inner.child_by_field_name("right");
+        }
+        let value = match right {
+            Some(right) => self.eval(right, env, context, depth),
+            None => Taint::default(),
+        };
+        for assignment in chain.into_iter().rev() {
+            self.bind_assignment(assignment, right, value.clone(), env, context, depth);
+        }
+        value
+    }
+
+    /// Binds the target of one assignment to the value of `right`.
+    pub(super) fn bind_assignment(
+        &mut self,
+        node: Node<'a>,
+        right: Option<Node<'a>>,
+        value: Taint,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        let Some(left) = node.child_by_field_name("left") else {
+            return value;
+        };
+        if let Some(right) = right {
+            self.note_value_shape(left, right, env, context);
+        }
+        if value.is_clean() {
+            self.bind(left, value.clone(), env, context, depth);
+            return value;
+        }
+        // `a, b = f(...)` with `f` in the scanned sources: each target takes
+        // its element of the returned tuple.
+        if let Some(right) = right
+            && let Some(call) = self.last_call_at(right)
+            && matches!(
+                left.kind(),
+                "pattern_list" | "tuple_pattern" | "list_pattern"
+            )
+            && let [entry] = value.entries.as_slice()
+            && self.file.atoms[entry.atom as usize] == (Atom::CallResult { call })
+        {
+            let mut cursor = left.walk();
+            let targets: Vec<Node<'a>> = left
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .collect();
+            if targets.iter().all(|t| t.kind() != "list_splat_pattern") {
+                let location = self.location(node);
+                let entry = entry.clone();
+                for (index, target) in targets.into_iter().enumerate() {
+                    let atom = self.intern(Atom::CallElement {
+                        call,
+                        index: index as u16,
+                    });
+                    let name = self.text(target).to_string();
+                    let element = Taint {
+                        entries: vec![Entry {
+                            atom,
+                            ..entry.clone()
+                        }],
+                    }
+                    .with_hop(&location, || format!("assigned to `{name}`"));
+                    self.bind(target, element, env, context, depth);
+                }
+                return value;
+            }
+        }
+        let location = self.location(node);
+        let name = self.text(left).to_string();
+        let verb = if left.kind() == "attribute" {
+            "stored in"
+        } else {
+            "assigned to"
+        };
+        let hopped = value
+            .clone()
+            .with_hop(&location, || format!("{verb} `{name}`"));
+        self.bind(left, hopped, env, context, depth);
+        value
+    }
+
+    /// Records the shape of a returned value: the taint of each element of
+    /// a returned tuple display, or `None` for anything else.
+    pub(super) fn note_return_elements(&mut self, function: FunctionId, parts: Option<Vec<Taint>>) {
+        let summary = &mut self.file.functions[function as usize];
+        if summary.mixed_returns {
+            return;
+        }
+        match (parts, &mut summary.return_elements) {
+            (Some(parts), None) => summary.return_elements = Some(parts),
+            (Some(parts), Some(known)) if known.len() == parts.len() => {
+                for (known, part) in known.iter_mut().zip(&parts) {
+                    known.union_with(part);
+                }
+            }
+            _ => {
+                summary.mixed_returns = true;
+                summary.return_elements = None;
+            }
+        }
+    }
+
+    /// Records what is known of the assigned value beyond its taint: its
+    /// class, and whether it is a normalised path.
+    pub(super) fn note_value_shape(
+        &mut self,
+        left: Node<'a>,
+        right: Node<'a>,
+        env: &mut Env,
+        context: &FunctionContext,
+    ) {
+        if left.kind() != "identifier" {
+            return;
+        }
+        let name = self.text(left).to_string();
+        env.types.remove(&name);
+        env.normalised.remove(&name);
+        env.callables.remove(&name);
+        // `run = self._execute`: the variable is the command callable.
+        if right.kind() == "attribute"
+            && let (Some(object), Some(attr)) = (
+                right.child_by_field_name("object"),
+                right.child_by_field_name("attribute"),
+            )
+        {
+            let attr = self.text(attr);
+            if self
+                .config
+                .sinks_named(attr)
+                .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some())
+            {
+                env.callables.insert(
+                    name.clone(),
+                    (self.is_self(object, context), attr.to_string()),
+                );
+            }
+        }
+        if context.id == 0
+            && right.kind() == "call"
+            && let Some(function) = right.child_by_field_name("function")
+            && self.imports.resolve(self.text(function)) == "re.compile"
+            && let Some(pattern) =
+                first_argument(right).and_then(|a| string_literal(self.source, a))
+        {
+            self.regex_constants.insert(name.clone(), pattern);
+        } else if context.id == 0
+            && let Some(pattern) = string_literal(self.source, right)
+        {
+            self.regex_constants.insert(name.clone(), pattern);
+        }
+        if let Some(ty) = self.value_type(right, env) {
+            if matches!(
+                ty.as_str(),
+                "os.path.realpath" | "os.path.abspath" | "os.path.normpath" | "resolved-path"
+            ) {
+                env.normalised.insert(name.clone());
+                if ty == "resolved-path" {
+                    env.types.insert(name, "pathlib.Path".to_string());
+                }
+            } else {
+                env.types.insert(name, ty);
+            }
+        }
+    }
+
+    /// The class of a value, when the expression shows it: a constructor
+    /// call, a `pathlib` operation, a normalisation.
+    pub(super) fn value_type(&self, node: Node<'a>, env: &Env) -> Option<String> {
+        self.value_type_at(node, env, 0)
+    }
+
+    pub(super) fn value_type_at(&self, node: Node<'a>, env: &Env, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "call" => {
+                let function = node.child_by_field_name("function")?;
+                if function.kind() == "attribute" {
+                    let method = self.text(function.child_by_field_name("attribute")?);
+                    let object = function.child_by_field_name("object")?;
+                    let object_type = self.value_type_at(object, env, depth + 1);
+                    if object_type.as_deref().is_some_and(is_path_class)
+                        && matches!(method, "resolve" | "absolute")
+                    {
+                        return Some("resolved-path".to_string());
+                    }
+                    if object_type.as_deref().is_some_and(is_path_class)
+                        && matches!(
+                            method,
+                            "joinpath" | "with_name" | "with_suffix" | "expanduser"
+                        )
+                    {
+                        return Some("pathlib.Path".to_string());
+                    }
+                }
+                let spelled = dotted_text(self.source, function)?;
+                let root = spelled.split('.').next().unwrap_or("");
+                if env.vars.contains_key(root) && !self.globals.vars.contains_key(root) {
+                    return None;
+                }
+                let resolved = self.resolve_class(&spelled);
+                if matches!(
+                    resolved.as_str(),
+                    "os.path.realpath" | "os.path.abspath" | "os.path.normpath"
+                ) {
+                    return Some(resolved);
+                }
+                let last = last_segment(&resolved);
+                if last.chars().next().is_some_and(char::is_uppercase) {
+                    return Some(resolved);
+                }
+                None
+            }
+            "binary_operator" => {
+                let left = node.child_by_field_name("left")?;
+                let ty = self.value_type_at(left, env, depth + 1)?;
+                is_path_class(&ty).then_some(ty)
+            }
+            "identifier" => env.types.get(self.text(node)).cloned(),
+            // `self.client`, stored with a known class somewhere in the class.
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                if self.text(object) != "self" {
+                    return None;
+                }
+                let attr = self.text(node.child_by_field_name("attribute")?);
+                let class = self.current_class.clone()?;
+                self.self_attr_types
+                    .get(&(class, attr.to_string()))
+                    .cloned()
+                    .flatten()
+            }
+            "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
+            _ => None,
+        }
+    }
+
+    /// Binds an assignment target to a value.
+    pub(super) fn bind(
+        &mut self,
+        target: Node<'a>,
+        value: Taint,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match target.kind() {
+            "identifier" => {
+                env.vars.insert(self.text(target).to_string(), value);
+            }
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "tuple"
+            | "list"
+            | "expression_list"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "list_splat" => {
+                let mut cursor = target.walk();
+                for child in target.named_children(&mut cursor) {
+                    self.bind(child, value.clone(), env, context, depth + 1);
+                }
+            }
+            "attribute" => {
+                let Some(object) = target.child_by_field_name("object") else {
+                    return;
+                };
+                let attr = target
+                    .child_by_field_name("attribute")
+                    .map(|a| self.text(a).to_string())
+                    .unwrap_or_default();
+                if self.is_self(object, context) {
+                    self.store_self(&attr, value.clone(), target, context);
+                    env.vars.insert(format!("self.{attr}"), value);
+                } else if object.kind() == "identifier" {
+                    // Mutating an object taints it.
+                    let name = self.text(object).to_string();
+                    let entry = env.vars.entry(name).or_default();
+                    entry.union_with(&value);
+                } else {
+                    self.eval(object, env, context, depth);
+                }
+            }
+            "subscript" => {
+                if let Some(index) = target.child_by_field_name("subscript") {
+                    self.eval(index, env, context, depth);
+                }
+                let Some(container) = target.child_by_field_name("value") else {
+                    return;
+                };
+                let location = self.location(target);
+                let name = self.text(container).to_string();
+                let value = value.with_hop(&location, || format!("stored in `{name}`"));
+                self.mutate(container, value, env, context);
+            }
+            _ => {}
+        }
+    }
+
+    /// Container mutation: `x.append(v)`, `x[k] = v`, `self.x.extend(v)`
+    /// taint the outermost variable or `self` attribute they reach.
+    pub(super) fn mutate(
+        &mut self,
+        container: Node<'a>,
+        value: Taint,
+        env: &mut Env,
+        context: &FunctionContext,
+    ) {
+        let mut current = container;
+        loop {
+            match current.kind() {
+                "identifier" => {
+                    let name = self.text(current).to_string();
+                    env.vars.entry(name).or_default().union_with(&value);
+                    return;
+                }
+                "attribute" => {
+                    let Some(object) = current.child_by_field_name("object") else {
+                        return;
+                    };
+                    if self.is_self(object, context) {
+                        let attr = current
+                            .child_by_field_name("attribute")
+                            .map(|a| self.text(a).to_string())
+                            .unwrap_or_default();
+                        self.store_self(&attr, value.clone(), current, context);
+                        env.vars
+                            .entry(format!("self.{attr}"))
+                            .or_default()
+                            .union_with(&value);
+                        return;
+                    }
+                    current = object;
+                }
+                "subscript" => match current.child_by_field_name("value") {
+                    Some(inner) => current = inner,
+                    None => return,
+                },
+                _ => return,
+            }
+        }
+    }
+
+    pub(super) fn store_self(
+        &mut self,
+        attr: &str,
+        value: Taint,
+        node: Node<'a>,
+        context: &FunctionContext,
+    ) {
+        let Some(class) = &context.class else {
+            return;
+        };
+        if value.is_clean() {
+            return;
+        }
+        let location = self.location(node);
+        self.file.functions[context.id as usize]
+            .self_stores
+            .push(SelfStore {
+                class: class.clone(),
+                attr: attr.to_string(),
+                taint: value,
+                location,
+            });
+    }
+
+    pub(super) fn is_self(&self, node: Node<'a>, context: &FunctionContext) -> bool {
+        node.kind() == "identifier"
+            && context
+                .self_name
+                .as_deref()
+                .is_some_and(|name| name == self.text(node))
+    }
+}
