@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use crate::finding::Severity;
 use crate::names::{NamePattern, PatternIndex};
-use data::{RuleFile, SinkKind, SinkSpec, SourceKind, TaintData};
+use data::{RuleFile, SinkSpec, SourceKind, TaintData};
 
 /// Rule files compiled into the binary, in code order.
 const RULE_FILES: [&str; 4] = [
@@ -274,8 +274,7 @@ impl TaintConfig {
 
     /// The sinks a call to the qualified name `name` matches.
     pub fn call_sinks<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Sink> + 'a {
-        self.sinks
-            .iter()
+        self.sinks_named(crate::names::last_segment(name))
             .filter(move |sink| sink.call.as_ref().is_some_and(|p| p.matches(name)))
     }
 
@@ -331,10 +330,6 @@ impl TaintConfig {
             .candidates(crate::names::last_segment(name))
             .map(|index| &self.sources[index])
             .find(|source| source.kind == kind && source.pattern.matches(name))
-    }
-
-    pub fn is_sink_kind_shell(kind: SinkKind) -> bool {
-        kind == SinkKind::Shell
     }
 }
 

@@ -439,10 +439,6 @@ impl<'a> Solution<'a> {
         self.public[reference.file as usize][reference.function as usize]
     }
 
-    pub fn target(&self, file: usize, call: usize) -> Option<Target> {
-        self.targets[file][call]
-    }
-
     /// Whether a sink call enters the scanned sources.
     pub fn resolves(&self, file: usize, sink: &SinkUse) -> bool {
         sink.call

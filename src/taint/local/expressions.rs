@@ -178,14 +178,18 @@ impl<'a> Interpreter<'a> {
             && let Some(source) = self.config.source(qualified, SourceKind::Attribute)
         {
             let description = format!("`{name}`: {}", source.description);
-            let location = self.location(node);
-            let atom = self.intern(Atom::Source {
-                description,
-                location,
-            });
-            return Taint::atom(atom);
+            return self.source_taint(description, node);
         }
         Taint::default()
+    }
+
+    /// The taint of a known external input read at `node`.
+    fn source_taint(&mut self, description: String, node: Node<'a>) -> Taint {
+        let location = self.location(node);
+        Taint::atom(self.intern(Atom::Source {
+            description,
+            location,
+        }))
     }
 
     pub(super) fn eval_attribute(
@@ -227,12 +231,7 @@ impl<'a> Interpreter<'a> {
                 let qualified = self.imports.resolve(&spelled);
                 if let Some(source) = self.config.source(&qualified, SourceKind::Attribute) {
                     let description = format!("`{spelled}`: {}", source.description);
-                    let location = self.location(node);
-                    let atom = self.intern(Atom::Source {
-                        description,
-                        location,
-                    });
-                    return Taint::atom(atom);
+                    return self.source_taint(description, node);
                 }
             }
         }
@@ -512,11 +511,7 @@ impl<'a> Interpreter<'a> {
         };
         if let Some(source) = source {
             let description = format!("`{spelled}(...)`: {}", source.description);
-            let atom = self.intern(Atom::Source {
-                description,
-                location: self.location(node),
-            });
-            return Taint::atom(atom);
+            return self.source_taint(description, node);
         }
 
         let mut everything = receiver.clone().unwrap_or_default();

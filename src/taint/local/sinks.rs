@@ -128,12 +128,11 @@ impl<'a> Interpreter<'a> {
                         .iter()
                         .any(|p| p == program || p == base)
                         && argv.get(1).and_then(|a| a.as_deref()) == Some("-c")
-                        && let Some(script) = argv_nodes.get(2)
+                        && argv_nodes.len() > 2
                     {
                         // A list display's elements share the list's taint.
                         let from_display = argv_nodes.first() != arg_nodes.first();
                         let index = if from_display { 0 } else { 2 };
-                        let _ = script;
                         data = args.get(index).cloned().unwrap_or_default();
                         shell = true;
                     }
