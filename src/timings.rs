@@ -17,10 +17,11 @@ pub enum Phase {
     Taint,
     BroadExcept,
     Link,
+    Solve,
     Rules,
 }
 
-const PHASES: [(&str, Phase); 9] = [
+const PHASES: [(&str, Phase); 10] = [
     ("read", Phase::Read),
     ("parse", Phase::Parse),
     ("copy tree", Phase::Copy),
@@ -29,10 +30,11 @@ const PHASES: [(&str, Phase); 9] = [
     ("taint summaries", Phase::Taint),
     ("broad-except", Phase::BroadExcept),
     ("link", Phase::Link),
-    ("solve + rules", Phase::Rules),
+    ("solve", Phase::Solve),
+    ("rules", Phase::Rules),
 ];
 
-static NANOS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
+static NANOS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 static SLOWEST: Mutex<Vec<(Duration, String)>> = Mutex::new(Vec::new());
 
 pub fn enabled() -> bool {
@@ -64,6 +66,16 @@ pub fn record_file(path: &str, elapsed: Duration) {
     }
 }
 
+static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Records a line to print with the timings (e.g. how many rounds the
+/// solver took).
+pub fn note(line: &str) {
+    if enabled() {
+        NOTES.lock().unwrap_or_else(|e| e.into_inner()).push(line.to_string());
+    }
+}
+
 pub fn report() {
     if !enabled() {
         return;
@@ -77,6 +89,9 @@ pub fn report() {
             nanos as f64 / 1e9,
             100.0 * nanos as f64 / total.max(1) as f64
         );
+    }
+    for line in NOTES.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        eprintln!("  {line}");
     }
     eprintln!("slowest files:");
     for (elapsed, path) in SLOWEST.lock().unwrap_or_else(|e| e.into_inner()).iter() {

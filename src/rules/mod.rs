@@ -357,7 +357,9 @@ pub fn run(
         findings.extend(file.local_findings.iter().cloned());
     }
     let _ = settings;
-    let solution = crate::taint::solve::Solution::solve(files, index);
+    let solution = crate::timings::time(crate::timings::Phase::Solve, || {
+        crate::taint::solve::Solution::solve(files, index)
+    });
     findings.extend(command_injection::check(&solution));
     findings.extend(path_traversal::check(&solution));
     findings.extend(wrong_object_attribute::check(files, index));

@@ -195,8 +195,9 @@ impl<'a> Solution<'a> {
             attrs: HashMap::default(),
             callers,
         };
-        for _ in 0..MAX_ROUNDS {
+        for round in 1..=MAX_ROUNDS {
             if !solution.round() {
+                crate::timings::note(&format!("solver rounds: {round}"));
                 break;
             }
         }
