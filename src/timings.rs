@@ -72,7 +72,10 @@ static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// solver took).
 pub fn note(line: &str) {
     if enabled() {
-        NOTES.lock().unwrap_or_else(|e| e.into_inner()).push(line.to_string());
+        NOTES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line.to_string());
     }
 }
 

@@ -102,8 +102,11 @@ pub struct Solution<'a> {
     privileged_reach: Vec<Vec<Option<String>>>,
     /// Whether a function's parameters are sources (callers unknown).
     public: Vec<Vec<bool>>,
-    /// `(class, attr)` → rules for which some method stores taint in it.
-    attrs: HashMap<(String, String), RuleMask>,
+    /// `attr` → `class` → rules for which some method of `class` stores
+    /// taint in `self.attr`.
+    attrs: HashMap<String, HashMap<String, RuleMask>>,
+    /// `attr` → the files that read `self.attr` of some class.
+    attr_readers: HashMap<String, Vec<u32>>,
     /// Private function → its call sites (file, call).
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
 }
@@ -193,22 +196,37 @@ impl<'a> Solution<'a> {
             params,
             public,
             attrs: HashMap::default(),
+            attr_readers: attr_readers(files),
             callers,
         };
+        // A worklist of files: a round revisits only the files that read
+        // something the previous round changed.
+        let mut dirty = vec![true; files.len()];
+        let mut visits = 0;
         for round in 1..=MAX_ROUNDS {
-            if !solution.round() {
-                crate::timings::note(&format!("solver rounds: {round}"));
+            let mut next = vec![false; files.len()];
+            for (file_index, _) in dirty.iter().enumerate().filter(|(_, dirty)| **dirty) {
+                solution.update_file(file_index, &mut next);
+                visits += 1;
+            }
+            dirty = next;
+            if !dirty.contains(&true) {
+                crate::timings::note(&format!(
+                    "solver: {round} rounds, {visits} file visits for {} files",
+                    files.len()
+                ));
                 break;
             }
         }
         solution
     }
 
-    /// One pass over every file; whether anything changed.
-    fn round(&mut self) -> bool {
-        let mut changed = false;
-        for file_index in 0..self.files.len() {
-            let file = &self.files[file_index].taint;
+    /// Recomputes everything file `file_index` contributes, and marks in
+    /// `next` the files that read something that changed.
+    fn update_file(&mut self, file_index: usize, next: &mut [bool]) {
+        let file = &self.files[file_index].taint;
+        {
+            let mut changed = false;
             for call_index in 0..file.calls.len() {
                 let sig = self.call_result(file_index, call_index);
                 if self.call_sigs[file_index][call_index] != sig {
@@ -216,12 +234,15 @@ impl<'a> Solution<'a> {
                     changed = true;
                 }
             }
+            // Later calls of the file read earlier ones and vice versa.
+            next[file_index] |= changed;
             for (function_index, function) in file.functions.iter().enumerate() {
                 let context = function_index as FunctionId;
+                let mut returns_changed = false;
                 let sig = self.eval(file_index, context, &function.returns);
                 if self.returns[file_index][function_index] != sig {
                     self.returns[file_index][function_index] = sig;
-                    changed = true;
+                    returns_changed = true;
                 }
                 if let Some(elements) = &function.return_elements {
                     for (index, element) in elements.iter().enumerate() {
@@ -232,152 +253,177 @@ impl<'a> Solution<'a> {
                             && *slot != sig
                         {
                             *slot = sig;
-                            changed = true;
+                            returns_changed = true;
                         }
                     }
+                }
+                if returns_changed {
+                    self.mark_callers(file_index, context, next);
                 }
                 for store in &function.self_stores {
                     let sig = self.eval(file_index, context, &store.taint);
                     let real = self.real(file_index, context, sig);
                     let slot = self
                         .attrs
-                        .entry((store.class.clone(), store.attr.clone()))
+                        .entry(store.attr.clone())
+                        .or_default()
+                        .entry(store.class.clone())
                         .or_default();
                     if !slot.contains(real) && !real.is_empty() {
                         *slot = slot.union(real);
-                        changed = true;
+                        for &reader in self.attr_readers.get(&store.attr).into_iter().flatten() {
+                            next[reader as usize] = true;
+                        }
                     }
                 }
             }
-            // Arguments flow into the parameters of private callees.
-            for (call_index, call) in file.calls.iter().enumerate() {
-                let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+        }
+        // Arguments flow into the parameters of private callees.
+        for (call_index, call) in file.calls.iter().enumerate() {
+            let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+                continue;
+            };
+            if self.public[callee.file as usize][callee.function as usize] {
+                continue;
+            }
+            let callee_summary = self.function(callee);
+            let mut update = ParamTaint::default();
+            for param in callee_summary.first_data_param as usize..callee_summary.params.len() {
+                let Some(argument) = argument_for(call, callee_summary, param, offset) else {
                     continue;
                 };
-                if self.public[callee.file as usize][callee.function as usize] {
-                    continue;
+                let sig = self.eval(file_index, call.caller, &argument);
+                let real = self.real(file_index, call.caller, sig);
+                let bit = 1u64 << param.min(63);
+                if real.intersects(RuleMask::COMMAND) {
+                    update.command |= bit;
                 }
-                let callee_summary = self.function(callee);
-                let mut update = ParamTaint::default();
-                for param in callee_summary.first_data_param as usize..callee_summary.params.len() {
-                    let Some(argument) = argument_for(call, callee_summary, param, offset) else {
-                        continue;
-                    };
-                    let sig = self.eval(file_index, call.caller, &argument);
-                    let real = self.real(file_index, call.caller, sig);
-                    let bit = 1u64 << param.min(63);
-                    if real.intersects(RuleMask::COMMAND) {
-                        update.command |= bit;
-                    }
-                    if real.intersects(RuleMask::PATH) {
-                        update.path |= bit;
-                    }
-                }
-                let slot = &mut self.params[callee.file as usize][callee.function as usize];
-                let merged = ParamTaint {
-                    command: slot.command | update.command,
-                    path: slot.path | update.path,
-                };
-                if merged != *slot {
-                    *slot = merged;
-                    changed = true;
+                if real.intersects(RuleMask::PATH) {
+                    update.path |= bit;
                 }
             }
-            // Parameters that reach a shell, a command, a command run as
-            // root: directly at a sink, or through a sink's implementation.
-            for sink in &file.sinks {
-                if sink.rule != RuleMask::COMMAND {
-                    continue;
-                }
-                let mut shell = 0;
-                if sink.shell {
-                    shell |= self.eval(file_index, sink.function, &sink.data).command;
-                }
-                if let Some((_, argument_sig)) = self.shell_wrapper(file_index, sink) {
-                    shell |= argument_sig.command;
-                }
-                let (command, privileged) = match self.implementation(file_index, sink) {
-                    Some(implementation) => (
+            let slot = &mut self.params[callee.file as usize][callee.function as usize];
+            let merged = ParamTaint {
+                command: slot.command | update.command,
+                path: slot.path | update.path,
+            };
+            if merged != *slot {
+                *slot = merged;
+                next[callee.file as usize] = true;
+            }
+        }
+        // Parameters that reach a shell, a command, a command run as
+        // root: directly at a sink, or through a sink's implementation.
+        for sink in &file.sinks {
+            if sink.rule != RuleMask::COMMAND {
+                continue;
+            }
+            let mut shell = 0;
+            if sink.shell {
+                shell |= self.eval(file_index, sink.function, &sink.data).command;
+            }
+            if let Some((_, argument_sig)) = self.shell_wrapper(file_index, sink) {
+                shell |= argument_sig.command;
+            }
+            let (command, privileged) = match self.implementation(file_index, sink) {
+                Some(implementation) => (
+                    self.eval(file_index, sink.function, &implementation.command)
+                        .command,
+                    if sink.privileged.is_some() && !sink.privileged_by_parameter {
                         self.eval(file_index, sink.function, &implementation.command)
-                            .command,
-                        if sink.privileged.is_some() && !sink.privileged_by_parameter {
-                            self.eval(file_index, sink.function, &implementation.command)
-                                .command
-                        } else {
-                            self.eval(file_index, sink.function, &implementation.privileged)
-                                .command
-                        },
-                    ),
-                    None => {
-                        let bits = self.eval(file_index, sink.function, &sink.data).command;
-                        let privileged = sink.privileged.is_some() && !sink.privileged_by_parameter;
-                        (bits, if privileged { bits } else { 0 })
-                    }
-                };
-                let function = sink.function as usize;
-                changed |= or_bits(&mut self.shell_params[file_index][function], shell);
-                changed |= or_bits(&mut self.command_params[file_index][function], command);
-                changed |= or_bits(
+                            .command
+                    } else {
+                        self.eval(file_index, sink.function, &implementation.privileged)
+                            .command
+                    },
+                ),
+                None => {
+                    let bits = self.eval(file_index, sink.function, &sink.data).command;
+                    let privileged = sink.privileged.is_some() && !sink.privileged_by_parameter;
+                    (bits, if privileged { bits } else { 0 })
+                }
+            };
+            let function = sink.function as usize;
+            let changed = or_bits(&mut self.shell_params[file_index][function], shell)
+                | or_bits(&mut self.command_params[file_index][function], command)
+                | or_bits(
                     &mut self.privileged_params[file_index][function],
                     privileged,
                 );
-            }
-            // Through calls into the scanned sources: a parameter passed on to
-            // a callee's command parameter is a command parameter too; and a
-            // function called from a privsep entry point runs privileged.
-            for call_index in 0..file.calls.len() {
-                let call = &file.calls[call_index];
-                let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
-                    // `self._parent._run(...)` on an object of unknown type:
-                    // forwarded to a command callable.
-                    if call.forwards_command && self.targets[file_index][call_index].is_none() {
-                        let mut bits = 0;
-                        for input in call.args.iter().chain(call.splat.iter()) {
-                            bits |= self.eval(file_index, call.caller, input).command;
-                        }
-                        let caller = call.caller as usize;
-                        changed |= or_bits(&mut self.command_params[file_index][caller], bits);
-                    }
-                    continue;
-                };
-                let (cf, cg) = (callee.file as usize, callee.function as usize);
-                let reach = self.privileged_reach[file_index][call.caller as usize].clone();
-                if reach.is_some() && self.privileged_reach[cf][cg].is_none() {
-                    self.privileged_reach[cf][cg] = reach;
-                    changed = true;
-                }
-                let summary = self.function(callee);
-                let maps = [
-                    self.shell_params[cf][cg],
-                    self.command_params[cf][cg],
-                    self.privileged_params[cf][cg],
-                ];
-                if maps.iter().all(|bits| *bits == 0) {
-                    continue;
-                }
-                let mut found = [0u64; 3];
-                for param in 0..summary.params.len().min(64) {
-                    let bit = 1u64 << param;
-                    if maps.iter().all(|bits| bits & bit == 0) {
-                        continue;
-                    }
-                    let Some(argument) = argument_for(call, summary, param, offset) else {
-                        continue;
-                    };
-                    let sig = self.eval(file_index, call.caller, &argument).command;
-                    for (slot, bits) in found.iter_mut().zip(maps) {
-                        if bits & bit != 0 {
-                            *slot |= sig;
-                        }
-                    }
-                }
-                let caller = call.caller as usize;
-                changed |= or_bits(&mut self.shell_params[file_index][caller], found[0]);
-                changed |= or_bits(&mut self.command_params[file_index][caller], found[1]);
-                changed |= or_bits(&mut self.privileged_params[file_index][caller], found[2]);
+            if changed {
+                self.mark_callers(file_index, sink.function, next);
             }
         }
-        changed
+        // Through calls into the scanned sources: a parameter passed on to
+        // a callee's command parameter is a command parameter too; and a
+        // function called from a privsep entry point runs privileged.
+        for call_index in 0..file.calls.len() {
+            let call = &file.calls[call_index];
+            let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+                // `self._parent._run(...)` on an object of unknown type:
+                // forwarded to a command callable.
+                if call.forwards_command && self.targets[file_index][call_index].is_none() {
+                    let mut bits = 0;
+                    for input in call.args.iter().chain(call.splat.iter()) {
+                        bits |= self.eval(file_index, call.caller, input).command;
+                    }
+                    let caller = call.caller as usize;
+                    if or_bits(&mut self.command_params[file_index][caller], bits) {
+                        self.mark_callers(file_index, call.caller, next);
+                    }
+                }
+                continue;
+            };
+            let (cf, cg) = (callee.file as usize, callee.function as usize);
+            let reach = self.privileged_reach[file_index][call.caller as usize].clone();
+            if reach.is_some() && self.privileged_reach[cf][cg].is_none() {
+                self.privileged_reach[cf][cg] = reach;
+                next[cf] = true;
+            }
+            let summary = self.function(callee);
+            let maps = [
+                self.shell_params[cf][cg],
+                self.command_params[cf][cg],
+                self.privileged_params[cf][cg],
+            ];
+            if maps.iter().all(|bits| *bits == 0) {
+                continue;
+            }
+            let mut found = [0u64; 3];
+            for param in 0..summary.params.len().min(64) {
+                let bit = 1u64 << param;
+                if maps.iter().all(|bits| bits & bit == 0) {
+                    continue;
+                }
+                let Some(argument) = argument_for(call, summary, param, offset) else {
+                    continue;
+                };
+                let sig = self.eval(file_index, call.caller, &argument).command;
+                for (slot, bits) in found.iter_mut().zip(maps) {
+                    if bits & bit != 0 {
+                        *slot |= sig;
+                    }
+                }
+            }
+            let caller = call.caller as usize;
+            let changed = or_bits(&mut self.shell_params[file_index][caller], found[0])
+                | or_bits(&mut self.command_params[file_index][caller], found[1])
+                | or_bits(&mut self.privileged_params[file_index][caller], found[2]);
+            if changed {
+                self.mark_callers(file_index, call.caller, next);
+            }
+        }
+    }
+
+    /// Marks the files that call function `function` of `file`.
+    fn mark_callers(&self, file: usize, function: FunctionId, next: &mut [bool]) {
+        let reference = FunctionRef {
+            file: file as u32,
+            function,
+        };
+        for &(caller_file, _) in self.callers.get(&reference).into_iter().flatten() {
+            next[caller_file as usize] = true;
+        }
     }
 
     /// For a sink matched by its method name (`self._execute(...)`) whose
@@ -598,10 +644,12 @@ impl<'a> Solution<'a> {
 
     /// Taint stored in `self.attr` by any method of the class or its bases.
     pub fn attr_taint(&self, class: &str, attr: &str) -> RuleMask {
-        let key = (class.to_string(), attr.to_string());
-        let mut mask = self.attrs.get(&key).copied().unwrap_or_default();
+        let Some(by_class) = self.attrs.get(attr) else {
+            return RuleMask::NONE;
+        };
+        let mut mask = by_class.get(class).copied().unwrap_or_default();
         for ancestor in self.index.ancestors(class).iter().skip(1) {
-            if let Some(found) = self.attrs.get(&(ancestor.clone(), attr.to_string())) {
+            if let Some(found) = by_class.get(ancestor) {
                 mask = mask.union(*found);
             }
         }
@@ -900,6 +948,22 @@ fn or_bits(slot: &mut u64, bits: u64) -> bool {
     let changed = merged != *slot;
     *slot = merged;
     changed
+}
+
+/// For each attribute name, the files that read `self.<attr>`.
+fn attr_readers(files: &[FileFacts]) -> HashMap<String, Vec<u32>> {
+    let mut readers: HashMap<String, Vec<u32>> = HashMap::default();
+    for (file_index, file) in files.iter().enumerate() {
+        for atom in &file.taint.atoms {
+            if let Atom::SelfAttr { attr, .. } = atom {
+                let files = readers.entry(attr.clone()).or_default();
+                if files.last() != Some(&(file_index as u32)) {
+                    files.push(file_index as u32);
+                }
+            }
+        }
+    }
+    readers
 }
 
 /// A table with one value per function of every file.
