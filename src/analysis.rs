@@ -204,7 +204,7 @@ fn analyze_with(
         if wanted.contains(&facts.source.path) {
             analysis
                 .sources
-                .insert(facts.source.path.clone(), facts.source.text.clone());
+                .insert(facts.source.path.clone(), facts.source.text());
         }
     }
     analysis.findings = findings;

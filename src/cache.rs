@@ -351,7 +351,7 @@ impl Cached {
     pub fn into_facts(self, source: SourceFile, module: String, is_package: bool) -> FileFacts {
         let entry = self.0;
         FileFacts {
-            source,
+            source: source.store(),
             module,
             is_package,
             partial_parse: entry.partial_parse,

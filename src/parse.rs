@@ -123,6 +123,49 @@ impl SourceFile {
     }
 }
 
+/// A file's text kept once its facts are extracted, until the findings
+/// are rendered: LZ4-compressed, since only the files with findings are
+/// ever shown again and the texts of a large tree would otherwise be a
+/// good part of the run's memory.
+pub struct StoredSource {
+    /// Path as shown to the user.
+    pub path: Arc<str>,
+    compressed: Box<[u8]>,
+}
+
+impl StoredSource {
+    pub fn text(&self) -> Arc<str> {
+        let bytes = lz4_flex::decompress_size_prepended(&self.compressed).unwrap_or_default();
+        match String::from_utf8(bytes) {
+            Ok(text) => Arc::from(text),
+            Err(error) => Arc::from(String::from_utf8_lossy(error.as_bytes()).into_owned()),
+        }
+    }
+
+    /// The text again, with its line index.
+    pub fn open(&self) -> SourceFile {
+        SourceFile::new(self.path.clone(), self.text())
+    }
+}
+
+impl SourceFile {
+    /// Keeps the path and (compressed) text, dropping the line index.
+    pub fn store(self) -> StoredSource {
+        StoredSource {
+            compressed: lz4_flex::compress_prepend_size(self.text.as_bytes()).into_boxed_slice(),
+            path: self.path,
+        }
+    }
+
+    /// Keeps only the path (a `--parse-only` run shows no source).
+    pub fn store_path_only(self) -> StoredSource {
+        StoredSource {
+            compressed: lz4_flex::compress_prepend_size(b"").into_boxed_slice(),
+            path: self.path,
+        }
+    }
+}
+
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }

@@ -12,13 +12,13 @@ use crate::syntax::{Node, SyntaxTree};
 
 use crate::analysis::{NoqaComment, Settings};
 use crate::finding::Finding;
-use crate::parse::SourceFile;
+use crate::parse::{SourceFile, StoredSource};
 use crate::taint::summary::FileTaint;
 use crate::timings::{self, Phase};
 use imports::ImportMap;
 
 pub struct FileFacts {
-    pub source: SourceFile,
+    pub source: StoredSource,
     /// Dotted module name (`nova.virt.libvirt.volume.mount`).
     pub module: String,
     /// Whether the file is a package's `__init__.py`.
@@ -108,7 +108,7 @@ pub fn extract(
             local_findings: Vec::new(),
             module,
             is_package,
-            source,
+            source: source.store_path_only(),
         };
     }
     let classes = timings::time(Phase::Classes, || {
@@ -132,7 +132,7 @@ pub fn extract(
         local_findings,
         module,
         is_package,
-        source,
+        source: source.store(),
     }
 }
 

@@ -116,17 +116,9 @@ fn check_write(
     hierarchy: &BTreeSet<ClassId>,
 ) -> Option<Finding> {
     let names = classes.names(files, scope.class);
-    let source = &files[classes.file_of(scope.class)].source;
     let attr_sym = write.attr;
     let attr = names.get(attr_sym);
     let at = write.span.0;
-    // Snippets are made only here, for the few writes that get this far.
-    let snippet = normalise_snippet(
-        source
-            .text
-            .get(write.span.0 as usize..write.span.1 as usize)
-            .unwrap_or(""),
-    );
     // Per variable name: the bindings in document order.
     let mut by_name: BTreeMap<&str, (u32, Vec<&crate::facts::classes::Binding>)> = BTreeMap::new();
     for binding in &method.bindings {
@@ -168,10 +160,6 @@ fn check_write(
             },
             _ => None,
         };
-        // `self.x = v.x` copies from `v`: it is not `v` that was meant.
-        if mentions(&snippet, &format!("{name}.{attr}")) {
-            continue;
-        }
         let used = class.var_attr(name_sym, attr_sym);
         if defined.is_none() && used.is_none() {
             continue;
@@ -183,6 +171,20 @@ fn check_write(
             encloses,
         });
     }
+    if candidates.is_empty() {
+        return None;
+    }
+    // The text is opened (decompressed) only here, for the few writes that
+    // get this far.
+    let source = files[classes.file_of(scope.class)].source.open();
+    let snippet = normalise_snippet(
+        source
+            .text
+            .get(write.span.0 as usize..write.span.1 as usize)
+            .unwrap_or(""),
+    );
+    // `self.x = v.x` copies from `v`: it is not `v` that was meant.
+    candidates.retain(|c| !mentions(&snippet, &format!("{}.{attr}", c.name)));
     if candidates.is_empty() || read_from_outside(files, classes, hierarchy, attr) {
         return None;
     }
@@ -214,7 +216,7 @@ fn check_write(
             Some(m) => format!("in `{owner_name}.{m}`"),
             None => format!("on `{owner_name}`"),
         };
-        let owner_source = &files[classes.file_of(owner)].source;
+        let owner_source = files[classes.file_of(owner)].source.open();
         labels.push(Label {
             location: owner_source.location(start as usize, end as usize),
             message: format!("`{attr}` is defined here, {place}"),

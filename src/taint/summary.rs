@@ -88,6 +88,15 @@ impl Taint {
         self.entries.is_empty()
     }
 
+    /// Drops the spare capacity of a taint that is kept in the facts
+    /// (entries are pushed one by one while interpreting).
+    pub fn shrink(&mut self) {
+        self.entries.shrink_to_fit();
+        for entry in &mut self.entries {
+            entry.guards.shrink_to_fit();
+        }
+    }
+
     /// Adds the entries of `other`; on a shared atom the masks are united,
     /// the shorter trace kept and guards kept only where both were guarded.
     pub fn union_with(&mut self, other: &Taint) {
@@ -324,6 +333,50 @@ pub struct FileTaint {
     pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
+}
+
+impl FileTaint {
+    /// Drops spare capacity everywhere: the facts of every file stay in
+    /// memory until the run ends, and growth by doubling leaves up to half
+    /// of each vector unused.
+    pub fn shrink(&mut self) {
+        self.atoms.shrink_to_fit();
+        self.calls.shrink_to_fit();
+        for call in &mut self.calls {
+            call.receiver.iter_mut().for_each(Taint::shrink);
+            call.args.shrink_to_fit();
+            call.args.iter_mut().for_each(Taint::shrink);
+            call.keywords.shrink_to_fit();
+            call.keywords
+                .iter_mut()
+                .for_each(|(_, taint)| taint.shrink());
+            call.splat.iter_mut().for_each(Taint::shrink);
+            call.falsy_keywords.shrink_to_fit();
+            call.falsy_positions.shrink_to_fit();
+        }
+        self.sinks.shrink_to_fit();
+        for sink in &mut self.sinks {
+            sink.data.shrink();
+        }
+        self.functions.shrink_to_fit();
+        for function in &mut self.functions {
+            function.params.shrink_to_fit();
+            function.returns.shrink();
+            if let Some(elements) = &mut function.return_elements {
+                elements.shrink_to_fit();
+                elements.iter_mut().for_each(Taint::shrink);
+            }
+            function.self_stores.shrink_to_fit();
+            for store in &mut function.self_stores {
+                store.taint.shrink();
+            }
+            function.validates.shrink_to_fit();
+            function.asserts.shrink_to_fit();
+        }
+        self.escaping_names.shrink_to_fit();
+        self.escaping_methods.shrink_to_fit();
+        self.classes.shrink_to_fit();
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

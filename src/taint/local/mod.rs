@@ -206,6 +206,7 @@ pub fn summarize(
         steps: 0,
     };
     interpreter.run(root);
+    interpreter.file.shrink();
     interpreter.file
 }
 
