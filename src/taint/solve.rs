@@ -588,7 +588,7 @@ impl<'a> Solution<'a> {
     fn eval_entry(&self, file: usize, context: FunctionId, entry: &Entry) -> Sig {
         let facts = &self.files[file].taint;
         let base = match &facts.atoms[entry.atom as usize] {
-            Atom::Source { .. } => Sig {
+            Atom::Source(_) => Sig {
                 intrinsic: RuleMask::ALL,
                 ..Sig::default()
             },
@@ -611,8 +611,8 @@ impl<'a> Solution<'a> {
             }
             Atom::CallResult { call } => self.call_sigs[file][*call as usize],
             Atom::CallElement { call, index } => self.call_element(file, *call as usize, *index),
-            Atom::SelfAttr { class, attr } => Sig {
-                intrinsic: self.attr_taint(class, attr),
+            Atom::SelfAttr(self_attr) => Sig {
+                intrinsic: self.attr_taint(&self_attr.class, &self_attr.attr),
                 ..Sig::default()
             },
         };
@@ -755,11 +755,11 @@ impl<'a> Solution<'a> {
             }
             let facts = &self.files[file].taint;
             match &facts.atoms[entry.atom as usize] {
-                Atom::Source {
-                    description,
-                    location,
-                } => {
-                    steps_backwards.push(step(location, format!("source: {description}")));
+                Atom::Source(source) => {
+                    steps_backwards.push(step(
+                        &source.location,
+                        format!("source: {}", source.description),
+                    ));
                 }
                 Atom::Param { function, index } => {
                     let reference = FunctionRef {
@@ -888,7 +888,8 @@ impl<'a> Solution<'a> {
                         }
                     }
                 }
-                Atom::SelfAttr { class, attr } => {
+                Atom::SelfAttr(self_attr) => {
+                    let SelfAttrAtom { class, attr } = &**self_attr;
                     let mut next = None;
                     let mut hierarchy = vec![class.clone()];
                     hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
@@ -955,8 +956,8 @@ fn attr_readers(files: &[FileFacts]) -> HashMap<String, Vec<u32>> {
     let mut readers: HashMap<String, Vec<u32>> = HashMap::default();
     for (file_index, file) in files.iter().enumerate() {
         for atom in &file.taint.atoms {
-            if let Atom::SelfAttr { attr, .. } = atom {
-                let files = readers.entry(attr.clone()).or_default();
+            if let Atom::SelfAttr(self_attr) = atom {
+                let files = readers.entry(self_attr.attr.clone()).or_default();
                 if files.last() != Some(&(file_index as u32)) {
                     files.push(file_index as u32);
                 }

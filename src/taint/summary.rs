@@ -15,10 +15,9 @@ pub type FunctionId = u32;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Atom {
     /// A known external input (`sys.argv`, `input()`, `.read()`, ...).
-    Source {
-        description: String,
-        location: Location,
-    },
+    /// Boxed, like `SelfAttr`: the common atoms (parameters, call
+    /// results) then take 16 bytes, not 64.
+    Source(Box<SourceAtom>),
     /// A parameter of a function of this file.
     Param { function: FunctionId, index: u16 },
     /// The value returned by a call that may enter the scanned sources.
@@ -28,7 +27,19 @@ pub enum Atom {
     /// a tuple display; otherwise the same as `CallResult`.
     CallElement { call: CallId, index: u16 },
     /// `self.<attr>` of `class` (flow-insensitive across the class's methods).
-    SelfAttr { class: String, attr: String },
+    SelfAttr(Box<SelfAttrAtom>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct SourceAtom {
+    pub description: String,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct SelfAttrAtom {
+    pub class: String,
+    pub attr: String,
 }
 
 /// One step of a flow inside a function, newest first.

@@ -186,10 +186,10 @@ impl<'a> Interpreter<'a> {
     /// The taint of a known external input read at `node`.
     fn source_taint(&mut self, description: String, node: Node<'a>) -> Taint {
         let location = self.location(node);
-        Taint::atom(self.intern(Atom::Source {
+        Taint::atom(self.intern(Atom::Source(Box::new(SourceAtom {
             description,
             location,
-        }))
+        }))))
     }
 
     pub(super) fn eval_attribute(
@@ -217,10 +217,10 @@ impl<'a> Interpreter<'a> {
                 .get(&format!("self.{attr}"))
                 .cloned()
                 .unwrap_or_default();
-            let atom = self.intern(Atom::SelfAttr {
+            let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
                 class,
                 attr: attr.to_string(),
-            });
+            })));
             taint.union_with(&Taint::atom(atom));
             return taint;
         }
