@@ -242,7 +242,7 @@ impl ProjectIndex {
                         offset: 1,
                     })
             }
-            Callee::UnknownMethod { name } => match self.methods_by_name.get(name) {
+            Callee::UnknownMethod { name } => match self.methods_by_name.get(&**name) {
                 Some(methods) if methods.len() == 1 => Some(Target::Function {
                     function: methods[0],
                     offset: 1,

@@ -184,18 +184,20 @@ fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
 
 /// What a call refers to, as far as one file can tell.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// The names are shared within a file (`Interpreter::share`): a file
+/// calls the same few names over and over.
 pub enum Callee {
     /// A dotted qualified name resolved through the imports
     /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
-    Name(String),
+    Name(Arc<str>),
     /// A method called on `self`/`cls` inside `class`.
-    SelfMethod { class: String, name: String },
+    SelfMethod { class: Arc<str>, name: Arc<str> },
     /// `super().name(...)` inside `class`.
-    Super { class: String, name: String },
+    Super { class: Arc<str>, name: Arc<str> },
     /// A method of an object whose class is known.
-    Method { class: String, name: String },
+    Method { class: Arc<str>, name: Arc<str> },
     /// A method of an object of unknown type.
-    UnknownMethod { name: String },
+    UnknownMethod { name: Arc<str> },
 }
 
 impl Callee {

@@ -307,32 +307,37 @@ impl<'a> Interpreter<'a> {
                 if let Some((on_self, attr)) = env.callables.get(name) {
                     match &context.class {
                         Some(class) if *on_self => Callee::SelfMethod {
-                            class: class.clone(),
-                            name: attr.clone(),
+                            class: self.share(class),
+                            name: self.share(attr),
                         },
-                        _ => Callee::UnknownMethod { name: attr.clone() },
+                        _ => Callee::UnknownMethod {
+                            name: self.share(attr),
+                        },
                     }
                 } else if env.vars.contains_key(name) {
                     Callee::UnknownMethod {
-                        name: name.to_string(),
+                        name: self.share(name),
                     }
                 } else if self.module_defs.contains(name) {
-                    Callee::Name(self.qualify(name))
+                    let qualified = self.qualify(name);
+                    Callee::Name(self.share(&qualified))
                 } else {
-                    Callee::Name(self.imports.resolve(name))
+                    let resolved = self.imports.resolve(name);
+                    Callee::Name(self.share(&resolved))
                 }
             }
             "attribute" => {
                 let object = function.child_by_field_name("object");
                 let method = function
                     .child_by_field_name("attribute")
-                    .map(|a| self.text(a).to_string())
+                    .map(|a| self.text(a))
                     .unwrap_or_default();
+                let method = self.share(method);
                 let class = context.class.clone();
                 match object {
                     Some(object) if self.is_self(object, context) && class.is_some() => {
                         Callee::SelfMethod {
-                            class: class.unwrap_or_default(),
+                            class: self.share(&class.unwrap_or_default()),
                             name: method,
                         }
                     }
@@ -344,7 +349,7 @@ impl<'a> Interpreter<'a> {
                             && class.is_some() =>
                     {
                         Callee::Super {
-                            class: class.unwrap_or_default(),
+                            class: self.share(&class.unwrap_or_default()),
                             name: method,
                         }
                     }
@@ -362,12 +367,13 @@ impl<'a> Interpreter<'a> {
                             Some(dotted) if !root_is_local => {
                                 let full = format!("{dotted}.{method}");
                                 let root = dotted.split('.').next().unwrap_or("");
-                                if self.module_defs.contains(root) {
+                                let qualified = if self.module_defs.contains(root) {
                                     // `LocalClass.static_method(...)`
-                                    Callee::Name(self.qualify(&full))
+                                    self.qualify(&full)
                                 } else {
-                                    Callee::Name(self.resolve_class(&full))
-                                }
+                                    self.resolve_class(&full)
+                                };
+                                Callee::Name(self.share(&qualified))
                             }
                             _ => {
                                 let ty = self.value_type(object, env);
@@ -375,7 +381,7 @@ impl<'a> Interpreter<'a> {
                                 receiver_node = Some(object);
                                 match ty {
                                     Some(class) => Callee::Method {
-                                        class,
+                                        class: self.share(&class),
                                         name: method,
                                     },
                                     None => Callee::UnknownMethod { name: method },
@@ -388,15 +394,13 @@ impl<'a> Interpreter<'a> {
             }
             _ => {
                 receiver = Some(self.eval(function, env, context, depth));
-                Callee::UnknownMethod {
-                    name: String::new(),
-                }
+                Callee::UnknownMethod { name: "".into() }
             }
         };
 
         let method_name = callee.method_name().to_string();
         let qualified: Option<&str> = match &callee {
-            Callee::Name(name) => Some(name.as_str()),
+            Callee::Name(name) => Some(&**name),
             _ => None,
         };
 
@@ -452,7 +456,8 @@ impl<'a> Interpreter<'a> {
             }
             Callee::SelfMethod { .. } | Callee::Super { .. } => true,
             Callee::Method { class, .. } => {
-                self.project.may_contain(class) || self.local_classes.values().any(|c| c == class)
+                self.project.may_contain(class)
+                    || self.local_classes.values().any(|c| **c == **class)
             }
             Callee::UnknownMethod { name } => is_private_name(name),
         };

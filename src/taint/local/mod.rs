@@ -159,6 +159,7 @@ pub struct Interpreter<'a> {
     project: &'a ProjectModules,
     file: FileTaint,
     atom_ids: HashMap<Atom, AtomId>,
+    shared_names: HashSet<std::sync::Arc<str>>,
     /// Names defined at module level (functions and classes).
     module_defs: HashSet<String>,
     /// Classes defined in this file: name as spelled in the module → qualified.
@@ -195,6 +196,7 @@ pub fn summarize(
         project,
         file: FileTaint::default(),
         atom_ids: HashMap::default(),
+        shared_names: HashSet::default(),
         module_defs: HashSet::default(),
         local_classes: HashMap::default(),
         globals: Env::default(),
@@ -217,6 +219,16 @@ impl<'a> Interpreter<'a> {
 
     fn location(&self, node: Node) -> Location {
         self.source.node_location(node)
+    }
+
+    /// One shared copy of a name per file (callees repeat a lot).
+    fn share(&mut self, name: &str) -> std::sync::Arc<str> {
+        if let Some(shared) = self.shared_names.get(name) {
+            return shared.clone();
+        }
+        let shared: std::sync::Arc<str> = name.into();
+        self.shared_names.insert(shared.clone());
+        shared
     }
 
     fn intern(&mut self, atom: Atom) -> AtomId {

@@ -31,7 +31,7 @@ impl<'a> Interpreter<'a> {
                         (None, _) => true,
                         (Some("self"), Callee::SelfMethod { .. }) => true,
                         (Some(ty), Callee::Method { class, .. }) => {
-                            ty == class || (is_path_class(ty) && is_path_class(class))
+                            ty == &**class || (is_path_class(ty) && is_path_class(class))
                         }
                         (Some(ty), Callee::Name(name)) if is_path_class(ty) => {
                             // `Path(x).unlink()` spelled inline.
