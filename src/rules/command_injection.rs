@@ -157,13 +157,15 @@ fn privilege(
             let Some(info) = summary.params.get(param as usize) else {
                 continue;
             };
-            let by_keyword = call.keywords.iter().any(|(name, _)| *name == info.name)
-                && !call.falsy_keywords.contains(&info.name);
+            let by_keyword = call
+                .keywords
+                .iter()
+                .any(|keyword| *keyword.name == *info.name && !keyword.falsy);
             let by_position = param
                 .checked_sub(implementation.offset)
                 .is_some_and(|position| {
                     (position as usize) < call.args.len()
-                        && !call.falsy_positions.contains(&position)
+                        && (position >= 64 || call.falsy_positions & (1u64 << position) == 0)
                 });
             if by_keyword || by_position {
                 return Some(format!(

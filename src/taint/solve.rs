@@ -1014,7 +1014,7 @@ fn call_inputs(call: &CallSite) -> impl Iterator<Item = &Taint> {
     call.receiver
         .iter()
         .chain(call.args.iter())
-        .chain(call.keywords.iter().map(|(_, taint)| taint))
+        .chain(call.keywords.iter().map(|keyword| &keyword.value))
         .chain(call.splat.iter())
 }
 
@@ -1028,9 +1028,9 @@ pub fn argument_for<'c>(
     let info = callee.params.get(param)?;
     if info.keywords {
         let mut taint = Taint::default();
-        for (name, value) in &call.keywords {
-            if !callee.params.iter().any(|p| &p.name == name) {
-                taint.union_with(value);
+        for keyword in &call.keywords {
+            if !callee.params.iter().any(|p| *p.name == *keyword.name) {
+                taint.union_with(&keyword.value);
             }
         }
         if let Some(splat) = &call.splat {
@@ -1038,8 +1038,8 @@ pub fn argument_for<'c>(
         }
         return Some(Cow::Owned(taint));
     }
-    if let Some((_, taint)) = call.keywords.iter().find(|(k, _)| *k == info.name) {
-        return Some(Cow::Borrowed(taint));
+    if let Some(keyword) = call.keywords.iter().find(|k| *k.name == *info.name) {
+        return Some(Cow::Borrowed(&keyword.value));
     }
     let position = param.checked_sub(offset as usize)?;
     if info.variadic {

@@ -219,8 +219,8 @@ pub struct CallSite {
     pub callee: Callee,
     pub location: Location,
     pub receiver: Option<Taint>,
-    pub args: Vec<Taint>,
-    pub keywords: Vec<(String, Taint)>,
+    pub args: Box<[Taint]>,
+    pub keywords: Box<[Keyword]>,
     /// `*args` / `**kwargs` passed: may reach any parameter.
     pub splat: Option<Taint>,
     /// Whether the call binds the receiver as the first parameter (a call
@@ -230,10 +230,18 @@ pub struct CallSite {
     /// on an object of unknown type: when it resolves to nothing, its
     /// arguments are taken to be run as a command.
     pub forwards_command: bool,
-    /// Keyword arguments given as a literal `False`, `None` or `0`.
-    pub falsy_keywords: Vec<String>,
-    /// Positional arguments (0-based) given as a literal `False`, `None` or `0`.
-    pub falsy_positions: Vec<u16>,
+    /// Positional arguments (0-based, as bits; from 64 on not recorded)
+    /// given as a literal `False`, `None` or `0`.
+    pub falsy_positions: u64,
+}
+
+/// A keyword argument of a call site.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Keyword {
+    pub name: Arc<str>,
+    pub value: Taint,
+    /// Given as a literal `False`, `None` or `0`.
+    pub falsy: bool,
 }
 
 /// A call that consumes data for a taint rule.
@@ -357,15 +365,11 @@ impl FileTaint {
         self.calls.shrink_to_fit();
         for call in &mut self.calls {
             call.receiver.iter_mut().for_each(Taint::shrink);
-            call.args.shrink_to_fit();
             call.args.iter_mut().for_each(Taint::shrink);
-            call.keywords.shrink_to_fit();
             call.keywords
                 .iter_mut()
-                .for_each(|(_, taint)| taint.shrink());
+                .for_each(|keyword| keyword.value.shrink());
             call.splat.iter_mut().for_each(Taint::shrink);
-            call.falsy_keywords.shrink_to_fit();
-            call.falsy_positions.shrink_to_fit();
         }
         self.sinks.shrink_to_fit();
         for sink in &mut self.sinks {

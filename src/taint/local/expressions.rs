@@ -464,29 +464,29 @@ impl<'a> Interpreter<'a> {
         let call = deferred.then(|| {
             let call = self.file.calls.len() as CallId;
             self.call_by_node.insert(node.id(), call);
+            let keywords = keywords
+                .iter()
+                .map(|(name, value, node)| Keyword {
+                    name: self.share(name),
+                    value: value.clone(),
+                    falsy: matches!(self.text(*node), "False" | "None" | "0"),
+                })
+                .collect();
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee.clone(),
                 location: self.location(node),
                 receiver: receiver.clone(),
-                args: args.clone(),
-                keywords: keywords
-                    .iter()
-                    .map(|(k, v, _)| (k.clone(), v.clone()))
-                    .collect(),
+                args: args.clone().into_boxed_slice(),
+                keywords,
                 splat: splat.clone(),
                 bound: function.kind() == "attribute",
-                falsy_keywords: keywords
-                    .iter()
-                    .filter(|(_, _, node)| matches!(self.text(*node), "False" | "None" | "0"))
-                    .map(|(name, _, _)| name.clone())
-                    .collect(),
                 falsy_positions: arg_nodes
                     .iter()
+                    .take(64)
                     .enumerate()
                     .filter(|(_, node)| matches!(self.text(**node), "False" | "None" | "0"))
-                    .map(|(index, _)| index as u16)
-                    .collect(),
+                    .fold(0, |bits, (index, _)| bits | (1u64 << index)),
                 forwards_command: matches!(
                     callee,
                     Callee::UnknownMethod { .. } | Callee::Method { .. }
