@@ -78,7 +78,7 @@ impl ProjectIndex {
                 if function.class.is_some() {
                     index
                         .methods_by_name
-                        .entry(function.name.clone())
+                        .entry(function.name().to_string())
                         .or_default()
                         .push(reference);
                 }

@@ -155,7 +155,7 @@ impl<'a> Solution<'a> {
         let public = per_function(files, |reference, function| {
             !function.is_module
                 && (!function.private
-                    || index.escaping_names.contains(&function.name)
+                    || index.escaping_names.contains(function.name())
                     || index.escaping_functions.contains(&reference)
                     || !callers.contains_key(&reference))
         });
@@ -811,7 +811,11 @@ impl<'a> Solution<'a> {
                         if self.real(caller_file, call.caller, sig).intersects(rule) {
                             steps_backwards.push(step(
                                 &call.location,
-                                format!("`{}` called with tainted `{}`", summary.name, param.name),
+                                format!(
+                                    "`{}` called with tainted `{}`",
+                                    summary.name(),
+                                    param.name
+                                ),
                             ));
                             next = Some((caller_file, call.caller, argument.into_owned()));
                             break;

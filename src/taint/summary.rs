@@ -285,7 +285,7 @@ pub struct SinkUse {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
-    pub name: String,
+    pub name: Arc<str>,
     pub location: Location,
     /// `*args`: receives every positional argument from its position on.
     pub variadic: bool,
@@ -298,9 +298,8 @@ pub struct FunctionSummary {
     /// Qualified name within the module (`MountManager.umount`), `<module>`
     /// for module-level code.
     pub qualname: String,
-    pub name: String,
     /// Qualified class name (module included) for methods.
-    pub class: Option<String>,
+    pub class: Option<Arc<str>>,
     pub params: Vec<ParamInfo>,
     /// Index of the first parameter that carries data (1 for methods, whose
     /// parameter 0 is `self`/`cls`).
@@ -354,6 +353,13 @@ pub struct FileTaint {
     pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
+}
+
+impl FunctionSummary {
+    /// The function's own name: the last part of its qualified name.
+    pub fn name(&self) -> &str {
+        crate::names::last_segment(&self.qualname)
+    }
 }
 
 impl FileTaint {

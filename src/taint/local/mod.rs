@@ -293,7 +293,6 @@ impl<'a> Interpreter<'a> {
         let module_location = self.location(root);
         self.file.functions.push(FunctionSummary {
             qualname: "<module>".to_string(),
-            name: "<module>".to_string(),
             class: None,
             params: Vec::new(),
             first_data_param: 0,
@@ -429,8 +428,9 @@ impl<'a> Interpreter<'a> {
                     } else {
                         param.kind()
                     };
+                    let name = self.text(ident);
                     params.push(ParamInfo {
-                        name: self.text(ident).to_string(),
+                        name: self.share(name),
                         location: self.location(ident),
                         variadic: kind == "list_splat_pattern",
                         keywords: kind == "dictionary_splat_pattern",
@@ -440,12 +440,12 @@ impl<'a> Interpreter<'a> {
         }
         self.current_class = class.clone();
         let first_data_param = u16::from(class.is_some() && !is_static && !params.is_empty());
-        let self_name = (first_data_param == 1).then(|| params[0].name.clone());
+        let self_name = (first_data_param == 1).then(|| params[0].name.to_string());
         let private = is_private_name(&name);
+        let shared_class = class.as_deref().map(|class| self.share(class));
         self.file.functions.push(FunctionSummary {
             qualname: qualname.clone(),
-            name,
-            class: class.clone(),
+            class: shared_class,
             params: params.clone(),
             first_data_param,
             location: self.location(node.child_by_field_name("name").unwrap_or(node)),
@@ -466,21 +466,21 @@ impl<'a> Interpreter<'a> {
             None => Env::default(),
         };
         for (index, param) in params.iter().enumerate() {
-            env.normalised.remove(&param.name);
-            env.types.remove(&param.name);
+            env.normalised.remove(&*param.name);
+            env.types.remove(&*param.name);
             if index < first_data_param as usize {
-                env.vars.remove(&param.name);
+                env.vars.remove(&*param.name);
                 continue;
             }
             if self.config.is_trusted_name(&param.name) {
-                env.vars.insert(param.name.clone(), Taint::default());
+                env.vars.insert(param.name.to_string(), Taint::default());
                 continue;
             }
             let atom = self.intern(Atom::Param {
                 function: id,
                 index: index as u16,
             });
-            env.vars.insert(param.name.clone(), Taint::atom(atom));
+            env.vars.insert(param.name.to_string(), Taint::atom(atom));
         }
         // Annotated parameters have a known class.
         if let Some(parameters) = node.child_by_field_name("parameters") {
@@ -504,7 +504,7 @@ impl<'a> Interpreter<'a> {
             qualname,
             validates: None,
             asserts: Vec::new(),
-            params: params.iter().map(|p| p.name.clone()).collect(),
+            params: params.iter().map(|p| p.name.to_string()).collect(),
             body: node.child_by_field_name("body").map(|b| b.id()),
         };
         self.steps = 0;
