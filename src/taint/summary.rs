@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use thin_vec::{ThinVec, thin_vec};
+
 use crate::finding::Location;
 use crate::rules::RuleMask;
 use crate::rules::data::SinkKind;
@@ -74,23 +76,25 @@ pub struct Entry {
     pub hops: Option<Arc<Hop>>,
     /// Calls to helpers in the scanned sources that validated this value;
     /// the taint is cleared for the rules those helpers' checks cover.
-    pub guards: Vec<Guard>,
+    pub guards: ThinVec<Guard>,
 }
 
-/// A value's taint: the atoms flowing into it, one entry per atom.
+/// A value's taint: the atoms flowing into it, one entry per atom. A
+/// `ThinVec` (one pointer, no allocation when clean): call arguments and
+/// returns are mostly clean or carry a single entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
-    pub entries: Vec<Entry>,
+    pub entries: ThinVec<Entry>,
 }
 
 impl Taint {
     pub fn atom(atom: AtomId) -> Taint {
         Taint {
-            entries: vec![Entry {
+            entries: thin_vec![Entry {
                 atom,
                 mask: RuleMask::ALL,
                 hops: None,
-                guards: Vec::new(),
+                guards: ThinVec::new(),
             }],
         }
     }

@@ -513,7 +513,7 @@ impl<'a> Interpreter<'a> {
                     });
                     let name = self.text(target).to_string();
                     let element = Taint {
-                        entries: vec![Entry {
+                        entries: thin_vec::thin_vec![Entry {
                             atom,
                             ..entry.clone()
                         }],
