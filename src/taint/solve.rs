@@ -749,7 +749,7 @@ impl<'a> Solution<'a> {
             while let Some(h) = hop {
                 steps_backwards.push(TraceStep {
                     location: h.location.clone(),
-                    message: h.message.clone(),
+                    message: h.message(),
                 });
                 hop = h.previous.as_deref();
             }

@@ -48,9 +48,41 @@ pub struct SelfAttrAtom {
 #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
     pub location: Location,
-    pub message: String,
+    pub kind: HopKind,
+    /// What the value went into, as spelled (shared within the file).
+    pub name: Arc<str>,
     pub previous: Option<Arc<Hop>>,
     pub depth: u16,
+}
+
+impl Hop {
+    pub fn message(&self) -> String {
+        self.kind.describe(&self.name)
+    }
+}
+
+/// How a value moved at a hop; the message is made only for traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum HopKind {
+    AssignedTo,
+    StoredIn,
+    IteratedInto,
+    BoundByWith,
+    AppendedTo,
+    AddedTo,
+}
+
+impl HopKind {
+    pub fn describe(self, name: &str) -> String {
+        match self {
+            HopKind::AssignedTo => format!("assigned to `{name}`"),
+            HopKind::StoredIn => format!("stored in `{name}`"),
+            HopKind::IteratedInto => format!("iterated into `{name}`"),
+            HopKind::BoundByWith => format!("bound by `with` to `{name}`"),
+            HopKind::AppendedTo => format!("appended to `{name}`"),
+            HopKind::AddedTo => format!("added to `{name}`"),
+        }
+    }
 }
 
 /// Longest hop chain kept per entry: enough for any trace a reviewer
@@ -147,11 +179,7 @@ impl Taint {
 
     /// Records that the value passed through `location` (an assignment, a
     /// container mutation, ...).
-    pub fn with_hop(mut self, location: &Location, message: impl Fn() -> String) -> Taint {
-        if self.entries.is_empty() {
-            return self;
-        }
-        let text = message();
+    pub fn with_hop(mut self, location: &Location, kind: HopKind, name: &Arc<str>) -> Taint {
         for entry in &mut self.entries {
             let depth = hop_depth(&entry.hops);
             if depth >= MAX_HOPS {
@@ -164,7 +192,8 @@ impl Taint {
             }
             entry.hops = Some(Arc::new(Hop {
                 location: location.clone(),
-                message: text.clone(),
+                kind,
+                name: name.clone(),
                 previous: entry.hops.take(),
                 depth: depth + 1,
             }));

@@ -440,9 +440,7 @@ impl<'a> Interpreter<'a> {
             if let Some(splat) = &splat {
                 value.union_with(splat);
             }
-            let name = self.text(container).to_string();
-            let location = self.location(node);
-            let value = value.with_hop(&location, || format!("added to `{name}`"));
+            let value = self.hop(value, node, HopKind::AddedTo, container);
             self.mutate(container, value, env, context);
         }
 

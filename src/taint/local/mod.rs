@@ -221,6 +221,18 @@ impl<'a> Interpreter<'a> {
         self.source.node_location(node)
     }
 
+    /// `taint` moved at `at` into what `name` spells (a hop of its
+    /// traces); nothing is computed for a clean value.
+    fn hop(&mut self, taint: Taint, at: Node<'a>, kind: HopKind, name: Node<'a>) -> Taint {
+        if taint.is_clean() {
+            return taint;
+        }
+        let location = self.location(at);
+        let spelled = self.text(name);
+        let name = self.share(spelled);
+        taint.with_hop(&location, kind, &name)
+    }
+
     /// One shared copy of a name per file (callees repeat a lot).
     fn share(&mut self, name: &str) -> std::sync::Arc<str> {
         if let Some(shared) = self.shared_names.get(name) {

@@ -216,11 +216,7 @@ impl<'a> Interpreter<'a> {
         for round in 0..2 {
             match &header {
                 LoopHeader::For { left, iterable } => {
-                    let location = self.location(*left);
-                    let name = self.text(*left).to_string();
-                    let value = iterable
-                        .clone()
-                        .with_hop(&location, || format!("iterated into `{name}`"));
+                    let value = self.hop(iterable.clone(), *left, HopKind::IteratedInto, *left);
                     self.bind(*left, value, env, context, depth);
                 }
                 LoopHeader::While { condition } => {
@@ -354,10 +350,7 @@ impl<'a> Interpreter<'a> {
                     .map(|e| self.eval(e, env, context, depth))
                     .unwrap_or_default();
                 if let Some(target) = target {
-                    let location = self.location(item);
-                    let name = self.text(target).to_string();
-                    let taint =
-                        taint.with_hop(&location, || format!("bound by `with` to `{name}`"));
+                    let taint = self.hop(taint, item, HopKind::BoundByWith, target);
                     self.bind(target, taint, env, context, depth);
                 }
             } else {
@@ -386,10 +379,8 @@ impl<'a> Interpreter<'a> {
                     .map(|r| self.eval(r, env, context, depth))
                     .unwrap_or_default();
                 let current = self.eval(left, env, context, depth);
-                let location = self.location(node);
-                let name = self.text(left).to_string();
-                let value = right
-                    .with_hop(&location, || format!("appended to `{name}`"))
+                let value = self
+                    .hop(right, node, HopKind::AppendedTo, left)
                     .union(&current);
                 self.bind(left, value, env, context, depth);
             }
@@ -511,29 +502,25 @@ impl<'a> Interpreter<'a> {
                         call,
                         index: index as u16,
                     });
-                    let name = self.text(target).to_string();
+                    let name = self.share(self.text(target));
                     let element = Taint {
                         entries: thin_vec::thin_vec![Entry {
                             atom,
                             ..entry.clone()
                         }],
                     }
-                    .with_hop(&location, || format!("assigned to `{name}`"));
+                    .with_hop(&location, HopKind::AssignedTo, &name);
                     self.bind(target, element, env, context, depth);
                 }
                 return value;
             }
         }
-        let location = self.location(node);
-        let name = self.text(left).to_string();
-        let verb = if left.kind() == "attribute" {
-            "stored in"
+        let kind = if left.kind() == "attribute" {
+            HopKind::StoredIn
         } else {
-            "assigned to"
+            HopKind::AssignedTo
         };
-        let hopped = value
-            .clone()
-            .with_hop(&location, || format!("{verb} `{name}`"));
+        let hopped = self.hop(value.clone(), node, kind, left);
         self.bind(left, hopped, env, context, depth);
         value
     }
@@ -752,9 +739,7 @@ impl<'a> Interpreter<'a> {
                 let Some(container) = target.child_by_field_name("value") else {
                     return;
                 };
-                let location = self.location(target);
-                let name = self.text(container).to_string();
-                let value = value.with_hop(&location, || format!("stored in `{name}`"));
+                let value = self.hop(value, target, HopKind::StoredIn, container);
                 self.mutate(container, value, env, context);
             }
             _ => {}
