@@ -144,11 +144,31 @@ fn analyze_with(
     }
     // The parse-only floor measures parsing, never the cache.
     let cache = cache.filter(|_| !settings.parse_only);
-    let outcomes: Vec<FileOutcome> = files
+    // Largest files first: their parse trees (the biggest transient
+    // allocations) then come and go while few facts are kept, and no
+    // thread is left with a huge file at the end while the other idles.
+    let sizes: Vec<u64> = files
         .par_iter()
-        .zip(modules)
-        .map(|(file, module)| analyse_file(file, module, &read, settings, &project, cache))
+        .map(|file| std::fs::metadata(&file.fs_path).map_or(0, |m| m.len()))
         .collect();
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&index| (std::cmp::Reverse(sizes[index]), index));
+    let mut modules: Vec<Option<(String, bool)>> = modules.into_iter().map(Some).collect();
+    let work: Vec<(usize, (String, bool))> = order
+        .iter()
+        .map(|&index| (index, modules[index].take().unwrap_or_default()))
+        .collect();
+    let mut analysed: Vec<(usize, FileOutcome)> = work
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(index, module)| {
+            let outcome = analyse_file(&files[index], module, &read, settings, &project, cache);
+            (index, outcome)
+        })
+        .collect();
+    // Back to the order of `files`: everything after is deterministic.
+    analysed.sort_by_key(|(index, _)| *index);
+    let outcomes: Vec<FileOutcome> = analysed.into_iter().map(|(_, outcome)| outcome).collect();
 
     let mut analysis = Analysis::default();
     let mut all_facts = Vec::with_capacity(outcomes.len());
