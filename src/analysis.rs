@@ -30,6 +30,10 @@ pub struct Settings {
     /// Stop after parsing (and one full walk of each tree): the speed floor
     /// benchmarks compare the full analysis against.
     pub parse_only: bool,
+    /// The process exits right after this analysis (the command line): the
+    /// facts of every file are then left to the OS instead of being freed
+    /// one allocation at a time (a tenth of a second on a large tree).
+    pub process_exits_after: bool,
 }
 
 /// A `# noqa` comment, for the suppression stage.
@@ -198,6 +202,9 @@ fn analyze_with(
     }
     if settings.parse_only {
         analysis.diagnostics.sort();
+        if settings.process_exits_after {
+            std::mem::forget(all_facts);
+        }
         return analysis;
     }
 
@@ -229,6 +236,10 @@ fn analyze_with(
     }
     analysis.findings = findings;
     analysis.diagnostics.sort();
+    if settings.process_exits_after {
+        std::mem::forget(all_facts);
+        std::mem::forget(index);
+    }
     analysis
 }
 

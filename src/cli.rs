@@ -353,6 +353,7 @@ pub fn check(args: &CheckArgs) -> u8 {
     let settings = Settings {
         taint: plan.taint,
         parse_only: args.parse_only,
+        process_exits_after: true,
     };
     let cache = if args.no_cache || args.parse_only {
         None

@@ -21,6 +21,7 @@ fn settings() -> &'static Settings {
     SETTINGS.get_or_init(|| Settings {
         taint: TaintConfig::new(&Extensions::default()),
         parse_only: false,
+        process_exits_after: false,
     })
 }
 

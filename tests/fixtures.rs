@@ -103,6 +103,7 @@ fn every_fixture_reports_exactly_its_expected_findings() {
     let settings = Settings {
         taint: TaintConfig::new(&Extensions::default()),
         parse_only: false,
+        process_exits_after: false,
     };
     let mut problems = Vec::new();
     let mut checked = 0;
