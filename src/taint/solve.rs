@@ -107,6 +107,10 @@ pub struct Solution<'a> {
     attrs: HashMap<String, HashMap<String, RuleMask>>,
     /// `attr` → the files that read `self.attr` of some class.
     attr_readers: HashMap<String, Vec<u32>>,
+    /// Per file: whether some call reads the result of a call recorded
+    /// after it (a loop's next iteration), so that one pass over the
+    /// file's calls in order does not see every result it reads.
+    back_references: Vec<bool>,
     /// Private function → its call sites (file, call).
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
 }
@@ -197,6 +201,7 @@ impl<'a> Solution<'a> {
             public,
             attrs: HashMap::default(),
             attr_readers: attr_readers(files),
+            back_references: files.iter().map(has_back_references).collect(),
             callers,
         };
         // A worklist of files: a round revisits only the files that read
@@ -234,8 +239,9 @@ impl<'a> Solution<'a> {
                     changed = true;
                 }
             }
-            // Later calls of the file read earlier ones and vice versa.
-            next[file_index] |= changed;
+            // Later calls read earlier ones in the same pass; only a read
+            // of a later call needs another.
+            next[file_index] |= changed && self.back_references[file_index];
             for (function_index, function) in file.functions.iter().enumerate() {
                 let context = function_index as FunctionId;
                 let mut returns_changed = false;
@@ -953,6 +959,23 @@ fn or_bits(slot: &mut u64, bits: u64) -> bool {
     let changed = merged != *slot;
     *slot = merged;
     changed
+}
+
+/// Whether some call of the file reads the result of itself or of a call
+/// recorded after it.
+fn has_back_references(file: &FileFacts) -> bool {
+    let atoms = &file.taint.atoms;
+    file.taint.calls.iter().enumerate().any(|(index, call)| {
+        call_inputs(call).any(|input| {
+            input.entries.iter().any(|entry| {
+                matches!(
+                    atoms[entry.atom as usize],
+                    Atom::CallResult { call } | Atom::CallElement { call, .. }
+                        if call as usize >= index
+                )
+            })
+        })
+    })
 }
 
 /// For each attribute name, the files that read `self.<attr>`.
