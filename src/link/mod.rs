@@ -137,31 +137,22 @@ impl ProjectIndex {
         found
     }
 
-    /// The method `name` of `class` or of its nearest base that has one.
+    /// The method `name` of `class` or of its nearest base that has one
+    /// (the ancestors are resolved once, in `build`).
     fn method_in_hierarchy(&self, class: &str, name: &str, skip_self: bool) -> Option<FunctionRef> {
-        let mut queue = vec![class.to_string()];
-        let mut seen = HashSet::default();
-        let mut first = true;
-        while !queue.is_empty() {
-            let current = queue.remove(0);
-            if !seen.insert(current.clone()) {
-                continue;
-            }
-            if !(first && skip_self)
-                && let Some(&found) = self.functions.get(&format!("{current}.{name}"))
-            {
+        let own = [class.to_string()];
+        let hierarchy = match self.ancestors.get(class) {
+            Some(ancestors) => ancestors.as_slice(),
+            None => &own,
+        };
+        let mut key = String::new();
+        for ancestor in hierarchy.iter().skip(usize::from(skip_self)) {
+            key.clear();
+            key.push_str(ancestor);
+            key.push('.');
+            key.push_str(name);
+            if let Some(&found) = self.functions.get(&key) {
                 return Some(found);
-            }
-            first = false;
-            if let Some(bases) = self.class_bases.get(&current) {
-                for base in bases {
-                    if let Some(resolved) = self.resolve_class(base, &current) {
-                        queue.push(resolved);
-                    }
-                }
-            }
-            if seen.len() > 64 {
-                break;
             }
         }
         None
