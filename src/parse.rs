@@ -67,7 +67,15 @@ impl SourceFile {
             .partition_point(|&start| start as usize <= byte)
             - 1;
         let line_start = self.line_starts[line_index] as usize;
-        let column = self.chars_before(byte) - self.chars_before(line_start);
+        // Counting the line's characters is cheaper than two block lookups
+        // unless the line is very long.
+        let column = if self.char_blocks.is_empty() {
+            byte - line_start
+        } else if byte - line_start <= 2 * CHAR_BLOCK {
+            char_starts(&self.text.as_bytes()[line_start..byte])
+        } else {
+            self.chars_before(byte) - self.chars_before(line_start)
+        };
         (line_index as u32 + 1, column as u32 + 1)
     }
 

@@ -263,13 +263,24 @@ impl<'a> Interpreter<'a> {
 
     fn run(&mut self, root: Node<'a>) {
         // Every definition, in document order, with its lexical parents.
+        // One walk of the whole tree; everything else visits only these.
         let mut definitions: Vec<Node<'a>> = Vec::new();
         let mut classes: Vec<Node<'a>> = Vec::new();
+        let mut assignments: Vec<Node<'a>> = Vec::new();
         walk_tree(root, |node| match node.kind() {
             "function_definition" => definitions.push(node),
             "class_definition" => classes.push(node),
+            "assignment" => assignments.push(node),
             _ => {}
         });
+        // Functions with a function nested in them (whose environment
+        // closures read).
+        let mut with_nested: HashSet<usize> = HashSet::default();
+        for node in &definitions {
+            if let Some(parent) = enclosing_function(*node) {
+                with_nested.insert(parent.id());
+            }
+        }
         for &class in &classes {
             let qualname = qualname_of(self.source, class);
             if enclosing_scope(class).is_none() {
@@ -291,7 +302,7 @@ impl<'a> Interpreter<'a> {
             }
             self.file.classes.push(ClassInfo { qualified, bases });
         }
-        self.collect_self_attr_types(root);
+        self.collect_self_attr_types(&assignments);
         for node in &definitions {
             if enclosing_scope(*node).is_none()
                 && let Some(name) = node.child_by_field_name("name")
@@ -340,36 +351,33 @@ impl<'a> Interpreter<'a> {
             let id = self.file.functions.len() as FunctionId;
             ids.insert(node.id(), id);
             let parent = enclosing_function(node).and_then(|p| ids.get(&p.id()).copied());
-            self.analyse_function(node, id, parent);
+            self.analyse_function(node, id, parent, with_nested.contains(&node.id()));
         }
     }
 
     /// Records the class of each `self.<attr>` the methods of this file's
     /// classes store an object of a known class in (see `self_attr_types`).
-    fn collect_self_attr_types(&mut self, root: Node<'a>) {
+    fn collect_self_attr_types(&mut self, assignments: &[Node<'a>]) {
         let mut stores: Vec<(String, String, Option<String>)> = Vec::new();
-        walk_tree(root, |node| {
-            if node.kind() != "assignment" {
-                return;
-            }
+        for &node in assignments {
             let Some(left) = node.child_by_field_name("left") else {
-                return;
+                continue;
             };
             if left.kind() != "attribute"
                 || left
                     .child_by_field_name("object")
                     .is_none_or(|o| self.text(o) != "self")
             {
-                return;
+                continue;
             }
             let Some(attr) = left.child_by_field_name("attribute") else {
-                return;
+                continue;
             };
             let Some(class) = enclosing_function(node)
                 .and_then(enclosing_scope)
                 .filter(|c| c.kind() == "class_definition")
             else {
-                return;
+                continue;
             };
             let annotated = node.child_by_field_name("type").map(|ty| {
                 let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
@@ -390,11 +398,11 @@ impl<'a> Interpreter<'a> {
             let Some(ty) = annotated.or(constructed) else {
                 // `self.client = None` and other untyped stores do not
                 // contradict a type.
-                return;
+                continue;
             };
             let class = self.qualify(&qualname_of(self.source, class));
             stores.push((class, self.text(attr).to_string(), Some(ty)));
-        });
+        }
         for (class, attr, ty) in stores {
             self.self_attr_types
                 .entry((class, attr))
@@ -407,7 +415,13 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn analyse_function(&mut self, node: Node<'a>, id: FunctionId, parent: Option<FunctionId>) {
+    fn analyse_function(
+        &mut self,
+        node: Node<'a>,
+        id: FunctionId,
+        parent: Option<FunctionId>,
+        has_nested: bool,
+    ) {
         let name = node
             .child_by_field_name("name")
             .map(|n| self.text(n).to_string())
@@ -523,13 +537,6 @@ impl<'a> Interpreter<'a> {
         if let Some(body) = node.child_by_field_name("body") {
             self.exec_block(body, &mut env, &mut context, 0);
         }
-        let has_nested = {
-            let mut nested = false;
-            if let Some(body) = node.child_by_field_name("body") {
-                walk_tree(body, |n| nested |= n.kind() == "function_definition");
-            }
-            nested
-        };
         if has_nested {
             self.closure_envs.insert(id, env);
         }
