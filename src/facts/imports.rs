@@ -22,15 +22,15 @@ impl ImportMap {
 
     /// Resolves a dotted expression spelled in this file (`utils.execute`,
     /// `os.path.join`) to a qualified name by rewriting its first segment.
-    pub fn resolve(&self, dotted: &str) -> String {
+    pub fn resolve<'s>(&'s self, dotted: &'s str) -> std::borrow::Cow<'s, str> {
         let (head, rest) = match dotted.split_once('.') {
             Some((head, rest)) => (head, Some(rest)),
             None => (dotted, None),
         };
         match (self.bindings.get(head), rest) {
-            (Some(target), Some(rest)) => format!("{target}.{rest}"),
-            (Some(target), None) => target.clone(),
-            (None, _) => dotted.to_string(),
+            (Some(target), Some(rest)) => format!("{target}.{rest}").into(),
+            (Some(target), None) => target.as_str().into(),
+            (None, _) => dotted.into(),
         }
     }
 

@@ -161,7 +161,7 @@ impl ClassIndex {
         }
         let resolved = files[file].imports.resolve(spelled);
         self.by_qualname
-            .get(&resolved)
+            .get(&*resolved)
             .or_else(|| self.by_qualname.get(spelled))
             .copied()
     }
@@ -418,7 +418,7 @@ impl ClassIndex {
         }
         let file = &files[self.file_of(class)];
         let qualified = if name.contains('.') || file.imports.get(name).is_some() {
-            file.imports.resolve(name)
+            file.imports.resolve(name).into_owned()
         } else if file.module.is_empty() {
             name.to_string()
         } else {

@@ -557,7 +557,7 @@ impl<'a> Interpreter<'a> {
     fn resolve_class(&self, spelled: &str) -> String {
         match self.local_classes.get(spelled) {
             Some(qualified) => qualified.clone(),
-            None => self.imports.resolve(spelled),
+            None => self.imports.resolve(spelled).into_owned(),
         }
     }
 }
@@ -698,7 +698,21 @@ pub fn string_literal(source: &SourceFile, node: Node) -> Option<String> {
 }
 
 /// `a.b.c` for a chain of identifiers and attributes; `None` otherwise.
-pub fn dotted_text(source: &SourceFile, node: Node) -> Option<String> {
+pub fn dotted_text<'s>(source: &'s SourceFile, node: Node) -> Option<std::borrow::Cow<'s, str>> {
+    // Most dotted names are spelled without spaces, comments or line
+    // breaks between their parts: then the text is the name.
+    if matches!(node.kind(), "identifier" | "attribute") {
+        let text = source.node_text(node);
+        let dots = text.bytes().filter(|&b| b == b'.').count();
+        if dots < MAX_DOTTED_SEGMENTS
+            && !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
+            return Some(std::borrow::Cow::Borrowed(text));
+        }
+    }
     let mut parts = Vec::new();
     let mut current = node;
     loop {
@@ -720,7 +734,7 @@ pub fn dotted_text(source: &SourceFile, node: Node) -> Option<String> {
         }
     }
     parts.reverse();
-    Some(parts.join("."))
+    Some(std::borrow::Cow::Owned(parts.join(".")))
 }
 
 /// The identifier a parameter node binds.
@@ -805,7 +819,7 @@ fn decorator_names(source: &SourceFile, node: Node, imports: &ImportMap) -> Vec<
             expression = function;
         }
         if let Some(dotted) = dotted_text(source, expression) {
-            names.push(imports.resolve(&dotted));
+            names.push(imports.resolve(&dotted).into_owned());
         }
     }
     names
