@@ -11,7 +11,7 @@ use crate::cache::Cache;
 use crate::facts::{self, FileFacts};
 use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
-use crate::parse::{self, SourceFile};
+use crate::parse::{self, SourceFile, StoredSource};
 use crate::rules::{self, TaintConfig};
 use crate::syntax::SyntaxTree;
 use crate::taint::ProjectModules;
@@ -296,13 +296,15 @@ fn analyse_file_timed(
         text
     };
     let key = cache.map(|cache| cache.key(&text, &module, is_package));
-    let source = SourceFile::new(file.display.clone(), Arc::from(text));
     if let (Some(cache), Some(key)) = (cache, key)
-        && let Some(cached) = cache.load(key, &source.path, project)
+        && let Some(cached) = cache.load(key, &file.display, project)
     {
+        // Nothing is parsed: the text is only kept for showing findings.
+        let source = StoredSource::new(file.display.clone(), &text);
         let facts = cached.into_facts(source, module, is_package);
         return FileOutcome::Analysed(Box::new(facts), notes);
     }
+    let source = SourceFile::new(file.display.clone(), Arc::from(text));
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
     };

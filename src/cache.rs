@@ -50,7 +50,7 @@ use crate::facts::FileFacts;
 use crate::facts::classes::FileClasses;
 use crate::facts::imports::ImportMap;
 use crate::finding::{Finding, Label, Location, Severity, TraceStep};
-use crate::parse::SourceFile;
+use crate::parse::StoredSource;
 use crate::rules::TaintConfig;
 use crate::taint::ProjectModules;
 use crate::taint::summary::FileTaint;
@@ -348,10 +348,10 @@ struct Loaded {
 }
 
 impl Cached {
-    pub fn into_facts(self, source: SourceFile, module: String, is_package: bool) -> FileFacts {
+    pub fn into_facts(self, source: StoredSource, module: String, is_package: bool) -> FileFacts {
         let entry = self.0;
         FileFacts {
-            source: source.store(),
+            source,
             module,
             is_package,
             partial_parse: entry.partial_parse,
@@ -572,6 +572,8 @@ thread_local! {
     static QUERIES: RefCell<Option<FxHashMap<String, bool>>> = const { RefCell::new(None) };
     /// Display path of the file being (de)serialized.
     static CURRENT_PATH: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+    /// Names loaded for the current file, shared as extraction shares them.
+    static SHARED_NAMES: RefCell<rustc_hash::FxHashSet<Arc<str>>> = RefCell::new(Default::default());
 }
 
 /// Called by `ProjectModules::may_contain`; records only inside `recording`.
@@ -602,7 +604,37 @@ fn with_current_path<T>(path: &Arc<str>, work: impl FnOnce() -> T) -> T {
     let previous = CURRENT_PATH.with(|cell| cell.replace(Some(path.clone())));
     let result = work();
     CURRENT_PATH.with(|cell| cell.replace(previous));
+    SHARED_NAMES.with(|cell| cell.borrow_mut().clear());
     result
+}
+
+/// Serde for the names a file's facts share (`Interpreter::share`): one
+/// `Arc` per distinct name of the file when loaded, as when extracted.
+pub mod shared_name {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::SHARED_NAMES;
+
+    pub fn serialize<S: Serializer>(name: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+        (**name).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+        let name = <&str>::deserialize(deserializer)?;
+        Ok(SHARED_NAMES.with(|cell| {
+            let mut names = cell.borrow_mut();
+            match names.get(name) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let shared: Arc<str> = Arc::from(name);
+                    names.insert(shared.clone());
+                    shared
+                }
+            }
+        }))
+    }
 }
 
 /// Serde for a location's path: the file's own path is stored as nothing

@@ -142,6 +142,13 @@ pub struct StoredSource {
 }
 
 impl StoredSource {
+    pub fn new(path: Arc<str>, text: &str) -> StoredSource {
+        StoredSource {
+            compressed: lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice(),
+            path,
+        }
+    }
+
     pub fn text(&self) -> Arc<str> {
         let bytes = lz4_flex::decompress_size_prepended(&self.compressed).unwrap_or_default();
         match String::from_utf8(bytes) {
@@ -159,10 +166,7 @@ impl StoredSource {
 impl SourceFile {
     /// Keeps the path and (compressed) text, dropping the line index.
     pub fn store(self) -> StoredSource {
-        StoredSource {
-            compressed: lz4_flex::compress_prepend_size(self.text.as_bytes()).into_boxed_slice(),
-            path: self.path,
-        }
+        StoredSource::new(self.path, &self.text)
     }
 
     /// Keeps only the path (a `--parse-only` run shows no source).

@@ -50,6 +50,7 @@ pub struct Hop {
     pub location: Location,
     pub kind: HopKind,
     /// What the value went into, as spelled (shared within the file).
+    #[serde(with = "crate::cache::shared_name")]
     pub name: Arc<str>,
     pub previous: Option<Arc<Hop>>,
     pub depth: u16,
@@ -222,15 +223,33 @@ fn hop_depth(hops: &Option<Arc<Hop>>) -> u16 {
 pub enum Callee {
     /// A dotted qualified name resolved through the imports
     /// (`nova.utils.execute`, `pkg.mod.helper`, `pkg.mod.Class`).
-    Name(Arc<str>),
+    Name(#[serde(with = "crate::cache::shared_name")] Arc<str>),
     /// A method called on `self`/`cls` inside `class`.
-    SelfMethod { class: Arc<str>, name: Arc<str> },
+    SelfMethod {
+        #[serde(with = "crate::cache::shared_name")]
+        class: Arc<str>,
+        #[serde(with = "crate::cache::shared_name")]
+        name: Arc<str>,
+    },
     /// `super().name(...)` inside `class`.
-    Super { class: Arc<str>, name: Arc<str> },
+    Super {
+        #[serde(with = "crate::cache::shared_name")]
+        class: Arc<str>,
+        #[serde(with = "crate::cache::shared_name")]
+        name: Arc<str>,
+    },
     /// A method of an object whose class is known.
-    Method { class: Arc<str>, name: Arc<str> },
+    Method {
+        #[serde(with = "crate::cache::shared_name")]
+        class: Arc<str>,
+        #[serde(with = "crate::cache::shared_name")]
+        name: Arc<str>,
+    },
     /// A method of an object of unknown type.
-    UnknownMethod { name: Arc<str> },
+    UnknownMethod {
+        #[serde(with = "crate::cache::shared_name")]
+        name: Arc<str>,
+    },
 }
 
 impl Callee {
@@ -271,6 +290,7 @@ pub struct CallSite {
 /// A keyword argument of a call site.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Keyword {
+    #[serde(with = "crate::cache::shared_name")]
     pub name: Arc<str>,
     pub value: Taint,
     /// Given as a literal `False`, `None` or `0`.
@@ -318,6 +338,7 @@ pub struct SinkUse {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
+    #[serde(with = "crate::cache::shared_name")]
     pub name: Arc<str>,
     pub location: Location,
     /// `*args`: receives every positional argument from its position on.
