@@ -121,21 +121,20 @@ const MAX_ROUNDS: usize = 50;
 
 impl<'a> Solution<'a> {
     pub fn solve(files: &'a [FileFacts], index: &'a ProjectIndex) -> Solution<'a> {
-        // Resolution is independent per file, and a file calls the same few
-        // names over and over (`self.x`, `utils.execute`): cache per file.
+        // Resolution is independent per file, once per distinct callee.
         let targets: Vec<Vec<Option<Target>>> = files
             .par_iter()
             .map(|file| {
-                let mut cache: rustc_hash::FxHashMap<&Callee, Option<Target>> =
-                    rustc_hash::FxHashMap::default();
+                let resolved: Vec<Option<Target>> = file
+                    .taint
+                    .callees
+                    .iter()
+                    .map(|callee| index.resolve(callee, &file.module))
+                    .collect();
                 file.taint
                     .calls
                     .iter()
-                    .map(|call| {
-                        *cache
-                            .entry(&call.callee)
-                            .or_insert_with(|| index.resolve(&call.callee, &file.module))
-                    })
+                    .map(|call| resolved[call.callee as usize])
                     .collect()
             })
             .collect();

@@ -12,6 +12,7 @@ use crate::rules::data::SinkKind;
 pub type AtomId = u32;
 pub type CallId = u32;
 pub type FunctionId = u32;
+pub type CalleeId = u32;
 
 /// Where a tainted value ultimately comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -268,7 +269,9 @@ impl Callee {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub caller: FunctionId,
-    pub callee: Callee,
+    /// Index into the file's `callees` (a file calls the same few names
+    /// over and over; each is kept and resolved once).
+    pub callee: CalleeId,
     pub location: Location,
     pub receiver: Option<Taint>,
     pub args: Box<[Taint]>,
@@ -395,6 +398,8 @@ pub struct SelfStore {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileTaint {
     pub atoms: Vec<Atom>,
+    /// The distinct callees of the file's call sites.
+    pub callees: Vec<Callee>,
     pub calls: Vec<CallSite>,
     pub sinks: Vec<SinkUse>,
     pub functions: Vec<FunctionSummary>,
@@ -422,6 +427,7 @@ impl FileTaint {
     /// of each vector unused.
     pub fn shrink(&mut self) {
         self.atoms.shrink_to_fit();
+        self.callees.shrink_to_fit();
         self.calls.shrink_to_fit();
         for call in &mut self.calls {
             call.receiver.iter_mut().for_each(Taint::shrink);

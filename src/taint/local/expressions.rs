@@ -470,9 +470,10 @@ impl<'a> Interpreter<'a> {
                     falsy: matches!(self.text(*node), "False" | "None" | "0"),
                 })
                 .collect();
+            let callee_id = self.callee_id(&callee);
             self.file.calls.push(CallSite {
                 caller: context.id,
-                callee: callee.clone(),
+                callee: callee_id,
                 location: self.location(node),
                 receiver: receiver.clone(),
                 args: args.clone().into_boxed_slice(),

@@ -160,6 +160,7 @@ pub struct Interpreter<'a> {
     file: FileTaint,
     atom_ids: HashMap<Atom, AtomId>,
     shared_names: HashSet<std::sync::Arc<str>>,
+    callee_ids: HashMap<Callee, CalleeId>,
     /// Names defined at module level (functions and classes).
     module_defs: HashSet<String>,
     /// Classes defined in this file: name as spelled in the module → qualified.
@@ -197,6 +198,7 @@ pub fn summarize(
         file: FileTaint::default(),
         atom_ids: HashMap::default(),
         shared_names: HashSet::default(),
+        callee_ids: HashMap::default(),
         module_defs: HashSet::default(),
         local_classes: HashMap::default(),
         globals: Env::default(),
@@ -231,6 +233,17 @@ impl<'a> Interpreter<'a> {
         let spelled = self.text(name);
         let name = self.share(spelled);
         taint.with_hop(&location, kind, &name)
+    }
+
+    /// The index of a callee in the file's `callees`.
+    fn callee_id(&mut self, callee: &Callee) -> CalleeId {
+        if let Some(&id) = self.callee_ids.get(callee) {
+            return id;
+        }
+        let id = self.file.callees.len() as CalleeId;
+        self.file.callees.push(callee.clone());
+        self.callee_ids.insert(callee.clone(), id);
+        id
     }
 
     /// One shared copy of a name per file (callees repeat a lot).
