@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use tree_sitter::{Parser, Tree};
 
@@ -30,18 +31,36 @@ fn char_starts(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
+/// A byte range of the file some facts belong to: the facts keep spans,
+/// and a `Location` (line, column, path) is made only for what is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Byte offset of the start of each line.
+fn line_starts_of(bytes: &[u8]) -> Vec<u32> {
+    let mut line_starts = vec![0u32];
+    for (index, &byte) in bytes.iter().enumerate() {
+        // `\r\n`, `\n` and a lone `\r` all end a line, as in Python.
+        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            line_starts.push(index as u32 + 1);
+        }
+    }
+    line_starts
+}
+
+/// 0-based line of a byte offset.
+fn line_of(line_starts: &[u32], byte: usize) -> usize {
+    line_starts.partition_point(|&start| start as usize <= byte) - 1
+}
+
 impl SourceFile {
     pub fn new(path: Arc<str>, text: Arc<str>) -> SourceFile {
-        let mut line_starts = vec![0u32];
         let bytes = text.as_bytes();
-        for (index, &byte) in bytes.iter().enumerate() {
-            // `\r\n`, `\n` and a lone `\r` all end a line, as in Python.
-            let ends_line =
-                byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
-            if ends_line {
-                line_starts.push(index as u32 + 1);
-            }
-        }
+        let line_starts = line_starts_of(bytes);
         let mut char_blocks = Vec::new();
         if !bytes.is_ascii() {
             let mut before = 0u32;
@@ -62,10 +81,7 @@ impl SourceFile {
     /// 1-based line and character column of a byte offset.
     pub fn line_column(&self, byte: usize) -> (u32, u32) {
         let byte = byte.min(self.text.len());
-        let line_index = self
-            .line_starts
-            .partition_point(|&start| start as usize <= byte)
-            - 1;
+        let line_index = line_of(&self.line_starts, byte);
         let line_start = self.line_starts[line_index] as usize;
         // Counting the line's characters is cheaper than two block lookups
         // unless the line is very long.
@@ -107,6 +123,13 @@ impl SourceFile {
         self.location(node.start_byte(), node.end_byte())
     }
 
+    pub fn node_span(&self, node: Node) -> Span {
+        Span {
+            start: node.start_byte() as u32,
+            end: node.end_byte() as u32,
+        }
+    }
+
     pub fn node_text(&self, node: Node) -> &str {
         self.text.get(node.byte_range()).unwrap_or("")
     }
@@ -139,6 +162,15 @@ pub struct StoredSource {
     /// Path as shown to the user.
     pub path: Arc<str>,
     compressed: Box<[u8]>,
+    /// Made when a trace first shows a place in the file.
+    lines: OnceLock<LineIndex>,
+}
+
+/// Where the lines of a stored text start, and whether it is all ASCII
+/// (then a column is a byte difference).
+struct LineIndex {
+    line_starts: Box<[u32]>,
+    ascii: bool,
 }
 
 impl StoredSource {
@@ -146,6 +178,37 @@ impl StoredSource {
         StoredSource {
             compressed: lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice(),
             path,
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// The location of a span of this file.
+    pub fn location(&self, span: Span) -> Location {
+        let lines = self.lines.get_or_init(|| {
+            let text = self.text();
+            LineIndex {
+                line_starts: line_starts_of(text.as_bytes()).into_boxed_slice(),
+                ascii: text.is_ascii(),
+            }
+        });
+        if !lines.ascii {
+            // Columns count characters: rare enough to reopen the text.
+            return self.open().location(span.start as usize, span.end as usize);
+        }
+        let line_column = |byte: u32| {
+            let line = line_of(&lines.line_starts, byte as usize);
+            (line as u32 + 1, byte - lines.line_starts[line] + 1)
+        };
+        let (line, column) = line_column(span.start);
+        let (end_line, end_column) = line_column(span.end);
+        Location {
+            path: self.path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            start_byte: span.start,
+            end_byte: span.end,
         }
     }
 
@@ -171,10 +234,7 @@ impl SourceFile {
 
     /// Keeps only the path (a `--parse-only` run shows no source).
     pub fn store_path_only(self) -> StoredSource {
-        StoredSource {
-            compressed: lz4_flex::compress_prepend_size(b"").into_boxed_slice(),
-            path: self.path,
-        }
+        StoredSource::new(self.path, "")
     }
 }
 

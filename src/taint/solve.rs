@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
-use crate::finding::{Location, TraceStep};
+use crate::finding::TraceStep;
 use crate::link::{FunctionRef, ProjectIndex, Target};
 use crate::rules::RuleMask;
 use crate::taint::summary::*;
@@ -724,6 +724,14 @@ impl<'a> Solution<'a> {
 
     // ----- traces ---------------------------------------------------------
 
+    /// A trace step at a span of file `file`.
+    fn step(&self, file: usize, span: Span, message: String) -> TraceStep {
+        TraceStep {
+            location: self.files[file].source.location(span),
+            message,
+        }
+    }
+
     /// The steps from a source to the value `taint` (in `context` of
     /// `file`), in source order, for `rule`. Iterative: each step moves to
     /// one tainted predecessor until a source is reached.
@@ -752,17 +760,15 @@ impl<'a> Solution<'a> {
             }
             let mut hop = entry.hops.as_deref();
             while let Some(h) = hop {
-                steps_backwards.push(TraceStep {
-                    location: h.location.clone(),
-                    message: h.message(),
-                });
+                steps_backwards.push(self.step(file, h.span, h.message()));
                 hop = h.previous.as_deref();
             }
             let facts = &self.files[file].taint;
             match &facts.atoms[entry.atom as usize] {
                 Atom::Source(source) => {
-                    steps_backwards.push(step(
-                        &source.location,
+                    steps_backwards.push(self.step(
+                        file,
+                        source.span,
                         format!("source: {}", source.description),
                     ));
                 }
@@ -781,8 +787,9 @@ impl<'a> Solution<'a> {
                         } else {
                             "any caller may pass it"
                         };
-                        steps_backwards.push(step(
-                            &param.location,
+                        steps_backwards.push(self.step(
+                            file,
+                            param.span,
                             format!(
                                 "source: parameter `{}` of `{}` ({why})",
                                 param.name, summary.qualname
@@ -792,8 +799,9 @@ impl<'a> Solution<'a> {
                     }
                     // A private function: continue at a caller that passes
                     // tainted data for this parameter.
-                    steps_backwards.push(step(
-                        &param.location,
+                    steps_backwards.push(self.step(
+                        file,
+                        param.span,
                         format!("parameter `{}` of `{}`", param.name, summary.qualname),
                     ));
                     let Some(callers) = self.callers.get(&reference) else {
@@ -814,8 +822,9 @@ impl<'a> Solution<'a> {
                         };
                         let sig = self.eval(caller_file, call.caller, &argument);
                         if self.real(caller_file, call.caller, sig).intersects(rule) {
-                            steps_backwards.push(step(
-                                &call.location,
+                            steps_backwards.push(self.step(
+                                caller_file,
+                                call.span,
                                 format!(
                                     "`{}` called with tainted `{}`",
                                     summary.name(),
@@ -845,8 +854,9 @@ impl<'a> Solution<'a> {
                             let summary = self.function(callee);
                             let returned = self.returned_sig(callee, element);
                             if returned.intrinsic.intersects(rule) {
-                                steps_backwards.push(step(
-                                    &call.location,
+                                steps_backwards.push(self.step(
+                                    file,
+                                    call.span,
                                     format!("returned by `{}`", summary.qualname),
                                 ));
                                 let returns = element
@@ -871,8 +881,9 @@ impl<'a> Solution<'a> {
                                     {
                                         let sig = self.eval(file, context, &argument);
                                         if self.real(file, context, sig).intersects(rule) {
-                                            steps_backwards.push(step(
-                                                &call.location,
+                                            steps_backwards.push(self.step(
+                                                file,
+                                                call.span,
                                                 format!(
                                                     "passes through `{}` (returns its `{}`)",
                                                     summary.qualname, summary.params[param].name
@@ -1017,13 +1028,6 @@ fn per_function<T>(
                 .collect()
         })
         .collect()
-}
-
-fn step(location: &Location, message: String) -> TraceStep {
-    TraceStep {
-        location: location.clone(),
-        message,
-    }
 }
 
 /// Bits of the parameters that carry data (not `self`/`cls`).

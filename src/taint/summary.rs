@@ -6,6 +6,7 @@ use std::sync::Arc;
 use thin_vec::{ThinVec, thin_vec};
 
 use crate::finding::Location;
+pub use crate::parse::Span;
 use crate::rules::RuleMask;
 use crate::rules::data::SinkKind;
 
@@ -36,7 +37,7 @@ pub enum Atom {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SourceAtom {
     pub description: String,
-    pub location: Location,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -48,7 +49,7 @@ pub struct SelfAttrAtom {
 /// One step of a flow inside a function, newest first.
 #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
-    pub location: Location,
+    pub span: Span,
     pub kind: HopKind,
     /// What the value went into, as spelled (shared within the file).
     #[serde(with = "crate::cache::shared_name")]
@@ -181,19 +182,19 @@ impl Taint {
 
     /// Records that the value passed through `location` (an assignment, a
     /// container mutation, ...).
-    pub fn with_hop(mut self, location: &Location, kind: HopKind, name: &Arc<str>) -> Taint {
+    pub fn with_hop(mut self, span: Span, kind: HopKind, name: &Arc<str>) -> Taint {
         for entry in &mut self.entries {
             let depth = hop_depth(&entry.hops);
             if depth >= MAX_HOPS {
                 continue;
             }
             if let Some(last) = &entry.hops
-                && last.location == *location
+                && last.span == span
             {
                 continue;
             }
             entry.hops = Some(Arc::new(Hop {
-                location: location.clone(),
+                span,
                 kind,
                 name: name.clone(),
                 previous: entry.hops.take(),
@@ -272,7 +273,7 @@ pub struct CallSite {
     /// Index into the file's `callees` (a file calls the same few names
     /// over and over; each is kept and resolved once).
     pub callee: CalleeId,
-    pub location: Location,
+    pub span: Span,
     pub receiver: Option<Taint>,
     pub args: Box<[Taint]>,
     pub keywords: Box<[Keyword]>,
@@ -343,7 +344,7 @@ pub struct SinkUse {
 pub struct ParamInfo {
     #[serde(with = "crate::cache::shared_name")]
     pub name: Arc<str>,
-    pub location: Location,
+    pub span: Span,
     /// `*args`: receives every positional argument from its position on.
     pub variadic: bool,
     /// `**kwargs`: receives every keyword argument not named otherwise.
@@ -361,7 +362,7 @@ pub struct FunctionSummary {
     /// Index of the first parameter that carries data (1 for methods, whose
     /// parameter 0 is `self`/`cls`).
     pub first_data_param: u16,
-    pub location: Location,
+    pub span: Span,
     /// `_name` (not a dunder): its parameters may take their taint from
     /// its call sites instead of being sources.
     pub private: bool,
@@ -391,7 +392,7 @@ pub struct SelfStore {
     pub class: String,
     pub attr: String,
     pub taint: Taint,
-    pub location: Location,
+    pub span: Span,
 }
 
 /// Everything the taint engine keeps of one file.

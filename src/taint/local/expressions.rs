@@ -185,11 +185,8 @@ impl<'a> Interpreter<'a> {
 
     /// The taint of a known external input read at `node`.
     fn source_taint(&mut self, description: String, node: Node<'a>) -> Taint {
-        let location = self.location(node);
-        Taint::atom(self.intern(Atom::Source(Box::new(SourceAtom {
-            description,
-            location,
-        }))))
+        let span = self.span(node);
+        Taint::atom(self.intern(Atom::Source(Box::new(SourceAtom { description, span }))))
     }
 
     pub(super) fn eval_attribute(
@@ -474,7 +471,7 @@ impl<'a> Interpreter<'a> {
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee_id,
-                location: self.location(node),
+                span: self.span(node),
                 receiver: receiver.clone(),
                 args: args.clone().into_boxed_slice(),
                 keywords,

@@ -223,16 +223,20 @@ impl<'a> Interpreter<'a> {
         self.source.node_location(node)
     }
 
+    fn span(&self, node: Node) -> Span {
+        self.source.node_span(node)
+    }
+
     /// `taint` moved at `at` into what `name` spells (a hop of its
     /// traces); nothing is computed for a clean value.
     fn hop(&mut self, taint: Taint, at: Node<'a>, kind: HopKind, name: Node<'a>) -> Taint {
         if taint.is_clean() {
             return taint;
         }
-        let location = self.location(at);
+        let span = self.span(at);
         let spelled = self.text(name);
         let name = self.share(spelled);
-        taint.with_hop(&location, kind, &name)
+        taint.with_hop(span, kind, &name)
     }
 
     /// The index of a callee in the file's `callees`.
@@ -326,13 +330,13 @@ impl<'a> Interpreter<'a> {
 
         // Module-level code: a pseudo-function whose variables are the
         // globals every function reads.
-        let module_location = self.location(root);
+        let module_span = self.span(root);
         self.file.functions.push(FunctionSummary {
             qualname: "<module>".to_string(),
             class: None,
             params: Vec::new(),
             first_data_param: 0,
-            location: module_location,
+            span: module_span,
             private: false,
             is_module: true,
             returns: Taint::default(),
@@ -470,7 +474,7 @@ impl<'a> Interpreter<'a> {
                     let name = self.text(ident);
                     params.push(ParamInfo {
                         name: self.share(name),
-                        location: self.location(ident),
+                        span: self.span(ident),
                         variadic: kind == "list_splat_pattern",
                         keywords: kind == "dictionary_splat_pattern",
                     });
@@ -487,7 +491,7 @@ impl<'a> Interpreter<'a> {
             class: shared_class,
             params: params.clone(),
             first_data_param,
-            location: self.location(node.child_by_field_name("name").unwrap_or(node)),
+            span: self.span(node.child_by_field_name("name").unwrap_or(node)),
             private,
             is_module: false,
             returns: Taint::default(),

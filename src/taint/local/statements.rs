@@ -495,7 +495,7 @@ impl<'a> Interpreter<'a> {
                 .filter(|c| c.kind() != "comment")
                 .collect();
             if targets.iter().all(|t| t.kind() != "list_splat_pattern") {
-                let location = self.location(node);
+                let span = self.span(node);
                 let entry = entry.clone();
                 for (index, target) in targets.into_iter().enumerate() {
                     let atom = self.intern(Atom::CallElement {
@@ -509,7 +509,7 @@ impl<'a> Interpreter<'a> {
                             ..entry.clone()
                         }],
                     }
-                    .with_hop(&location, HopKind::AssignedTo, &name);
+                    .with_hop(span, HopKind::AssignedTo, &name);
                     self.bind(target, element, env, context, depth);
                 }
                 return value;
@@ -803,14 +803,14 @@ impl<'a> Interpreter<'a> {
         if value.is_clean() {
             return;
         }
-        let location = self.location(node);
+        let span = self.span(node);
         self.file.functions[context.id as usize]
             .self_stores
             .push(SelfStore {
                 class: class.clone(),
                 attr: attr.to_string(),
                 taint: value,
-                location,
+                span,
             });
     }
 
