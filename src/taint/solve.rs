@@ -203,17 +203,19 @@ impl<'a> Solution<'a> {
             back_references: files.iter().map(has_back_references).collect(),
             callers,
         };
-        // A worklist of files: a round revisits only the files that read
-        // something the previous round changed.
+        // A worklist of files, swept callees first: a sweep revisits only
+        // the files that read something that changed, and most of what a
+        // file reads is final by the time the sweep reaches it.
+        let order = callees_first(files.len(), &solution.targets);
         let mut dirty = vec![true; files.len()];
         let mut visits = 0;
         for round in 1..=MAX_ROUNDS {
-            let mut next = vec![false; files.len()];
-            for (file_index, _) in dirty.iter().enumerate().filter(|(_, dirty)| **dirty) {
-                solution.update_file(file_index, &mut next);
-                visits += 1;
+            for &file_index in &order {
+                if std::mem::take(&mut dirty[file_index]) {
+                    solution.update_file(file_index, &mut dirty);
+                    visits += 1;
+                }
             }
-            dirty = next;
             if !dirty.contains(&true) {
                 crate::timings::note(&format!(
                     "solver: {round} rounds, {visits} file visits for {} files",
@@ -380,9 +382,16 @@ impl<'a> Solution<'a> {
                 continue;
             };
             let (cf, cg) = (callee.file as usize, callee.function as usize);
-            let reach = self.privileged_reach[file_index][call.caller as usize].clone();
-            if reach.is_some() && self.privileged_reach[cf][cg].is_none() {
-                self.privileged_reach[cf][cg] = reach;
+            // An entry point runs under its own decorator; of several entry
+            // points that reach another function, the first by name: the
+            // same whatever order the files are visited in.
+            if let Some(reach) = &self.privileged_reach[file_index][call.caller as usize]
+                && self.function(callee).privileged.is_none()
+                && self.privileged_reach[cf][cg]
+                    .as_ref()
+                    .is_none_or(|known| reach < known)
+            {
+                self.privileged_reach[cf][cg] = Some(reach.clone());
                 next[cf] = true;
             }
             let summary = self.function(callee);
@@ -969,6 +978,53 @@ fn or_bits(slot: &mut u64, bits: u64) -> bool {
     let changed = merged != *slot;
     *slot = merged;
     changed
+}
+
+/// The files in an order where the files a file calls come before it
+/// (depth-first post-order of the file call graph; cycles broken
+/// arbitrarily but deterministically).
+fn callees_first(file_count: usize, targets: &[Vec<Option<Target>>]) -> Vec<usize> {
+    let callees: Vec<Vec<usize>> = targets
+        .iter()
+        .map(|calls| {
+            let mut files: Vec<usize> = calls
+                .iter()
+                .filter_map(|target| match target {
+                    Some(Target::Function { function, .. })
+                    | Some(Target::Constructor {
+                        init: Some(function),
+                    }) => Some(function.file as usize),
+                    _ => None,
+                })
+                .collect();
+            files.sort_unstable();
+            files.dedup();
+            files
+        })
+        .collect();
+    let mut order = Vec::with_capacity(file_count);
+    let mut visited = vec![false; file_count];
+    for root in 0..file_count {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        // (file, index of the next callee to visit)
+        let mut stack = vec![(root, 0usize)];
+        while let Some((file, next)) = stack.last_mut() {
+            if let Some(&callee) = callees[*file].get(*next) {
+                *next += 1;
+                if !visited[callee] {
+                    visited[callee] = true;
+                    stack.push((callee, 0));
+                }
+            } else {
+                order.push(*file);
+                stack.pop();
+            }
+        }
+    }
+    order
 }
 
 /// Whether some call of the file reads the result of itself or of a call
