@@ -46,8 +46,18 @@ pub struct ProjectIndex {
 
 impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
+        // The class model (MG004) and the names (taint) are independent.
+        let (classes, mut index) = rayon::join(
+            || classes::ClassIndex::build(files),
+            || ProjectIndex::build_names(files),
+        );
+        index.classes = classes;
+        index
+    }
+
+    fn build_names(files: &[FileFacts]) -> ProjectIndex {
         let mut index = ProjectIndex {
-            classes: classes::ClassIndex::build(files),
+            classes: classes::ClassIndex::default(),
             modules: HashMap::default(),
             functions: HashMap::default(),
             class_bases: HashMap::default(),

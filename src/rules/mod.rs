@@ -357,12 +357,20 @@ pub fn run(
         findings.extend(file.local_findings.iter().cloned());
     }
     let _ = settings;
-    let solution = crate::timings::time(crate::timings::Phase::Solve, || {
-        crate::taint::solve::Solution::solve(files, index)
-    });
-    findings.extend(command_injection::check(&solution));
-    findings.extend(path_traversal::check(&solution));
-    findings.extend(wrong_object_attribute::check(files, index));
+    // MG004 needs only the class model: it runs beside the taint rules.
+    let (taint_findings, attribute_findings) = rayon::join(
+        || {
+            let solution = crate::timings::time(crate::timings::Phase::Solve, || {
+                crate::taint::solve::Solution::solve(files, index)
+            });
+            let mut found = command_injection::check(&solution);
+            found.extend(path_traversal::check(&solution));
+            found
+        },
+        || wrong_object_attribute::check(files, index),
+    );
+    findings.extend(taint_findings);
+    findings.extend(attribute_findings);
     let by_path: std::collections::HashMap<&str, &crate::facts::FileFacts> =
         files.iter().map(|f| (&*f.source.path, f)).collect();
     findings.retain(|finding| {
