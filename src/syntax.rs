@@ -46,6 +46,68 @@ struct Grammar {
     /// Whether each kind is a named node (not an anonymous token).
     named: Vec<bool>,
     fields: rustc_hash::FxHashMap<&'static str, u16>,
+    /// The ids of `COMMON_FIELDS`, in that order.
+    common_field_ids: Vec<u16>,
+}
+
+/// The field names the analyses look up (millions of times): matched as
+/// literals, which is cheaper than hashing the name each time.
+const COMMON_FIELDS: [&str; 24] = [
+    "alias",
+    "alternative",
+    "argument",
+    "arguments",
+    "attribute",
+    "body",
+    "cause",
+    "condition",
+    "consequence",
+    "definition",
+    "function",
+    "key",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "operator",
+    "parameters",
+    "right",
+    "subject",
+    "subscript",
+    "superclasses",
+    "type",
+    "value",
+];
+
+/// The index of a field name in `COMMON_FIELDS`.
+fn common_field(name: &str) -> Option<usize> {
+    Some(match name {
+        "alias" => 0,
+        "alternative" => 1,
+        "argument" => 2,
+        "arguments" => 3,
+        "attribute" => 4,
+        "body" => 5,
+        "cause" => 6,
+        "condition" => 7,
+        "consequence" => 8,
+        "definition" => 9,
+        "function" => 10,
+        "key" => 11,
+        "left" => 12,
+        "module_name" => 13,
+        "name" => 14,
+        "object" => 15,
+        "operator" => 16,
+        "parameters" => 17,
+        "right" => 18,
+        "subject" => 19,
+        "subscript" => 20,
+        "superclasses" => 21,
+        "type" => 22,
+        "value" => 23,
+        _ => return None,
+    })
 }
 
 fn grammar() -> &'static Grammar {
@@ -61,16 +123,21 @@ fn grammar() -> &'static Grammar {
                 &*Box::leak(name.to_string().into_boxed_str())
             })
             .collect();
-        let fields = (1..=language.field_count() as u16)
+        let fields: rustc_hash::FxHashMap<&'static str, u16> = (1..=language.field_count() as u16)
             .filter_map(|id| {
                 let name = language.field_name_for_id(id)?;
                 Some((&*Box::leak(name.to_string().into_boxed_str()), id))
             })
             .collect();
+        let common_field_ids = COMMON_FIELDS
+            .iter()
+            .map(|name| fields.get(name).copied().unwrap_or(u16::MAX))
+            .collect();
         Grammar {
             kinds,
             named,
             fields,
+            common_field_ids,
         }
     })
 }
@@ -91,7 +158,11 @@ pub fn kind_name(id: u16) -> &'static str {
 /// The id of a field name, for `Node::child_by_field_id`; `u16::MAX`
 /// (matching no child) when the grammar has no such field.
 pub fn field_id(name: &str) -> u16 {
-    grammar().fields.get(name).copied().unwrap_or(u16::MAX)
+    let grammar = grammar();
+    match common_field(name) {
+        Some(index) => grammar.common_field_ids[index],
+        None => grammar.fields.get(name).copied().unwrap_or(u16::MAX),
+    }
 }
 
 impl SyntaxTree {
@@ -317,8 +388,7 @@ impl<'t> Node<'t> {
     }
 
     pub fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
-        let field = *grammar().fields.get(name)?;
-        self.child_by_field_id(field)
+        self.child_by_field_id(field_id(name))
     }
 
     /// `child_by_field_name` without the name lookup, for hot loops that
@@ -338,7 +408,7 @@ impl<'t> Node<'t> {
         name: &str,
         cursor: &mut Cursor,
     ) -> impl Iterator<Item = Node<'t>> + 't {
-        let field = grammar().fields.get(name).copied().unwrap_or(u16::MAX);
+        let field = field_id(name);
         self.children(cursor)
             .filter(move |c| c.raw().field == field)
     }
@@ -377,6 +447,16 @@ impl<'t> Iterator for Children<'t> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn common_fields_are_fields_of_the_grammar() {
+        for name in COMMON_FIELDS {
+            assert_ne!(field_id(name), u16::MAX, "{name}");
+            assert_eq!(Some(field_id(name)), grammar().fields.get(name).copied());
+        }
+        assert_eq!(field_id("no_such_field"), u16::MAX);
+    }
+
     use super::*;
 
     fn tree(text: &str) -> SyntaxTree {
