@@ -83,9 +83,34 @@ impl PatternIndex {
     }
 }
 
+/// `a.b`: hot paths build many dotted names, and `format!` costs several
+/// times this.
+pub fn join_dotted(a: &str, b: &str) -> String {
+    let mut joined = String::with_capacity(a.len() + 1 + b.len());
+    joined.push_str(a);
+    joined.push('.');
+    joined.push_str(b);
+    joined
+}
+
+/// `name` qualified by its module (`pkg.mod.name`); just `name` at the
+/// top level (a module outside any package has no dotted name).
+pub fn qualify(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        join_dotted(module, name)
+    }
+}
+
 /// The last dotted segment of a name: `execute` for `nova.utils.execute`.
 pub fn last_segment(name: &str) -> &str {
-    name.rsplit('.').next().unwrap_or(name)
+    // A byte search: `rsplit` builds a general pattern searcher, and this
+    // runs several times for every call of every file.
+    match name.bytes().rposition(|byte| byte == b'.') {
+        Some(dot) => &name[dot + 1..],
+        None => name,
+    }
 }
 
 #[cfg(test)]

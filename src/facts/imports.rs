@@ -28,7 +28,7 @@ impl ImportMap {
             None => (dotted, None),
         };
         match (self.bindings.get(head), rest) {
-            (Some(target), Some(rest)) => format!("{target}.{rest}").into(),
+            (Some(target), Some(rest)) => crate::names::join_dotted(target, rest).into(),
             (Some(target), None) => target.as_str().into(),
             (None, _) => dotted.into(),
         }

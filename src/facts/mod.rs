@@ -171,11 +171,7 @@ fn self_method_class(source: &SourceFile, name: Node, module: &str) -> Option<St
     while let Some(node) = scope {
         if node.kind() == "class_definition" {
             let qualname = crate::taint::local::qualname_of(source, node);
-            return Some(if module.is_empty() {
-                qualname
-            } else {
-                format!("{module}.{qualname}")
-            });
+            return Some(crate::names::qualify(module, &qualname));
         }
         scope = node.parent();
     }

@@ -6,6 +6,7 @@ pub mod classes;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
+use crate::names::qualify;
 use crate::taint::summary::{Callee, FunctionId};
 
 /// A function of the scanned sources: file index and function index.
@@ -139,7 +140,7 @@ impl ProjectIndex {
                 let mut modules: Vec<&String> = modules.iter().collect();
                 modules.sort_by_key(|m| std::cmp::Reverse(common_prefix(m, near)));
                 for full in modules {
-                    found.push(format!("{full}.{rest}"));
+                    found.push(crate::names::join_dotted(full, rest));
                 }
             }
             end = dot;
@@ -251,14 +252,6 @@ impl ProjectIndex {
                 _ => None,
             },
         }
-    }
-}
-
-fn qualify(module: &str, name: &str) -> String {
-    if module.is_empty() {
-        name.to_string()
-    } else {
-        format!("{module}.{name}")
     }
 }
 

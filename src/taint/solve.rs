@@ -192,7 +192,10 @@ impl<'a> Solution<'a> {
             privileged_params: per_function(files, |_, _| 0),
             privileged_reach: per_function(files, |reference, function| {
                 function.privileged.as_ref().map(|_| {
-                    qualify_name(&files[reference.file as usize].module, &function.qualname)
+                    crate::names::qualify(
+                        &files[reference.file as usize].module,
+                        &function.qualname,
+                    )
                 })
             }),
             targets,
@@ -962,14 +965,6 @@ pub struct Implementation {
     pub command: Taint,
     /// The arguments it runs as (part of) a command run as root.
     pub privileged: Taint,
-}
-
-fn qualify_name(module: &str, qualname: &str) -> String {
-    if module.is_empty() {
-        qualname.to_string()
-    } else {
-        format!("{module}.{qualname}")
-    }
 }
 
 /// `slot |= bits`; whether that changed `slot`.

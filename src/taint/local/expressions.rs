@@ -211,7 +211,7 @@ impl<'a> Interpreter<'a> {
         {
             let mut taint = env
                 .vars
-                .get(&format!("self.{attr}"))
+                .get(&crate::names::join_dotted("self", attr))
                 .cloned()
                 .unwrap_or_default();
             let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
@@ -362,7 +362,7 @@ impl<'a> Interpreter<'a> {
                         });
                         match dotted {
                             Some(dotted) if !root_is_local => {
-                                let full = format!("{dotted}.{method}");
+                                let full = crate::names::join_dotted(&dotted, &method);
                                 let root = dotted.split('.').next().unwrap_or("");
                                 let qualified = if self.module_defs.contains(root) {
                                     // `LocalClass.static_method(...)`

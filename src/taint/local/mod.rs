@@ -271,11 +271,7 @@ impl<'a> Interpreter<'a> {
     }
 
     fn qualify(&self, name: &str) -> String {
-        if self.module.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}.{name}", self.module)
-        }
+        crate::names::qualify(self.module, name)
     }
 
     fn run(&mut self, root: Node<'a>) {
