@@ -98,7 +98,7 @@ impl<'a> Interpreter<'a> {
                     .map(|v| self.eval(v, env, context, depth))
                     .unwrap_or_default();
                 if let Some(name) = node.child_by_field_name("name") {
-                    env.vars.insert(self.text(name).to_string(), value.clone());
+                    env.vars.insert(self.text(name).into(), value.clone());
                 }
                 value
             }
@@ -211,7 +211,7 @@ impl<'a> Interpreter<'a> {
         {
             let mut taint = env
                 .vars
-                .get(&crate::names::join_dotted("self", attr))
+                .get(&*crate::names::join_dotted("self", attr))
                 .cloned()
                 .unwrap_or_default();
             let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {

@@ -78,17 +78,21 @@ impl ProjectModules {
     }
 }
 
+/// A variable name in an environment: environments are cloned at every
+/// branch and loop, and a shared name costs no allocation to clone.
+type Var = std::rc::Rc<str>;
+
 #[derive(Clone, Default)]
 struct Env {
-    vars: HashMap<String, Taint>,
+    vars: HashMap<Var, Taint>,
     /// Known classes of variables (`pathlib.Path`, `pkg.mod.Class`).
-    types: HashMap<String, String>,
+    types: HashMap<Var, String>,
     /// Variables holding a normalised path (`realpath`, `abspath`, ...).
-    normalised: HashSet<String>,
+    normalised: HashSet<Var>,
     /// Variables bound to a command callable stored on an object
     /// (`run = self._execute`): whether the object is `self`, and the
     /// attribute name. Calling the variable calls that attribute.
-    callables: HashMap<String, (bool, String)>,
+    callables: HashMap<Var, (bool, String)>,
 }
 
 impl Env {
@@ -512,14 +516,14 @@ impl<'a> Interpreter<'a> {
                 continue;
             }
             if self.config.is_trusted_name(&param.name) {
-                env.vars.insert(param.name.to_string(), Taint::default());
+                env.vars.insert(Var::from(&*param.name), Taint::default());
                 continue;
             }
             let atom = self.intern(Atom::Param {
                 function: id,
                 index: index as u16,
             });
-            env.vars.insert(param.name.to_string(), Taint::atom(atom));
+            env.vars.insert(Var::from(&*param.name), Taint::atom(atom));
         }
         // Annotated parameters have a known class.
         if let Some(parameters) = node.child_by_field_name("parameters") {
@@ -531,7 +535,7 @@ impl<'a> Interpreter<'a> {
                 ) {
                     let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
                     env.types
-                        .insert(self.text(ident).to_string(), self.resolve_class(&spelled));
+                        .insert(self.text(ident).into(), self.resolve_class(&spelled));
                 }
             }
         }
@@ -638,12 +642,12 @@ fn ends_with_raise(block: Node) -> bool {
 
 fn apply_facts(env: &mut Env, facts: &Facts) {
     for (name, mask) in &facts.sanitized {
-        if let Some(taint) = env.vars.get_mut(name) {
+        if let Some(taint) = env.vars.get_mut(name.as_str()) {
             *taint = std::mem::take(taint).sanitize(*mask);
         }
     }
     for (name, guard) in &facts.guarded {
-        if let Some(taint) = env.vars.get_mut(name) {
+        if let Some(taint) = env.vars.get_mut(name.as_str()) {
             *taint = std::mem::take(taint).with_guard(*guard);
         }
     }

@@ -558,7 +558,7 @@ impl<'a> Interpreter<'a> {
         if left.kind() != "identifier" {
             return;
         }
-        let name = self.text(left).to_string();
+        let name: Var = self.text(left).into();
         env.types.remove(&name);
         env.normalised.remove(&name);
         env.callables.remove(&name);
@@ -588,11 +588,11 @@ impl<'a> Interpreter<'a> {
             && let Some(pattern) =
                 first_argument(right).and_then(|a| string_literal(self.source, a))
         {
-            self.regex_constants.insert(name.clone(), pattern);
+            self.regex_constants.insert(name.to_string(), pattern);
         } else if context.id == 0
             && let Some(pattern) = string_literal(self.source, right)
         {
-            self.regex_constants.insert(name.clone(), pattern);
+            self.regex_constants.insert(name.to_string(), pattern);
         }
         if let Some(ty) = self.value_type(right, env) {
             if matches!(
@@ -696,7 +696,7 @@ impl<'a> Interpreter<'a> {
         }
         match target.kind() {
             "identifier" => {
-                env.vars.insert(self.text(target).to_string(), value);
+                env.vars.insert(self.text(target).into(), value);
             }
             "pattern_list"
             | "tuple_pattern"
@@ -722,10 +722,11 @@ impl<'a> Interpreter<'a> {
                     .unwrap_or_default();
                 if self.is_self(object, context) {
                     self.store_self(&attr, value.clone(), target, context);
-                    env.vars.insert(format!("self.{attr}"), value);
+                    env.vars
+                        .insert(crate::names::join_dotted("self", &attr).into(), value);
                 } else if object.kind() == "identifier" {
                     // Mutating an object taints it.
-                    let name = self.text(object).to_string();
+                    let name: Var = self.text(object).into();
                     let entry = env.vars.entry(name).or_default();
                     entry.union_with(&value);
                 } else {
@@ -759,7 +760,7 @@ impl<'a> Interpreter<'a> {
         loop {
             match current.kind() {
                 "identifier" => {
-                    let name = self.text(current).to_string();
+                    let name: Var = self.text(current).into();
                     env.vars.entry(name).or_default().union_with(&value);
                     return;
                 }
@@ -774,7 +775,7 @@ impl<'a> Interpreter<'a> {
                             .unwrap_or_default();
                         self.store_self(&attr, value.clone(), current, context);
                         env.vars
-                            .entry(format!("self.{attr}"))
+                            .entry(crate::names::join_dotted("self", &attr).into())
                             .or_default()
                             .union_with(&value);
                         return;
