@@ -107,6 +107,9 @@ pub struct Solution<'a> {
     attrs: HashMap<String, HashMap<String, RuleMask>>,
     /// `attr` → the files that read `self.attr` of some class.
     attr_readers: HashMap<String, Vec<u32>>,
+    /// `attr` → the stores into `self.attr` (file, function, store), in
+    /// document order: where a trace through the attribute continues.
+    attr_stores: HashMap<String, Vec<(u32, FunctionId, u32)>>,
     /// Per file: whether some call reads the result of a call recorded
     /// after it (a loop's next iteration), so that one pass over the
     /// file's calls in order does not see every result it reads.
@@ -203,6 +206,7 @@ impl<'a> Solution<'a> {
             public,
             attrs: HashMap::default(),
             attr_readers: attr_readers(files),
+            attr_stores: attr_stores(files),
             back_references: files.iter().map(has_back_references).collect(),
             callers,
         };
@@ -925,23 +929,21 @@ impl<'a> Solution<'a> {
                     let mut next = None;
                     let mut hierarchy = vec![class.clone()];
                     hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
+                    let stores = self.attr_stores.get(attr.as_str());
                     'search: for ancestor in hierarchy {
-                        for (file_index, other) in self.files.iter().enumerate() {
-                            for (function_index, function) in
-                                other.taint.functions.iter().enumerate()
-                            {
-                                for store in &function.self_stores {
-                                    if store.class != ancestor || store.attr != *attr {
-                                        continue;
-                                    }
-                                    let context = function_index as FunctionId;
-                                    let sig = self.eval(file_index, context, &store.taint);
-                                    if self.real(file_index, context, sig).intersects(rule) {
-                                        // The store's own hops say where it happened.
-                                        next = Some((file_index, context, store.taint.clone()));
-                                        break 'search;
-                                    }
-                                }
+                        for &(file_index, context, store) in stores.into_iter().flatten() {
+                            let file_index = file_index as usize;
+                            let function =
+                                &self.files[file_index].taint.functions[context as usize];
+                            let store = &function.self_stores[store as usize];
+                            if store.class != ancestor {
+                                continue;
+                            }
+                            let sig = self.eval(file_index, context, &store.taint);
+                            if self.real(file_index, context, sig).intersects(rule) {
+                                // The store's own hops say where it happened.
+                                next = Some((file_index, context, store.taint.clone()));
+                                break 'search;
                             }
                         }
                     }
@@ -1037,6 +1039,24 @@ fn has_back_references(file: &FileFacts) -> bool {
             })
         })
     })
+}
+
+/// For each attribute name, the stores into `self.<attr>` in document
+/// order.
+fn attr_stores(files: &[FileFacts]) -> HashMap<String, Vec<(u32, FunctionId, u32)>> {
+    let mut stores: HashMap<String, Vec<(u32, FunctionId, u32)>> = HashMap::default();
+    for (file_index, file) in files.iter().enumerate() {
+        for (function_index, function) in file.taint.functions.iter().enumerate() {
+            for (store_index, store) in function.self_stores.iter().enumerate() {
+                stores.entry(store.attr.clone()).or_default().push((
+                    file_index as u32,
+                    function_index as FunctionId,
+                    store_index as u32,
+                ));
+            }
+        }
+    }
+    stores
 }
 
 /// For each attribute name, the files that read `self.<attr>`.
