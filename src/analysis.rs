@@ -62,8 +62,9 @@ pub struct Analysis {
 
 /// Result of the per-file stage for one file.
 enum FileOutcome {
-    /// With notes about the file to show besides the partial-parse one.
-    Analysed(Box<FileFacts>, Vec<&'static str>),
+    /// With notes about the file to show besides the partial-parse one,
+    /// and its cache key when there is a cache.
+    Analysed(Box<FileFacts>, Vec<&'static str>, Option<crate::cache::Key>),
     Failed(FileDiagnostic),
 }
 
@@ -148,6 +149,11 @@ fn analyze_with(
     }
     // The parse-only floor measures parsing, never the cache.
     let cache = cache.filter(|_| !settings.parse_only);
+    if let Some(cache) = cache
+        && let Some(analysis) = cached_run(files, &modules, &read, cache)
+    {
+        return analysis;
+    }
     // Largest files first: their parse trees (the biggest transient
     // allocations) then come and go while few facts are kept, and no
     // thread is left with a huge file at the end while the other idles.
@@ -176,9 +182,16 @@ fn analyze_with(
 
     let mut analysis = Analysis::default();
     let mut all_facts = Vec::with_capacity(outcomes.len());
+    // Every file's key, when every file has one: the key of the run.
+    let mut run_files: Option<Vec<(Arc<str>, crate::cache::Key)>> =
+        cache.map(|_| Vec::with_capacity(outcomes.len()));
     for outcome in outcomes {
         match outcome {
-            FileOutcome::Analysed(facts, notes) => {
+            FileOutcome::Analysed(facts, notes, key) => {
+                match (&mut run_files, key) {
+                    (Some(keys), Some(key)) => keys.push((facts.source.path.clone(), key)),
+                    _ => run_files = None,
+                }
                 analysis.files_analyzed += 1;
                 for note in notes {
                     analysis.diagnostics.push(FileDiagnostic {
@@ -197,7 +210,10 @@ fn analyze_with(
                 }
                 all_facts.push(*facts);
             }
-            FileOutcome::Failed(diagnostic) => analysis.diagnostics.push(diagnostic),
+            FileOutcome::Failed(diagnostic) => {
+                run_files = None;
+                analysis.diagnostics.push(diagnostic);
+            }
         }
     }
     if settings.parse_only {
@@ -219,14 +235,7 @@ fn analyze_with(
             .noqa_comments
             .extend(facts.noqa_comments.iter().cloned());
     }
-    let wanted: std::collections::BTreeSet<&Arc<str>> = findings
-        .iter()
-        .flat_map(|f| {
-            std::iter::once(&f.location.path)
-                .chain(f.labels.iter().map(|l| &l.location.path))
-                .chain(f.trace.iter().map(|t| &t.location.path))
-        })
-        .collect();
+    let wanted = crate::finding::paths_shown(&findings);
     for facts in &all_facts {
         if wanted.contains(&facts.source.path) {
             analysis
@@ -236,11 +245,54 @@ fn analyze_with(
     }
     analysis.findings = findings;
     analysis.diagnostics.sort();
+    if let (Some(cache), Some(run_files)) = (cache, run_files) {
+        cache.store_run(cache.run_key(&run_files), &analysis);
+    }
     if settings.process_exits_after {
         std::mem::forget(all_facts);
         std::mem::forget(index);
     }
     analysis
+}
+
+/// The result of an earlier run over exactly these files with exactly
+/// these contents (and the same build and configuration), if the cache
+/// has it: an unchanged tree is then answered without loading any file's
+/// facts. Every file is still read and hashed.
+fn cached_run(
+    files: &[InputFile],
+    modules: &[(String, bool)],
+    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
+    cache: &Cache,
+) -> Option<Analysis> {
+    let key_of = |file: &InputFile, (module, is_package): &(String, bool)| {
+        let (text, _) = read_text(file, read).ok()?;
+        Some(cache.key(&text, module, *is_package))
+    };
+    let keys: Vec<(Arc<str>, crate::cache::Key)> = files
+        .par_iter()
+        .zip(modules)
+        .map(|(file, module)| Some((file.display.clone(), key_of(file, module)?)))
+        .collect::<Option<_>>()?;
+    let run = cache.load_run(cache.run_key(&keys))?;
+    // The texts that findings point into, read again; a file changed
+    // since it was hashed makes this a miss.
+    let mut sources = BTreeMap::new();
+    for path in crate::finding::paths_shown(&run.findings) {
+        let index = files.iter().position(|file| file.display == *path)?;
+        let (text, _) = read_text(&files[index], read).ok()?;
+        if cache.key(&text, &modules[index].0, modules[index].1) != keys[index].1 {
+            return None;
+        }
+        sources.insert(path.clone(), Arc::from(text));
+    }
+    Some(Analysis {
+        findings: run.findings,
+        diagnostics: run.diagnostics,
+        sources,
+        noqa_comments: run.noqa_comments,
+        files_analyzed: run.files_analyzed,
+    })
 }
 
 fn analyse_file(
@@ -255,6 +307,28 @@ fn analyse_file(
     let outcome = analyse_file_timed(file, module, read, settings, project, cache);
     timings::record_file(&file.display, started.elapsed());
     outcome
+}
+
+/// A file's text as analysed, with notes about it; the reason it cannot be
+/// analysed otherwise.
+fn read_text(
+    file: &InputFile,
+    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
+) -> Result<(String, Vec<&'static str>), String> {
+    let bytes = timings::time(Phase::Read, || read(file))
+        .map_err(|error| format!("cannot read file: {}", crate::discover::io_reason(&error)))?;
+    let text = parse::decode(bytes)?;
+    // tree-sitter ends its input at a NUL byte, which would silently drop
+    // the rest of the file. CPython refuses such files; read each NUL as a
+    // space (same length, so every offset stays right) and say so.
+    let mut notes = Vec::new();
+    let text = if text.contains('\0') {
+        notes.push("contains NUL bytes, which Python rejects; analysed with them read as spaces");
+        text.replace('\0', " ")
+    } else {
+        text
+    };
+    Ok((text, notes))
 }
 
 fn analyse_file_timed(
@@ -272,28 +346,9 @@ fn analyse_file_timed(
             message,
         })
     };
-    let bytes = match timings::time(Phase::Read, || read(file)) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            return failed(format!(
-                "cannot read file: {}",
-                crate::discover::io_reason(&error)
-            ));
-        }
-    };
-    let text = match parse::decode(bytes) {
-        Ok(text) => text,
+    let (text, notes) = match read_text(file, read) {
+        Ok(read) => read,
         Err(reason) => return failed(reason),
-    };
-    // tree-sitter ends its input at a NUL byte, which would silently drop
-    // the rest of the file. CPython refuses such files; read each NUL as a
-    // space (same length, so every offset stays right) and say so.
-    let mut notes = Vec::new();
-    let text = if text.contains('\0') {
-        notes.push("contains NUL bytes, which Python rejects; analysed with them read as spaces");
-        text.replace('\0', " ")
-    } else {
-        text
     };
     let key = cache.map(|cache| cache.key(&text, &module, is_package));
     if let (Some(cache), Some(key)) = (cache, key)
@@ -302,7 +357,7 @@ fn analyse_file_timed(
         // Nothing is parsed: the text is only kept for showing findings.
         let source = StoredSource::new(file.display.clone(), &text);
         let facts = cached.into_facts(source, module, is_package);
-        return FileOutcome::Analysed(Box::new(facts), notes);
+        return FileOutcome::Analysed(Box::new(facts), notes, Some(key));
     }
     let source = SourceFile::new(file.display.clone(), Arc::from(text));
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
@@ -324,5 +379,5 @@ fn analyse_file_timed(
         }
         _ => extract(),
     };
-    FileOutcome::Analysed(Box::new(facts), notes)
+    FileOutcome::Analysed(Box::new(facts), notes, key)
 }

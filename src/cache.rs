@@ -65,6 +65,9 @@ pub const KEEP_BINARIES: usize = 4;
 /// Facts kept per file for different file sets (a one-file pre-commit
 /// run and a full run resolve imports differently).
 pub const MAX_VARIANTS: usize = 3;
+/// Results of whole runs kept per binary (the trees and subsets of them
+/// last checked).
+pub const KEEP_RUNS: usize = 8;
 
 const MAGIC: &[u8; 8] = b"MGFACTS\0";
 const HEADER_LEN: usize = 8 + 16 + 8;
@@ -89,6 +92,9 @@ struct Counters {
     write_errors: AtomicUsize,
     load_nanos: AtomicU64,
     store_nanos: AtomicU64,
+    /// What happened to the whole run's result: 0 nothing, 1 reused, 2
+    /// stored.
+    run: AtomicUsize,
 }
 
 /// What one run did with the cache.
@@ -140,6 +146,89 @@ impl Cache {
             .try_into()
             .expect("a BLAKE3 digest has 32 bytes");
         Key(u128::from_le_bytes(first))
+    }
+
+    /// The key of a whole run: every file's display path and key, in the
+    /// order analysed (configuration and build are in the file keys and
+    /// the directory).
+    pub fn run_key(&self, files: &[(Arc<str>, Key)]) -> Key {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(b"mountguard run");
+        hasher.update(&(files.len() as u64).to_le_bytes());
+        for (path, key) in files {
+            hasher.update(&(path.len() as u64).to_le_bytes());
+            hasher.update(path.as_bytes());
+            hasher.update(&key.0.to_le_bytes());
+        }
+        let digest = hasher.finalize();
+        let first: [u8; 16] = digest.as_bytes()[..16]
+            .try_into()
+            .expect("a BLAKE3 digest has 32 bytes");
+        Key(u128::from_le_bytes(first))
+    }
+
+    fn run_path(&self, key: Key) -> PathBuf {
+        self.dir.join("runs").join(format!("{:032x}", key.0))
+    }
+
+    /// The result of the run with this key, if it was stored and is intact.
+    pub fn load_run(&self, key: Key) -> Option<CachedRun> {
+        let path = self.run_path(key);
+        let mut file = fs::File::open(&path).ok()?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).ok()?;
+        let raw = decode_entry(&bytes, key)?;
+        let (_, payload) = *split_variants(&raw)?.first()?;
+        let run: RunOwned = postcard::from_bytes(payload).ok()?;
+        let findings = run
+            .findings
+            .into_iter()
+            .map(FindingOwned::into_finding)
+            .collect::<Option<Vec<_>>>()?;
+        refresh_age(&file, &path);
+        self.stats.run.store(1, Ordering::Relaxed);
+        Some(CachedRun {
+            findings,
+            diagnostics: run.diagnostics,
+            noqa_comments: run.noqa_comments,
+            files_analyzed: run.files_analyzed,
+        })
+    }
+
+    /// Stores the result of a run (its sources aside: they are read again)
+    /// and keeps the [`KEEP_RUNS`] most recent; failures are ignored.
+    pub fn store_run(&self, key: Key, analysis: &crate::analysis::Analysis) {
+        let run = RunRef {
+            findings: &analysis.findings,
+            diagnostics: &analysis.diagnostics,
+            noqa_comments: &analysis.noqa_comments,
+            files_analyzed: analysis.files_analyzed,
+        };
+        let Ok(payload) = postcard::to_stdvec(&run) else {
+            return;
+        };
+        let path = self.run_path(key);
+        let Some(runs) = path.parent() else {
+            return;
+        };
+        if !runs.is_dir() && (self.create_root().is_err() || fs::create_dir_all(runs).is_err()) {
+            return;
+        }
+        let bytes = encode_variants(key, &[(&[], &payload)]);
+        if write_atomically(&path, &bytes).is_err() {
+            return;
+        }
+        self.stats.run.store(2, Ordering::Relaxed);
+        let mut stored: Vec<(SystemTime, PathBuf)> = fs::read_dir(runs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+            .collect();
+        stored.sort_by(|a, b| b.cmp(a));
+        for (_, old) in stored.into_iter().skip(KEEP_RUNS) {
+            let _ = fs::remove_file(old);
+        }
     }
 
     fn entry_path(&self, key: Key) -> PathBuf {
@@ -301,7 +390,7 @@ impl Cache {
         let stats = self.stats();
         format!(
             "mountguard cache: {} hits, {} misses ({} stale), {} written, {} write errors; \
-             load {:.3} s, store {:.3} s (summed over threads); {}",
+             load {:.3} s, store {:.3} s (summed over threads); run result {}; {}",
             stats.hits,
             stats.misses,
             stats.stale,
@@ -309,6 +398,11 @@ impl Cache {
             stats.write_errors,
             self.stats.load_nanos.load(Ordering::Relaxed) as f64 / 1e9,
             self.stats.store_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+            match self.stats.run.load(Ordering::Relaxed) {
+                1 => "reused",
+                2 => "stored",
+                _ => "not stored",
+            },
             self.dir.display()
         )
     }
@@ -661,6 +755,32 @@ pub mod file_path {
                 .ok_or_else(|| serde::de::Error::custom("no current file for a cached location")),
         }
     }
+}
+
+/// What is stored of a whole run's `Analysis`. `RunRef` and `RunOwned`
+/// must list the same fields in the same order.
+#[derive(Serialize)]
+struct RunRef<'a> {
+    findings: &'a [Finding],
+    diagnostics: &'a [crate::finding::FileDiagnostic],
+    noqa_comments: &'a [NoqaComment],
+    files_analyzed: usize,
+}
+
+#[derive(Deserialize)]
+struct RunOwned {
+    findings: Vec<FindingOwned>,
+    diagnostics: Vec<crate::finding::FileDiagnostic>,
+    noqa_comments: Vec<NoqaComment>,
+    files_analyzed: usize,
+}
+
+/// A whole run's result as loaded.
+pub struct CachedRun {
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<crate::finding::FileDiagnostic>,
+    pub noqa_comments: Vec<NoqaComment>,
+    pub files_analyzed: usize,
 }
 
 /// `Finding` as loaded: its rule code and slug are `&'static str`, which

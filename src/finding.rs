@@ -107,19 +107,32 @@ impl Finding {
 
 /// A problem with an input file that is not a finding: unreadable, not
 /// UTF-8, partly unparseable, vanished mid-run.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct FileDiagnostic {
     pub path: Arc<str>,
     pub kind: DiagnosticKind,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub enum DiagnosticKind {
     /// The file could not be analysed at all; the run exits 2.
     Error,
     /// The file was analysed only in part (syntax errors); informational.
     PartialParse,
+}
+
+/// The files whose text findings show: where they are, their labels and
+/// the steps of their traces.
+pub fn paths_shown(findings: &[Finding]) -> std::collections::BTreeSet<&Arc<str>> {
+    findings
+        .iter()
+        .flat_map(|f| {
+            std::iter::once(&f.location.path)
+                .chain(f.labels.iter().map(|l| &l.location.path))
+                .chain(f.trace.iter().map(|t| &t.location.path))
+        })
+        .collect()
 }
 
 /// Source text reduced to single spaces, so that a fingerprint survives

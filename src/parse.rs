@@ -52,6 +52,27 @@ fn line_starts_of(bytes: &[u8]) -> Vec<u32> {
     line_starts
 }
 
+/// The location of a byte range, given the 1-based line and column of a
+/// byte offset.
+fn location_of(
+    path: &Arc<str>,
+    start_byte: u32,
+    end_byte: u32,
+    line_column: impl Fn(u32) -> (u32, u32),
+) -> Location {
+    let (line, column) = line_column(start_byte);
+    let (end_line, end_column) = line_column(end_byte);
+    Location {
+        path: path.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+        start_byte,
+        end_byte,
+    }
+}
+
 /// 0-based line of a byte offset.
 fn line_of(line_starts: &[u32], byte: usize) -> usize {
     line_starts.partition_point(|&start| start as usize <= byte) - 1
@@ -106,17 +127,9 @@ impl SourceFile {
     }
 
     pub fn location(&self, start_byte: usize, end_byte: usize) -> Location {
-        let (line, column) = self.line_column(start_byte);
-        let (end_line, end_column) = self.line_column(end_byte);
-        Location {
-            path: self.path.clone(),
-            line,
-            column,
-            end_line,
-            end_column,
-            start_byte: start_byte as u32,
-            end_byte: end_byte as u32,
-        }
+        location_of(&self.path, start_byte as u32, end_byte as u32, |byte| {
+            self.line_column(byte as usize)
+        })
     }
 
     pub fn node_location(&self, node: Node) -> Location {
@@ -195,21 +208,10 @@ impl StoredSource {
             // Columns count characters: rare enough to reopen the text.
             return self.open().location(span.start as usize, span.end as usize);
         }
-        let line_column = |byte: u32| {
+        location_of(&self.path, span.start, span.end, |byte| {
             let line = line_of(&lines.line_starts, byte as usize);
             (line as u32 + 1, byte - lines.line_starts[line] + 1)
-        };
-        let (line, column) = line_column(span.start);
-        let (end_line, end_column) = line_column(span.end);
-        Location {
-            path: self.path.clone(),
-            line,
-            column,
-            end_line,
-            end_column,
-            start_byte: span.start,
-            end_byte: span.end,
-        }
+        })
     }
 
     pub fn text(&self) -> Arc<str> {

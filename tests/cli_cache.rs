@@ -57,6 +57,30 @@ fn cache_counts(run: &Run) -> (usize, usize, usize) {
     (number("cache:"), number("hits,"), number("misses ("))
 }
 
+/// What the run did with the whole-run result: `reused`, `stored` or
+/// `not stored`.
+fn run_result(run: &Run) -> &str {
+    let line = run
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("mountguard cache:"))
+        .unwrap_or_else(|| panic!("no cache line in {run:?}"));
+    let start = line.find("run result ").expect("run result") + "run result ".len();
+    let rest = &line[start..];
+    &rest[..rest.find(';').unwrap_or(rest.len())]
+}
+
+/// Forgets the stored whole-run results, so that the next run goes
+/// through the per-file entries.
+fn forget_runs(cache: &Path) {
+    for entry in walkdir::WalkDir::new(cache).into_iter().flatten() {
+        if entry.file_type().is_dir() && entry.file_name() == "runs" {
+            std::fs::remove_dir_all(entry.path()).unwrap();
+            return;
+        }
+    }
+}
+
 /// Every file under `dir` with its contents.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -72,12 +96,15 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The per-file entries (whole-run results aside).
 fn entry_files(cache: &Path) -> Vec<std::path::PathBuf> {
     walkdir::WalkDir::new(cache)
         .into_iter()
         .map(|entry| entry.unwrap())
         .filter(|entry| {
-            entry.file_type().is_file() && entry.file_name().to_string_lossy().len() == 32
+            entry.file_type().is_file()
+                && entry.file_name().to_string_lossy().len() == 32
+                && !entry.path().parent().is_some_and(|p| p.ends_with("runs"))
         })
         .map(|entry| entry.into_path())
         .collect()
@@ -96,12 +123,21 @@ fn second_run_reads_the_cache_and_reports_the_same() {
     let cold = check(&project, &[], &env);
     assert_eq!(cold.code, 1, "{cold:?}");
     assert_eq!(cache_counts(&cold), (0, 3, 0), "{cold:?}");
+    assert_eq!(run_result(&cold), "stored", "{cold:?}");
     assert_eq!(entry_files(&cache).len(), 3);
 
+    // An unchanged tree: the whole run's result, no file's facts loaded.
     let warm = check(&project, &[], &env);
-    assert_eq!(cache_counts(&warm), (3, 0, 0), "{warm:?}");
+    assert_eq!(run_result(&warm), "reused", "{warm:?}");
+    assert_eq!(cache_counts(&warm), (0, 0, 0), "{warm:?}");
     assert_eq!(warm.code, cold.code);
     assert_eq!(warm.stdout, cold.stdout);
+
+    // Without it, every file's facts come from its entry.
+    forget_runs(&cache);
+    let per_file = check(&project, &[], &env);
+    assert_eq!(cache_counts(&per_file), (3, 0, 0), "{per_file:?}");
+    assert_eq!(per_file.stdout, cold.stdout);
     assert!(warm.stdout.contains("a.py:4:"), "{warm:?}");
     assert!(warm.stdout.contains("b.py:4:"), "{warm:?}");
 
@@ -138,11 +174,17 @@ fn a_modified_file_is_analysed_again() {
     assert!(broken.stdout.contains("a.py:4:"), "{broken:?}");
     assert_eq!(cache_counts(&broken), (1, 1, 0), "{broken:?}");
 
-    // Back to the first version: its entry is still there, and clean.
+    // Back to the first version: the first run's result is still there,
+    // and clean.
     write(&project, "a.py", CLEAN);
     let fixed = check(&project, &[], &env);
     assert_eq!(fixed.code, 0, "{fixed:?}");
-    assert_eq!(cache_counts(&fixed), (2, 0, 0), "{fixed:?}");
+    assert_eq!(run_result(&fixed), "reused", "{fixed:?}");
+    // So are its files' entries.
+    forget_runs(&cache);
+    let per_file = check(&project, &[], &env);
+    assert_eq!(per_file.code, 0, "{per_file:?}");
+    assert_eq!(cache_counts(&per_file), (2, 0, 0), "{per_file:?}");
 }
 
 #[test]
@@ -172,6 +214,7 @@ fn a_new_module_invalidates_the_files_that_call_into_it() {
 
     // Both file sets keep their facts: a run on `main.py` alone (as in a
     // pre-commit hook) and runs on the whole tree do not evict each other.
+    forget_runs(&cache);
     let single = check(&project, &["main.py"], &env);
     assert_eq!(cache_counts(&single), (1, 0, 0), "{single:?}");
     assert_eq!(single.stdout, alone.stdout);
@@ -198,6 +241,9 @@ fn configuration_that_changes_facts_invalidates() {
 
     // Selection does not change facts: still a hit.
     write(&project, "mountguard.toml", "ignore = [\"MG003\"]\n");
+    let selected = check(&project, &[], &env);
+    assert_eq!(run_result(&selected), "reused", "{selected:?}");
+    forget_runs(&cache);
     let selected = check(&project, &[], &env);
     assert_eq!(cache_counts(&selected), (1, 0, 0), "{selected:?}");
 
@@ -229,11 +275,22 @@ fn corrupt_entries_are_recomputed() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
     std::fs::write(&entries[1], bytes).unwrap();
+    // A corrupt whole-run result is not used either.
+    let runs: Vec<_> = walkdir::WalkDir::new(&cache)
+        .into_iter()
+        .flatten()
+        .filter(|entry| {
+            entry.file_type().is_file() && entry.path().parent().unwrap().ends_with("runs")
+        })
+        .collect();
+    assert_eq!(runs.len(), 1);
+    std::fs::write(runs[0].path(), b"garbage").unwrap();
 
     let rerun = check(&project, &[], &env);
     assert_eq!(cache_counts(&rerun), (0, 2, 2), "{rerun:?}");
     assert_eq!(rerun.stdout, cold.stdout);
     // ... and rewritten.
+    forget_runs(&cache);
     let again = check(&project, &[], &env);
     assert_eq!(cache_counts(&again), (2, 0, 0), "{again:?}");
 }
@@ -285,7 +342,7 @@ fn the_default_cache_is_outside_the_scanned_tree() {
     let env = [("HOME", home.as_path())];
     let cold = check(&project, &[], &env);
     let warm = check(&project, &[], &env);
-    assert_eq!(cache_counts(&warm), (3, 0, 0), "{warm:?}");
+    assert_eq!(run_result(&warm), "reused", "{warm:?}");
     assert_eq!(warm.stdout, cold.stdout);
     assert_eq!(snapshot(&project), before, "nothing written into the tree");
     let root = home.join(".cache/mountguard");
@@ -314,6 +371,7 @@ fn the_default_cache_is_outside_the_scanned_tree() {
     assert_eq!(cache_counts(&opt_in), (0, 3, 0), "{opt_in:?}");
     assert_eq!(entry_files(&project.join(".mountguard_cache")).len(), 3);
     // The cache inside the tree is not analysed on the next run.
+    forget_runs(&project.join(".mountguard_cache"));
     let inside = check(
         &project,
         &["--cache-dir", ".mountguard_cache"],

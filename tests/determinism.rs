@@ -62,3 +62,48 @@ fn output_is_identical_at_1_2_and_8_threads() {
         }
     }
 }
+
+/// A helper reached from two privsep entry points is reported as run under
+/// the first of them by name, not under whichever the solver reached first
+/// (the solver visits `z_alpha.py` first: `a_zeta.py` calls into it).
+#[test]
+fn a_helper_reached_from_two_entry_points_names_the_first_by_name() {
+    let dir = tempdir();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/helpers.py",
+        "from oslo_concurrency import processutils\n\n\
+         def _set_up(dev):\n    processutils.execute('ip', 'link', 'set', dev, 'up')\n",
+    );
+    write(
+        dir.path(),
+        "pkg/a_zeta.py",
+        "import pkg.privsep\nfrom pkg import helpers, z_alpha\n\n\
+         @pkg.privsep.ctx.entrypoint\ndef zeta(dev):\n    z_alpha.noop()\n    helpers._set_up(dev)\n",
+    );
+    write(
+        dir.path(),
+        "pkg/z_alpha.py",
+        "import pkg.privsep\nfrom pkg import helpers\n\ndef noop():\n    pass\n\n\
+         @pkg.privsep.ctx.entrypoint\ndef alpha(dev):\n    helpers._set_up(dev)\n",
+    );
+    for threads in ["1", "2"] {
+        let args = [
+            OsStr::new("check"),
+            OsStr::new("--no-cache"),
+            OsStr::new("--format"),
+            OsStr::new("concise"),
+            OsStr::new("--threads"),
+            OsStr::new(threads),
+            dir.path().as_os_str(),
+        ];
+        let run = run_bounded(&repo_root(), &args, &[], Duration::from_secs(60));
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(
+            run.stdout
+                .contains("called from the oslo.privsep entry point `pkg.a_zeta.zeta`"),
+            "{run:?}"
+        );
+    }
+}
