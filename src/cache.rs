@@ -1,5 +1,7 @@
 //! A cache of per-file facts, so that a re-run on an unchanged tree skips
-//! parsing and extraction (the bulk of a run) for unchanged files.
+//! parsing and extraction (the bulk of a run) for unchanged files; and of
+//! whole runs' results, so that a re-run over exactly the same files and
+//! contents skips the cross-file analysis too.
 //!
 //! Every file is still read: its text is hashed (BLAKE3, about a GB/s on
 //! one core, truncated to 128 bits) and kept for rendering. A content hash rather than (path, size, mtime)
@@ -10,6 +12,7 @@
 //!
 //! ```text
 //! <root>/<version>-<binary fingerprint>/<2 hex>/<32 hex key>
+//! <root>/<version>-<binary fingerprint>/runs/<32 hex run key>
 //! ```
 //!
 //! * The directory per binary (package version, [`SCHEMA`], size and mtime
@@ -25,6 +28,11 @@
 //!   answers, and is used only if the current file set answers alike. An
 //!   entry keeps up to [`MAX_VARIANTS`] such variants, so a one-file
 //!   pre-commit run and a full run do not evict each other.
+//!
+//! * A run's key hashes every file's display path and key, in order; its
+//!   entry holds the findings, the notes about files and the `noqa`
+//!   comments (suppression comes later), and the [`KEEP_RUNS`] most recent
+//!   are kept. A run with a file that cannot be read stores nothing.
 //!
 //! Entries are written to a temporary file and renamed, so concurrent runs
 //! never see half an entry; a header with the key and a checksum catches
