@@ -1,7 +1,7 @@
 //! The analysis pipeline, from file paths to sorted findings:
 //! read → parse → facts (per file, in parallel) → link (global) → rules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -149,11 +149,23 @@ fn analyze_with(
     }
     // The parse-only floor measures parsing, never the cache.
     let cache = cache.filter(|_| !settings.parse_only);
-    if let Some(cache) = cache
-        && let Some(analysis) = cached_run(files, &modules, &read, cache)
-    {
-        return analysis;
-    }
+    // With a cache, every file is read and hashed first: an unchanged tree
+    // is answered from an earlier run's result, and otherwise these texts
+    // are the ones analysed (each file is read once).
+    let mut prepared: Vec<Option<Prepared>> = match cache {
+        Some(cache) => {
+            let prepared: Vec<Prepared> = files
+                .par_iter()
+                .zip(&modules)
+                .map(|(file, module)| prepare(file, module, &read, Some(cache)))
+                .collect();
+            if let Some(analysis) = cached_run(files, &prepared, cache) {
+                return analysis;
+            }
+            prepared.into_iter().map(Some).collect()
+        }
+        None => files.iter().map(|_| None).collect(),
+    };
     // Largest files first: their parse trees (the biggest transient
     // allocations) then come and go while few facts are kept, and no
     // thread is left with a huge file at the end while the other idles.
@@ -164,15 +176,22 @@ fn analyze_with(
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&index| (std::cmp::Reverse(sizes[index]), index));
     let mut modules: Vec<Option<(String, bool)>> = modules.into_iter().map(Some).collect();
-    let work: Vec<(usize, (String, bool))> = order
+    let work: Vec<(usize, (String, bool), Option<Prepared>)> = order
         .iter()
-        .map(|&index| (index, modules[index].take().unwrap_or_default()))
+        .map(|&index| {
+            let module = modules[index].take().unwrap_or_default();
+            (index, module, prepared[index].take())
+        })
         .collect();
     let mut analysed: Vec<(usize, FileOutcome)> = work
         .into_par_iter()
         .with_max_len(1)
-        .map(|(index, module)| {
-            let outcome = analyse_file(&files[index], module, &read, settings, &project, cache);
+        .map(|(index, module, prepared)| {
+            let file = &files[index];
+            let started = std::time::Instant::now();
+            let prepared = prepared.unwrap_or_else(|| prepare(file, &module, &read, cache));
+            let outcome = analyse_file(file, module, prepared, settings, &project, cache);
+            timings::record_file(&file.display, started.elapsed());
             (index, outcome)
         })
         .collect();
@@ -258,55 +277,43 @@ fn analyze_with(
 /// The result of an earlier run over exactly these files with exactly
 /// these contents (and the same build and configuration), if the cache
 /// has it: an unchanged tree is then answered without loading any file's
-/// facts. Every file is still read and hashed.
-fn cached_run(
-    files: &[InputFile],
-    modules: &[(String, bool)],
-    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
-    cache: &Cache,
-) -> Option<Analysis> {
-    let key_of = |file: &InputFile, (module, is_package): &(String, bool)| {
-        let (text, _) = read_text(file, read).ok()?;
-        Some(cache.key(&text, module, *is_package))
-    };
+/// facts. A file that cannot be read means no result is reused.
+fn cached_run(files: &[InputFile], prepared: &[Prepared], cache: &Cache) -> Option<Analysis> {
     let keys: Vec<(Arc<str>, crate::cache::Key)> = files
-        .par_iter()
-        .zip(modules)
-        .map(|(file, module)| Some((file.display.clone(), key_of(file, module)?)))
+        .iter()
+        .zip(prepared)
+        .map(|(file, prepared)| {
+            let (_, _, key) = prepared.as_ref().ok()?;
+            Some((file.display.clone(), (*key)?))
+        })
         .collect::<Option<_>>()?;
-    let run = cache.load_run(cache.run_key(&keys))?;
-    // The texts that findings point into, read again; a file changed
-    // since it was hashed makes this a miss.
-    let mut sources = BTreeMap::new();
-    for path in crate::finding::paths_shown(&run.findings) {
-        let index = files.iter().position(|file| file.display == *path)?;
-        let (text, _) = read_text(&files[index], read).ok()?;
-        if cache.key(&text, &modules[index].0, modules[index].1) != keys[index].1 {
-            return None;
-        }
-        sources.insert(path.clone(), Arc::from(text));
+    let mut analysis = cache.load_run(cache.run_key(&keys))?;
+    // The texts that findings point into, as hashed.
+    let by_path: HashMap<&str, &str> = files
+        .iter()
+        .zip(prepared)
+        .filter_map(|(file, prepared)| Some((&*file.display, prepared.as_ref().ok()?.0.as_str())))
+        .collect();
+    for path in crate::finding::paths_shown(&analysis.findings) {
+        let text = by_path.get(&**path)?;
+        analysis.sources.insert(path.clone(), Arc::from(*text));
     }
-    Some(Analysis {
-        findings: run.findings,
-        diagnostics: run.diagnostics,
-        sources,
-        noqa_comments: run.noqa_comments,
-        files_analyzed: run.files_analyzed,
-    })
+    Some(analysis)
 }
 
-fn analyse_file(
+/// A file read and decoded, with notes about it and its cache key when
+/// there is a cache; or why it cannot be analysed.
+type Prepared = Result<(String, Vec<&'static str>, Option<crate::cache::Key>), String>;
+
+fn prepare(
     file: &InputFile,
-    module: (String, bool),
+    (module, is_package): &(String, bool),
     read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
-    settings: &Settings,
-    project: &ProjectModules,
     cache: Option<&Cache>,
-) -> FileOutcome {
-    let started = std::time::Instant::now();
-    let outcome = analyse_file_timed(file, module, read, settings, project, cache);
-    timings::record_file(&file.display, started.elapsed());
-    outcome
+) -> Prepared {
+    let (text, notes) = read_text(file, read)?;
+    let key = cache.map(|cache| cache.key(&text, module, *is_package));
+    Ok((text, notes, key))
 }
 
 /// A file's text as analysed, with notes about it; the reason it cannot be
@@ -331,10 +338,10 @@ fn read_text(
     Ok((text, notes))
 }
 
-fn analyse_file_timed(
+fn analyse_file(
     file: &InputFile,
     (module, is_package): (String, bool),
-    read: &(impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync),
+    prepared: Prepared,
     settings: &Settings,
     project: &ProjectModules,
     cache: Option<&Cache>,
@@ -346,11 +353,10 @@ fn analyse_file_timed(
             message,
         })
     };
-    let (text, notes) = match read_text(file, read) {
-        Ok(read) => read,
+    let (text, notes, key) = match prepared {
+        Ok(prepared) => prepared,
         Err(reason) => return failed(reason),
     };
-    let key = cache.map(|cache| cache.key(&text, &module, is_package));
     if let (Some(cache), Some(key)) = (cache, key)
         && let Some(cached) = cache.load(key, &file.display, project)
     {

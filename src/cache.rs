@@ -179,8 +179,9 @@ impl Cache {
         self.dir.join("runs").join(format!("{:032x}", key.0))
     }
 
-    /// The result of the run with this key, if it was stored and is intact.
-    pub fn load_run(&self, key: Key) -> Option<CachedRun> {
+    /// The result of the run with this key, if it was stored and is
+    /// intact (without `sources`: the caller has the texts).
+    pub fn load_run(&self, key: Key) -> Option<crate::analysis::Analysis> {
         let path = self.run_path(key);
         let mut file = fs::File::open(&path).ok()?;
         let mut bytes = Vec::new();
@@ -195,9 +196,10 @@ impl Cache {
             .collect::<Option<Vec<_>>>()?;
         refresh_age(&file, &path);
         self.stats.run.store(1, Ordering::Relaxed);
-        Some(CachedRun {
+        Some(crate::analysis::Analysis {
             findings,
             diagnostics: run.diagnostics,
+            sources: Default::default(),
             noqa_comments: run.noqa_comments,
             files_analyzed: run.files_analyzed,
         })
@@ -781,14 +783,6 @@ struct RunOwned {
     diagnostics: Vec<crate::finding::FileDiagnostic>,
     noqa_comments: Vec<NoqaComment>,
     files_analyzed: usize,
-}
-
-/// A whole run's result as loaded.
-pub struct CachedRun {
-    pub findings: Vec<Finding>,
-    pub diagnostics: Vec<crate::finding::FileDiagnostic>,
-    pub noqa_comments: Vec<NoqaComment>,
-    pub files_analyzed: usize,
 }
 
 /// `Finding` as loaded: its rule code and slug are `&'static str`, which

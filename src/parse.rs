@@ -33,7 +33,9 @@ fn char_starts(bytes: &[u8]) -> usize {
 
 /// A byte range of the file some facts belong to: the facts keep spans,
 /// and a `Location` (line, column, path) is made only for what is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -179,11 +181,12 @@ pub struct StoredSource {
     lines: OnceLock<LineIndex>,
 }
 
-/// Where the lines of a stored text start, and whether it is all ASCII
-/// (then a column is a byte difference).
-struct LineIndex {
-    line_starts: Box<[u32]>,
-    ascii: bool,
+/// What locations in a stored text are computed from: for an ASCII text,
+/// where its lines start (a column is then a byte difference); otherwise
+/// the text itself, since columns count characters.
+enum LineIndex {
+    Ascii(Box<[u32]>),
+    Text(SourceFile),
 }
 
 impl StoredSource {
@@ -199,19 +202,21 @@ impl StoredSource {
     pub fn location(&self, span: Span) -> Location {
         let lines = self.lines.get_or_init(|| {
             let text = self.text();
-            LineIndex {
-                line_starts: line_starts_of(text.as_bytes()).into_boxed_slice(),
-                ascii: text.is_ascii(),
+            if text.is_ascii() {
+                LineIndex::Ascii(line_starts_of(text.as_bytes()).into_boxed_slice())
+            } else {
+                LineIndex::Text(SourceFile::new(self.path.clone(), text))
             }
         });
-        if !lines.ascii {
-            // Columns count characters: rare enough to reopen the text.
-            return self.open().location(span.start as usize, span.end as usize);
+        match lines {
+            LineIndex::Ascii(line_starts) => {
+                location_of(&self.path, span.start, span.end, |byte| {
+                    let line = line_of(line_starts, byte as usize);
+                    (line as u32 + 1, byte - line_starts[line] + 1)
+                })
+            }
+            LineIndex::Text(source) => source.location(span.start as usize, span.end as usize),
         }
-        location_of(&self.path, span.start, span.end, |byte| {
-            let line = line_of(&lines.line_starts, byte as usize);
-            (line as u32 + 1, byte - lines.line_starts[line] + 1)
-        })
     }
 
     pub fn text(&self) -> Arc<str> {

@@ -37,13 +37,17 @@ fn check(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     }
 }
 
-/// (hits, misses, stale) from the cache's line on stderr.
-fn cache_counts(run: &Run) -> (usize, usize, usize) {
-    let line = run
-        .stderr
+/// The cache's line on stderr.
+fn cache_line(run: &Run) -> &str {
+    run.stderr
         .lines()
         .find(|line| line.starts_with("mountguard cache:"))
-        .unwrap_or_else(|| panic!("no cache line in {run:?}"));
+        .unwrap_or_else(|| panic!("no cache line in {run:?}"))
+}
+
+/// (hits, misses, stale) from the cache's line on stderr.
+fn cache_counts(run: &Run) -> (usize, usize, usize) {
+    let line = cache_line(run);
     let number = |after: &str| -> usize {
         let rest = &line[line
             .find(after)
@@ -60,11 +64,7 @@ fn cache_counts(run: &Run) -> (usize, usize, usize) {
 /// What the run did with the whole-run result: `reused`, `stored` or
 /// `not stored`.
 fn run_result(run: &Run) -> &str {
-    let line = run
-        .stderr
-        .lines()
-        .find(|line| line.starts_with("mountguard cache:"))
-        .unwrap_or_else(|| panic!("no cache line in {run:?}"));
+    let line = cache_line(run);
     let start = line.find("run result ").expect("run result") + "run result ".len();
     let rest = &line[start..];
     &rest[..rest.find(';').unwrap_or(rest.len())]

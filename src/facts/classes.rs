@@ -756,11 +756,7 @@ fn scan_class<'s, 't>(
 ) -> ClassFacts {
     let mut facts = ClassFacts {
         synthetic: false,
-        qualname: if module.is_empty() {
-            local_name.to_string()
-        } else {
-            format!("{module}.{local_name}")
-        },
+        qualname: crate::names::qualify(module, local_name),
         local_name: local_name.to_string(),
         bases: Vec::new(),
         opaque_base: false,

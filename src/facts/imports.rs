@@ -106,11 +106,7 @@ impl ImportMap {
                         },
                         _ => continue,
                     };
-                    let qualified = if base.is_empty() {
-                        target
-                    } else {
-                        format!("{base}.{target}")
-                    };
+                    let qualified = crate::names::qualify(&base, &target);
                     self.insert(local, qualified);
                 }
             }

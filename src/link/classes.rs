@@ -419,10 +419,8 @@ impl ClassIndex {
         let file = &files[self.file_of(class)];
         let qualified = if name.contains('.') || file.imports.get(name).is_some() {
             file.imports.resolve(name).into_owned()
-        } else if file.module.is_empty() {
-            name.to_string()
         } else {
-            format!("{}.{name}", file.module)
+            crate::names::qualify(&file.module, name)
         };
         let (module, function) = match qualified.rsplit_once('.') {
             Some((module, function)) => (format!("{module}.{MODULE_FUNCTIONS}"), function),

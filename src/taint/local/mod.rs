@@ -333,20 +333,9 @@ impl<'a> Interpreter<'a> {
         let module_span = self.span(root);
         self.file.functions.push(FunctionSummary {
             qualname: "<module>".to_string(),
-            class: None,
-            params: Vec::new(),
-            first_data_param: 0,
             span: module_span,
-            private: false,
             is_module: true,
-            returns: Taint::default(),
-            return_elements: None,
-            mixed_returns: false,
-            self_stores: Vec::new(),
-            validates: Vec::new(),
-            asserts: Vec::new(),
-            parent: None,
-            privileged: None,
+            ..FunctionSummary::default()
         });
         let mut context = FunctionContext {
             id: 0,
@@ -493,15 +482,10 @@ impl<'a> Interpreter<'a> {
             first_data_param,
             span: self.span(node.child_by_field_name("name").unwrap_or(node)),
             private,
-            is_module: false,
-            returns: Taint::default(),
-            return_elements: None,
-            mixed_returns: false,
-            self_stores: Vec::new(),
-            validates: Vec::new(),
-            asserts: Vec::new(),
             parent,
             privileged: entry_point,
+            // What the body returns, stores and checks is filled in below.
+            ..FunctionSummary::default()
         });
 
         let mut env = match parent.and_then(|p| self.closure_envs.get(&p)) {
