@@ -195,6 +195,7 @@ fn analyze_with(
             (index, outcome)
         })
         .collect();
+    timings::mark("read, parse, facts");
     // Back to the order of `files`: everything after is deterministic.
     analysed.sort_by_key(|(index, _)| *index);
     let outcomes: Vec<FileOutcome> = analysed.into_iter().map(|(_, outcome)| outcome).collect();
@@ -244,8 +245,9 @@ fn analyze_with(
     }
 
     let index = timings::time(Phase::Link, || ProjectIndex::build(&all_facts));
+    timings::mark("link");
     let mut findings = timings::time(Phase::Rules, || rules::run(&all_facts, &index, settings));
-    timings::report();
+    timings::mark("rules");
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
 

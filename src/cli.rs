@@ -271,6 +271,8 @@ fn plan(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Plan, String> {
 
 pub fn check(args: &CheckArgs) -> u8 {
     let started = Instant::now();
+    // Starts the clock of the timings' wall-clock marks, when they are on.
+    crate::timings::enabled();
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(e) => return error(format!("cannot read the working directory: {e}")),
@@ -364,6 +366,7 @@ pub fn check(args: &CheckArgs) -> u8 {
             .or_else(cache::default_root)
             .map(|root| Cache::new(&root, &settings.taint))
     };
+    crate::timings::mark("discover");
     let analysis =
         pool.install(|| analysis::analyze_cached(&discovered.files, &settings, cache.as_ref()));
     if let Some(cache) = &cache {
@@ -472,6 +475,8 @@ pub fn check(args: &CheckArgs) -> u8 {
         };
         result.and_then(|()| out.flush())
     };
+    crate::timings::mark("render");
+    crate::timings::report();
     if let Err(e) = written {
         // A closed pipe (`| head`) is the reader's choice, not an error.
         if e.kind() != io::ErrorKind::BrokenPipe {

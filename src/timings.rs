@@ -39,7 +39,13 @@ static SLOWEST: Mutex<Vec<(Duration, String)>> = Mutex::new(Vec::new());
 
 pub fn enabled() -> bool {
     static ENABLED: OnceLock<bool> = OnceLock::new();
-    *ENABLED.get_or_init(|| std::env::var_os("MOUNTGUARD_TIMINGS").is_some())
+    *ENABLED.get_or_init(|| {
+        let enabled = std::env::var_os("MOUNTGUARD_TIMINGS").is_some();
+        if enabled {
+            started();
+        }
+        enabled
+    })
 }
 
 /// Runs `work`, adding its duration to `phase` when timings are enabled.
@@ -67,6 +73,25 @@ pub fn record_file(path: &str, elapsed: Duration) {
 }
 
 static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static MARKS: Mutex<Vec<(&'static str, Duration)>> = Mutex::new(Vec::new());
+
+/// When the clock of `mark` started: the first time timings were asked about.
+fn started() -> Instant {
+    static STARTED: OnceLock<Instant> = OnceLock::new();
+    *STARTED.get_or_init(Instant::now)
+}
+
+/// Records the wall-clock time at which a step of the pipeline ended, to
+/// show which steps run on one thread while the others wait.
+pub fn mark(step: &'static str) {
+    if enabled() {
+        let elapsed = started().elapsed();
+        MARKS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((step, elapsed));
+    }
+}
 
 /// Records a line to print with the timings (e.g. how many rounds the
 /// solver took).
@@ -95,6 +120,10 @@ pub fn report() {
     }
     for line in NOTES.lock().unwrap_or_else(|e| e.into_inner()).iter() {
         eprintln!("  {line}");
+    }
+    eprintln!("wall clock at the end of each step:");
+    for (step, elapsed) in MARKS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        eprintln!("  {step:<18} {:>8.3} s", elapsed.as_secs_f64());
     }
     eprintln!("slowest files:");
     for (elapsed, path) in SLOWEST.lock().unwrap_or_else(|e| e.into_inner()).iter() {

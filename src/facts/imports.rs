@@ -2,7 +2,7 @@
 //! binds `utils` to `nova.utils`, so `utils.execute` resolves to
 //! `nova.utils.execute` whatever it is spelled like.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::syntax::Node;
 

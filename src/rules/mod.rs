@@ -325,6 +325,12 @@ impl TaintConfig {
             .fold(RuleMask::NONE, |mask, s| mask.union(s.clears))
     }
 
+    /// Whether some source may be named `…last`: most names are not, and
+    /// this is cheaper than spelling and resolving the whole name.
+    pub fn may_be_source(&self, last: &str) -> bool {
+        self.source_index.candidates(last).next().is_some()
+    }
+
     pub fn source(&self, name: &str, kind: SourceKind) -> Option<&Source> {
         self.source_index
             .candidates(crate::names::last_segment(name))

@@ -105,15 +105,15 @@ pub struct Solution<'a> {
     /// `attr` → `class` → rules for which some method of `class` stores
     /// taint in `self.attr`.
     attrs: HashMap<String, HashMap<String, RuleMask>>,
-    /// `attr` → the files that read `self.attr` of some class.
-    attr_readers: HashMap<String, Vec<u32>>,
+    /// `attr` → the files that read `self.attr`, with the class read.
+    attr_readers: HashMap<String, Vec<(u32, String)>>,
     /// `attr` → the stores into `self.attr` (file, function, store), in
     /// document order: where a trace through the attribute continues.
     attr_stores: HashMap<String, Vec<(u32, FunctionId, u32)>>,
-    /// Per file: whether some call reads the result of a call recorded
-    /// after it (a loop's next iteration), so that one pass over the
-    /// file's calls in order does not see every result it reads.
-    back_references: Vec<bool>,
+    /// Per file: the groups with a call that reads the result of a call
+    /// recorded after it (a loop's next iteration), so that one pass over
+    /// the file's calls in order does not see every result it reads.
+    back_references: Vec<Vec<FunctionId>>,
     /// Private function → its call sites (file, call).
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
 }
@@ -207,23 +207,23 @@ impl<'a> Solution<'a> {
             attrs: HashMap::default(),
             attr_readers: attr_readers(files),
             attr_stores: attr_stores(files),
-            back_references: files.iter().map(has_back_references).collect(),
+            back_references: files.iter().map(back_reference_groups).collect(),
             callers,
         };
         // A worklist of files, swept callees first: a sweep revisits only
         // the files that read something that changed, and most of what a
         // file reads is final by the time the sweep reaches it.
         let order = callees_first(files.len(), &solution.targets);
-        let mut dirty = vec![true; files.len()];
+        let mut work = Worklist::new(files);
         let mut visits = 0;
         for round in 1..=MAX_ROUNDS {
             for &file_index in &order {
-                if std::mem::take(&mut dirty[file_index]) {
-                    solution.update_file(file_index, &mut dirty);
+                if let Some(active) = work.take(file_index) {
+                    solution.update_file(file_index, &active, &mut work);
                     visits += 1;
                 }
             }
-            if !dirty.contains(&true) {
+            if work.is_empty() {
                 crate::timings::note(&format!(
                     "solver: {round} rounds, {visits} file visits for {} files",
                     files.len()
@@ -234,13 +234,17 @@ impl<'a> Solution<'a> {
         solution
     }
 
-    /// Recomputes everything file `file_index` contributes, and marks in
-    /// `next` the files that read something that changed.
-    fn update_file(&mut self, file_index: usize, next: &mut [bool]) {
+    /// Recomputes what the `active` functions of file `file_index`
+    /// contribute, and marks in `work` what reads something that changed.
+    fn update_file(&mut self, file_index: usize, active: &[bool], work: &mut Worklist) {
         let file = &self.files[file_index].taint;
+        let is_active = |function: FunctionId| active[function as usize];
         {
             let mut changed = false;
-            for call_index in 0..file.calls.len() {
+            for (call_index, call) in file.calls.iter().enumerate() {
+                if !is_active(call.caller) {
+                    continue;
+                }
                 let sig = self.call_result(file_index, call_index);
                 if self.call_sigs[file_index][call_index] != sig {
                     self.call_sigs[file_index][call_index] = sig;
@@ -249,9 +253,16 @@ impl<'a> Solution<'a> {
             }
             // Later calls read earlier ones in the same pass; only a read
             // of a later call needs another.
-            next[file_index] |= changed && self.back_references[file_index];
+            if changed {
+                for &group in &self.back_references[file_index] {
+                    work.mark(file_index, group);
+                }
+            }
             for (function_index, function) in file.functions.iter().enumerate() {
                 let context = function_index as FunctionId;
+                if !is_active(context) {
+                    continue;
+                }
                 let mut returns_changed = false;
                 let sig = self.eval(file_index, context, &function.returns);
                 if self.returns[file_index][function_index] != sig {
@@ -272,7 +283,7 @@ impl<'a> Solution<'a> {
                     }
                 }
                 if returns_changed {
-                    self.mark_callers(file_index, context, next);
+                    self.mark_callers(file_index, context, work);
                 }
                 for store in &function.self_stores {
                     let sig = self.eval(file_index, context, &store.taint);
@@ -285,8 +296,15 @@ impl<'a> Solution<'a> {
                         .or_default();
                     if !slot.contains(real) && !real.is_empty() {
                         *slot = slot.union(real);
-                        for &reader in self.attr_readers.get(&store.attr).into_iter().flatten() {
-                            next[reader as usize] = true;
+                        // Readers of the attribute in this class or below.
+                        for (reader, class) in
+                            self.attr_readers.get(&store.attr).into_iter().flatten()
+                        {
+                            if *class == store.class
+                                || self.index.ancestors(class).contains(&store.class)
+                            {
+                                work.mark_file(*reader as usize);
+                            }
                         }
                     }
                 }
@@ -294,6 +312,9 @@ impl<'a> Solution<'a> {
         }
         // Arguments flow into the parameters of private callees.
         for (call_index, call) in file.calls.iter().enumerate() {
+            if !is_active(call.caller) {
+                continue;
+            }
             let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
                 continue;
             };
@@ -323,13 +344,13 @@ impl<'a> Solution<'a> {
             };
             if merged != *slot {
                 *slot = merged;
-                next[callee.file as usize] = true;
+                work.mark(callee.file as usize, callee.function);
             }
         }
         // Parameters that reach a shell, a command, a command run as
         // root: directly at a sink, or through a sink's implementation.
         for sink in &file.sinks {
-            if sink.rule != RuleMask::COMMAND {
+            if sink.rule != RuleMask::COMMAND || !is_active(sink.function) {
                 continue;
             }
             let mut shell = 0;
@@ -365,14 +386,16 @@ impl<'a> Solution<'a> {
                     privileged,
                 );
             if changed {
-                self.mark_callers(file_index, sink.function, next);
+                self.mark_callers(file_index, sink.function, work);
             }
         }
         // Through calls into the scanned sources: a parameter passed on to
         // a callee's command parameter is a command parameter too; and a
         // function called from a privsep entry point runs privileged.
-        for call_index in 0..file.calls.len() {
-            let call = &file.calls[call_index];
+        for (call_index, call) in file.calls.iter().enumerate() {
+            if !is_active(call.caller) {
+                continue;
+            }
             let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
                 // `self._parent._run(...)` on an object of unknown type:
                 // forwarded to a command callable.
@@ -383,7 +406,7 @@ impl<'a> Solution<'a> {
                     }
                     let caller = call.caller as usize;
                     if or_bits(&mut self.command_params[file_index][caller], bits) {
-                        self.mark_callers(file_index, call.caller, next);
+                        self.mark_callers(file_index, call.caller, work);
                     }
                 }
                 continue;
@@ -399,7 +422,7 @@ impl<'a> Solution<'a> {
                     .is_none_or(|known| reach < known)
             {
                 self.privileged_reach[cf][cg] = Some(reach.clone());
-                next[cf] = true;
+                work.mark(cf, callee.function);
             }
             let summary = self.function(callee);
             let maps = [
@@ -431,19 +454,20 @@ impl<'a> Solution<'a> {
                 | or_bits(&mut self.command_params[file_index][caller], found[1])
                 | or_bits(&mut self.privileged_params[file_index][caller], found[2]);
             if changed {
-                self.mark_callers(file_index, call.caller, next);
+                self.mark_callers(file_index, call.caller, work);
             }
         }
     }
 
-    /// Marks the files that call function `function` of `file`.
-    fn mark_callers(&self, file: usize, function: FunctionId, next: &mut [bool]) {
+    /// Marks the functions that call function `function` of `file`.
+    fn mark_callers(&self, file: usize, function: FunctionId, work: &mut Worklist) {
         let reference = FunctionRef {
             file: file as u32,
             function,
         };
-        for &(caller_file, _) in self.callers.get(&reference).into_iter().flatten() {
-            next[caller_file as usize] = true;
+        for &(caller_file, call) in self.callers.get(&reference).into_iter().flatten() {
+            let caller = self.files[caller_file as usize].taint.calls[call as usize].caller;
+            work.mark(caller_file as usize, caller);
         }
     }
 
@@ -1026,19 +1050,110 @@ fn callees_first(file_count: usize, targets: &[Vec<Option<Target>>]) -> Vec<usiz
 
 /// Whether some call of the file reads the result of itself or of a call
 /// recorded after it.
-fn has_back_references(file: &FileFacts) -> bool {
+fn back_reference_groups(file: &FileFacts) -> Vec<FunctionId> {
     let atoms = &file.taint.atoms;
-    file.taint.calls.iter().enumerate().any(|(index, call)| {
-        call_inputs(call).any(|input| {
-            input.entries.iter().any(|entry| {
-                matches!(
-                    atoms[entry.atom as usize],
-                    Atom::CallResult { call } | Atom::CallElement { call, .. }
-                        if call as usize >= index
-                )
+    let groups = closure_groups(file);
+    let mut found: Vec<FunctionId> = file
+        .taint
+        .calls
+        .iter()
+        .enumerate()
+        .filter(|(index, call)| {
+            call_inputs(call).any(|input| {
+                input.entries.iter().any(|entry| {
+                    matches!(
+                        atoms[entry.atom as usize],
+                        Atom::CallResult { call } | Atom::CallElement { call, .. }
+                            if call as usize >= *index
+                    )
+                })
             })
         })
-    })
+        .map(|(_, call)| groups[call.caller as usize])
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Per function of a file, its closure group: the outermost function it
+/// is nested in (itself when it is not nested). A function reads the
+/// variables of the functions it is nested in, and module-level code
+/// (group 0) is read by all of them (globals); no function reads the
+/// calls or parameters of another group (`taint_stays_in_its_group`
+/// checks this on every fixture).
+fn closure_groups(file: &FileFacts) -> Vec<FunctionId> {
+    let functions = &file.taint.functions;
+    let mut groups: Vec<FunctionId> = Vec::with_capacity(functions.len());
+    for (index, function) in functions.iter().enumerate() {
+        // A parent comes before the functions nested in it.
+        let group = match function.parent {
+            Some(parent) if (parent as usize) < index => groups[parent as usize],
+            _ => index as FunctionId,
+        };
+        groups.push(group);
+    }
+    groups
+}
+
+/// The files, and the closure groups within them, that read something
+/// that changed since they were last visited. A change to module-level
+/// code (group 0) revisits the whole file: every function reads it.
+struct Worklist {
+    dirty: Vec<bool>,
+    whole: Vec<bool>,
+    groups: Vec<Vec<bool>>,
+    /// Per file, per function: its group (`closure_groups`).
+    group_of: Vec<Vec<FunctionId>>,
+}
+
+impl Worklist {
+    /// Every file, whole.
+    fn new(files: &[FileFacts]) -> Worklist {
+        let group_of: Vec<Vec<FunctionId>> = files.iter().map(closure_groups).collect();
+        Worklist {
+            dirty: vec![true; files.len()],
+            whole: vec![true; files.len()],
+            groups: group_of.iter().map(|f| vec![false; f.len()]).collect(),
+            group_of,
+        }
+    }
+
+    fn mark_file(&mut self, file: usize) {
+        self.dirty[file] = true;
+        self.whole[file] = true;
+    }
+
+    /// Marks the group of `function` of `file`.
+    fn mark(&mut self, file: usize, function: FunctionId) {
+        match self.group_of[file].get(function as usize) {
+            Some(&group) if group != 0 => {
+                self.dirty[file] = true;
+                self.groups[file][group as usize] = true;
+            }
+            _ => self.mark_file(file),
+        }
+    }
+
+    /// What to recompute of `file`, if anything (per function, whether
+    /// its group is marked); clears its marks.
+    fn take(&mut self, file: usize) -> Option<Vec<bool>> {
+        if !std::mem::take(&mut self.dirty[file]) {
+            return None;
+        }
+        let whole = std::mem::take(&mut self.whole[file]);
+        let groups = &mut self.groups[file];
+        let functions = self.group_of[file]
+            .iter()
+            .map(|&group| whole || groups[group as usize])
+            .collect();
+        groups.fill(false);
+        Some(functions)
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.dirty.contains(&true)
+    }
 }
 
 /// For each attribute name, the stores into `self.<attr>` in document
@@ -1060,14 +1175,19 @@ fn attr_stores(files: &[FileFacts]) -> HashMap<String, Vec<(u32, FunctionId, u32
 }
 
 /// For each attribute name, the files that read `self.<attr>`.
-fn attr_readers(files: &[FileFacts]) -> HashMap<String, Vec<u32>> {
-    let mut readers: HashMap<String, Vec<u32>> = HashMap::default();
+fn attr_readers(files: &[FileFacts]) -> HashMap<String, Vec<(u32, String)>> {
+    let mut readers: HashMap<String, Vec<(u32, String)>> = HashMap::default();
     for (file_index, file) in files.iter().enumerate() {
         for atom in &file.taint.atoms {
             if let Atom::SelfAttr(self_attr) = atom {
-                let files = readers.entry(self_attr.attr.clone()).or_default();
-                if files.last() != Some(&(file_index as u32)) {
-                    files.push(file_index as u32);
+                let found = readers.entry(self_attr.attr.clone()).or_default();
+                let known = found
+                    .iter()
+                    .rev()
+                    .take_while(|(file, _)| *file == file_index as u32)
+                    .any(|(_, class)| *class == self_attr.class);
+                if !known {
+                    found.push((file_index as u32, self_attr.class.clone()));
                 }
             }
         }
@@ -1157,4 +1277,110 @@ pub fn argument_for<'c>(
         .get(position)
         .or(call.splat.as_ref())
         .map(Cow::Borrowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Settings;
+    use crate::rules::{Extensions, TaintConfig};
+
+    fn facts_of(path: &std::path::Path, text: String) -> FileFacts {
+        let settings = Settings {
+            taint: TaintConfig::new(&Extensions::default()),
+            parse_only: false,
+            process_exits_after: false,
+        };
+        let tree = crate::parse::parse_python(&text).expect("parse");
+        let tree = crate::syntax::SyntaxTree::from_tree(&tree);
+        let source = crate::parse::SourceFile::new(path.display().to_string().into(), text.into());
+        let project = crate::taint::ProjectModules::default();
+        crate::facts::extract(source, &tree, path, &settings, &project)
+    }
+
+    /// Closures reading their parents' parameters, locals and calls, and
+    /// functions reading globals.
+    const CLOSURES: &str = "\
+import subprocess
+PREFIX = input()
+
+def outer(path, mode):
+    name = helper(path)
+    def inner(flag):
+        def innermost():
+            return run(name, mode)
+        subprocess.call(PREFIX + name + path + innermost(), shell=True)
+    return inner
+
+class Runner:
+    def go(self, arg):
+        values = [fetch(v) for v in arg]
+        return lambda: subprocess.call(values, shell=True)
+";
+
+    /// The facts of every Python file under `fixtures/`, and of `CLOSURES`.
+    fn fixture_facts() -> Vec<FileFacts> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut facts = vec![facts_of(&root.join("closures.py"), CLOSURES.to_string())];
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let path = entry.expect("walk fixtures").into_path();
+            if path.extension().is_none_or(|ext| ext != "py") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read fixture");
+            facts.push(facts_of(&path, text));
+        }
+        facts
+    }
+
+    /// What the solver's worklist relies on: a function's taint refers
+    /// only to the calls and parameters of its own closure group or of
+    /// module-level code, so a change elsewhere need not revisit it.
+    #[test]
+    fn taint_stays_in_its_group() {
+        let all = fixture_facts();
+        assert!(all.len() > 10);
+        for file in &all {
+            let taint = &file.taint;
+            let groups = closure_groups(file);
+            let group_of_atom = |atom: AtomId| match taint.atoms[atom as usize] {
+                Atom::CallResult { call } | Atom::CallElement { call, .. } => {
+                    Some(groups[taint.calls[call as usize].caller as usize])
+                }
+                Atom::Param { function, .. } => Some(groups[function as usize]),
+                Atom::Source(_) | Atom::SelfAttr(_) => None,
+            };
+            let check = |function: FunctionId, value: &Taint| {
+                for entry in &value.entries {
+                    if let Some(group) = group_of_atom(entry.atom) {
+                        assert!(
+                            group == 0 || group == groups[function as usize],
+                            "{}: function {} reads {:?} of group {group}",
+                            file.source.path,
+                            taint.functions[function as usize].qualname,
+                            taint.atoms[entry.atom as usize],
+                        );
+                    }
+                }
+            };
+            for call in &taint.calls {
+                for input in call_inputs(call) {
+                    check(call.caller, input);
+                }
+            }
+            for sink in &taint.sinks {
+                check(sink.function, &sink.data);
+            }
+            for (index, function) in taint.functions.iter().enumerate() {
+                let index = index as FunctionId;
+                check(index, &function.returns);
+                for element in function.return_elements.iter().flatten() {
+                    check(index, element);
+                }
+                for store in &function.self_stores {
+                    check(index, &store.taint);
+                }
+            }
+        }
+    }
 }

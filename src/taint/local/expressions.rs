@@ -221,8 +221,11 @@ impl<'a> Interpreter<'a> {
             taint.union_with(&Taint::atom(atom));
             return taint;
         }
-        // A module attribute that is a known source (`sys.argv`).
-        if let Some(spelled) = dotted_text(self.source, node) {
+        // A module attribute that is a known source (`sys.argv`). Imports
+        // rename the root of a dotted name, never its last segment.
+        if self.config.may_be_source(attr)
+            && let Some(spelled) = dotted_text(self.source, node)
+        {
             let root = spelled.split('.').next().unwrap_or("");
             if !env.vars.contains_key(root) {
                 let qualified = self.imports.resolve(&spelled);
