@@ -434,7 +434,7 @@ impl ClassFacts {
         candidates.sort_unstable();
         candidates.dedup();
         if !candidates.is_empty() {
-            let class_name = self.local_name.rsplit('.').next().unwrap_or("");
+            let class_name = crate::names::last_segment(&self.local_name);
             self.var_attrs = variable_attributes(cx, bodies, &candidates, class_name);
         }
         // Stable: the first use is kept.
@@ -1114,7 +1114,7 @@ fn annotation_type(cx: &mut Ctx, annotation: Node) -> Option<TypeExpr> {
                     (head, types)
                 };
                 let name = compact_cow(cx.text(head));
-                let name = name.rsplit('.').next().unwrap_or("");
+                let name = crate::names::last_segment(&name);
                 // Nested containers are rare; a bound keeps evaluation shallow.
                 if containers.len() > 3 {
                     return None;
@@ -1617,19 +1617,22 @@ fn attribute_use(
         return;
     }
     let object_text = cx.text(object);
-    let class_name = class.local_name.rsplit('.').next().unwrap_or("");
+    let class_name = crate::names::last_segment(&class.local_name);
     let self_text = self_name.unwrap_or("self");
+    let object_kind = ids.kind(object);
+    // `type(self)` and `self.__class__` are a call and an attribute.
     let is_class_object = object_text == "cls"
         || object_text == class_name
-        || equals_without_spaces(object_text, &["type(", self_text, ")"])
-        || self_name.is_some_and(|s| equals_without_spaces(object_text, &[s, ".__class__"]));
+        || (object_kind != Kind::Identifier
+            && (equals_without_spaces(object_text, &["type(", self_text, ")"])
+                || self_name
+                    .is_some_and(|s| equals_without_spaces(object_text, &[s, ".__class__"]))));
     if is_class_object {
         if store.is_none() {
             class.self_reads.push(cx.sym(attr));
         }
         return;
     }
-    let object_kind = ids.kind(object);
     let foreign = store.is_none()
         && (object_kind == Kind::Identifier
             || (object_kind == Kind::Attribute

@@ -3,6 +3,7 @@
 
 pub mod classes;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::FileFacts;
@@ -45,6 +46,44 @@ pub struct ProjectIndex {
     ancestors: HashMap<String, Vec<String>>,
 }
 
+/// The functions of every file as `module.qualname`; the first of a name
+/// wins.
+fn function_table(files: &[FileFacts]) -> HashMap<String, FunctionRef> {
+    let mut functions = HashMap::default();
+    for (file_index, file) in files.iter().enumerate() {
+        for (function_index, function) in file.taint.functions.iter().enumerate() {
+            if !function.is_module {
+                let reference = FunctionRef {
+                    file: file_index as u32,
+                    function: function_index as FunctionId,
+                };
+                let key = qualify(&file.module, &function.qualname);
+                functions.entry(key).or_insert(reference);
+            }
+        }
+    }
+    functions
+}
+
+/// Every method by its name.
+fn method_table(files: &[FileFacts]) -> HashMap<String, Vec<FunctionRef>> {
+    let mut methods: HashMap<String, Vec<FunctionRef>> = HashMap::default();
+    for (file_index, file) in files.iter().enumerate() {
+        for (function_index, function) in file.taint.functions.iter().enumerate() {
+            if !function.is_module && function.class.is_some() {
+                methods
+                    .entry(function.name().to_string())
+                    .or_default()
+                    .push(FunctionRef {
+                        file: file_index as u32,
+                        function: function_index as FunctionId,
+                    });
+            }
+        }
+    }
+    methods
+}
+
 impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
         // The class model (MG004) and the names (taint) are independent.
@@ -67,51 +106,28 @@ impl ProjectIndex {
             escaping_functions: HashSet::default(),
             ancestors: HashMap::default(),
         };
-        for (file_index, file) in files.iter().enumerate() {
-            let parts: Vec<&str> = file.module.split('.').collect();
-            for start in 0..parts.len() {
-                index
-                    .modules
-                    .entry(parts[start..].join("."))
-                    .or_default()
-                    .push(file.module.clone());
-            }
-            for (function_index, function) in file.taint.functions.iter().enumerate() {
-                if function.is_module {
-                    continue;
-                }
-                let reference = FunctionRef {
-                    file: file_index as u32,
-                    function: function_index as FunctionId,
-                };
-                let key = qualify(&file.module, &function.qualname);
-                index.functions.entry(key).or_insert(reference);
-                if function.class.is_some() {
-                    index
-                        .methods_by_name
-                        .entry(function.name().to_string())
-                        .or_default()
-                        .push(reference);
-                }
-            }
-            for class in &file.taint.classes {
-                index
-                    .class_bases
-                    .insert(class.qualified.clone(), class.bases.clone());
-            }
-            index
-                .escaping_names
-                .extend(file.taint.escaping_names.iter().cloned());
-        }
+        // Three independent maps, built side by side.
+        let (functions, (methods_by_name, ())) = rayon::join(
+            || function_table(files),
+            || {
+                rayon::join(
+                    || method_table(files),
+                    || index.add_modules_and_classes(files),
+                )
+            },
+        );
+        index.functions = functions;
+        index.methods_by_name = methods_by_name;
         for modules in index.modules.values_mut() {
             modules.sort();
             modules.dedup();
         }
-        let classes: Vec<String> = index.class_bases.keys().cloned().collect();
-        for class in classes {
-            let ancestors = index.compute_ancestors(&class);
-            index.ancestors.insert(class, ancestors);
-        }
+        let ancestors: Vec<(String, Vec<String>)> = index
+            .class_bases
+            .par_iter()
+            .map(|(class, _)| (class.clone(), index.compute_ancestors(class)))
+            .collect();
+        index.ancestors.extend(ancestors);
         for file in files {
             for (class, name) in &file.taint.escaping_methods {
                 match index.method_in_hierarchy(class, name, false) {
@@ -181,6 +197,26 @@ impl ProjectIndex {
         match self.ancestors.get(class) {
             Some(found) => found,
             None => &[],
+        }
+    }
+
+    /// Every dotted suffix of every module, the classes with their bases,
+    /// and the private names used as values.
+    fn add_modules_and_classes(&mut self, files: &[FileFacts]) {
+        for file in files {
+            let parts: Vec<&str> = file.module.split('.').collect();
+            for start in 0..parts.len() {
+                self.modules
+                    .entry(parts[start..].join("."))
+                    .or_default()
+                    .push(file.module.clone());
+            }
+            for class in &file.taint.classes {
+                self.class_bases
+                    .insert(class.qualified.clone(), class.bases.clone());
+            }
+            self.escaping_names
+                .extend(file.taint.escaping_names.iter().cloned());
         }
     }
 

@@ -141,41 +141,18 @@ impl<'a> Solution<'a> {
                     .collect()
             })
             .collect();
-        let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::default();
-        for (file_index, file_targets) in targets.iter().enumerate() {
-            for (call_index, target) in file_targets.iter().enumerate() {
-                let function = match target {
-                    Some(Target::Function { function, .. }) => *function,
-                    Some(Target::Constructor { init: Some(init) }) => *init,
-                    _ => continue,
-                };
-                callers
-                    .entry(function)
-                    .or_default()
-                    .push((file_index as u32, call_index as CallId));
-            }
-        }
-        // Parameters of public functions (and of private ones whose callers
-        // are not all known) are sources; the others start clean and take
-        // the taint of the arguments their callers pass.
-        let public = per_function(files, |reference, function| {
-            !function.is_module
-                && (!function.private
-                    || index.escaping_names.contains(function.name())
-                    || index.escaping_functions.contains(&reference)
-                    || !callers.contains_key(&reference))
-        });
-        let params = per_function(files, |reference, function| {
-            if public[reference.file as usize][reference.function as usize] {
-                let all = data_param_bits(function);
-                ParamTaint {
-                    command: all,
-                    path: all,
-                }
-            } else {
-                ParamTaint::default()
-            }
-        });
+        // What the fixed point starts from: independent tables, built side
+        // by side (the other threads are idle here otherwise).
+        let ((callers, public, params), ((attr_readers, attr_stores), back_references)) =
+            rayon::join(
+                || public_parameters(files, index, &targets),
+                || {
+                    rayon::join(
+                        || rayon::join(|| attr_readers(files), || attr_stores(files)),
+                        || files.par_iter().map(back_reference_groups).collect(),
+                    )
+                },
+            );
         let mut solution = Solution {
             files,
             index,
@@ -205,9 +182,9 @@ impl<'a> Solution<'a> {
             params,
             public,
             attrs: HashMap::default(),
-            attr_readers: attr_readers(files),
-            attr_stores: attr_stores(files),
-            back_references: files.iter().map(back_reference_groups).collect(),
+            attr_readers,
+            attr_stores,
+            back_references,
             callers,
         };
         // A worklist of files, swept callees first: a sweep revisits only
@@ -1195,13 +1172,64 @@ fn attr_readers(files: &[FileFacts]) -> HashMap<String, Vec<(u32, String)>> {
     readers
 }
 
-/// A table with one value per function of every file.
-fn per_function<T>(
+/// Private function → its call sites; whether each function's parameters
+/// are sources (public, or private with callers not all known); and the
+/// parameters tainted from the start (those of public functions).
+#[allow(clippy::type_complexity)]
+fn public_parameters(
     files: &[FileFacts],
-    mut value: impl FnMut(FunctionRef, &FunctionSummary) -> T,
+    index: &ProjectIndex,
+    targets: &[Vec<Option<Target>>],
+) -> (
+    HashMap<FunctionRef, Vec<(u32, CallId)>>,
+    Vec<Vec<bool>>,
+    Vec<Vec<ParamTaint>>,
+) {
+    let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::default();
+    for (file_index, file_targets) in targets.iter().enumerate() {
+        for (call_index, target) in file_targets.iter().enumerate() {
+            let function = match target {
+                Some(Target::Function { function, .. }) => *function,
+                Some(Target::Constructor { init: Some(init) }) => *init,
+                _ => continue,
+            };
+            callers
+                .entry(function)
+                .or_default()
+                .push((file_index as u32, call_index as CallId));
+        }
+    }
+    // Parameters of public functions (and of private ones whose callers
+    // are not all known) are sources; the others start clean and take
+    // the taint of the arguments their callers pass.
+    let public = per_function(files, |reference, function| {
+        !function.is_module
+            && (!function.private
+                || index.escaping_names.contains(function.name())
+                || index.escaping_functions.contains(&reference)
+                || !callers.contains_key(&reference))
+    });
+    let params = per_function(files, |reference, function| {
+        if public[reference.file as usize][reference.function as usize] {
+            let all = data_param_bits(function);
+            ParamTaint {
+                command: all,
+                path: all,
+            }
+        } else {
+            ParamTaint::default()
+        }
+    });
+    (callers, public, params)
+}
+
+/// A table with one value per function of every file.
+fn per_function<T: Send>(
+    files: &[FileFacts],
+    value: impl Fn(FunctionRef, &FunctionSummary) -> T + Sync,
 ) -> Vec<Vec<T>> {
     files
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(file, facts)| {
             facts
