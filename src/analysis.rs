@@ -11,7 +11,7 @@ use crate::cache::Cache;
 use crate::facts::{self, FileFacts};
 use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
 use crate::link::ProjectIndex;
-use crate::parse::{self, SourceFile, StoredSource};
+use crate::parse::{self, SourceFile};
 use crate::rules::{self, TaintConfig};
 use crate::syntax::SyntaxTree;
 use crate::taint::ProjectModules;
@@ -69,13 +69,13 @@ enum FileOutcome {
 }
 
 pub fn analyze(files: &[InputFile], settings: &Settings) -> Analysis {
-    analyze_with(files, settings, None, |file| read_source(&file.fs_path))
+    analyze_with(files, settings, None, Reader::Disk)
 }
 
 /// `analyze`, taking the facts of unchanged files from `cache` and storing
 /// those of the others.
 pub fn analyze_cached(files: &[InputFile], settings: &Settings, cache: Option<&Cache>) -> Analysis {
-    analyze_with(files, settings, cache, |file| read_source(&file.fs_path))
+    analyze_with(files, settings, cache, Reader::Disk)
 }
 
 /// Largest file analysed. Analysis takes about 60 times a file's size in
@@ -122,21 +122,40 @@ pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// whole pipeline through this without touching the file system.
 pub fn analyze_bytes(files: &[InputFile], bytes: &[&[u8]], settings: &Settings) -> Analysis {
     assert_eq!(files.len(), bytes.len(), "one content per file");
-    analyze_with(files, settings, None, |file| {
-        let index = files
-            .iter()
-            .position(|f| std::ptr::eq(f, file))
-            .expect("file comes from `files`");
-        Ok(bytes[index].to_vec())
-    })
+    analyze_with(files, settings, None, Reader::Memory(bytes))
+}
+
+/// Where the contents of the files come from.
+#[derive(Clone, Copy)]
+enum Reader<'b> {
+    /// The files themselves: a text can be read again to be shown.
+    Disk,
+    /// `bytes[i]` is the content of `files[i]`.
+    Memory(&'b [&'b [u8]]),
+}
+
+impl Reader<'_> {
+    fn read(&self, files: &[InputFile], file: &InputFile) -> std::io::Result<Vec<u8>> {
+        match self {
+            Reader::Disk => read_source(&file.fs_path),
+            Reader::Memory(bytes) => {
+                let index = files
+                    .iter()
+                    .position(|f| std::ptr::eq(f, file))
+                    .expect("file comes from `files`");
+                Ok(bytes[index].to_vec())
+            }
+        }
+    }
 }
 
 fn analyze_with(
     files: &[InputFile],
     settings: &Settings,
     cache: Option<&Cache>,
-    read: impl Fn(&InputFile) -> std::io::Result<Vec<u8>> + Sync,
+    reader: Reader,
 ) -> Analysis {
+    let read = |file: &InputFile| reader.read(files, file);
     // Module names are known from paths alone, before any file is read, so
     // each file can tell calls into the scanned tree from external ones.
     let modules: Vec<(String, bool)> = files
@@ -190,7 +209,9 @@ fn analyze_with(
             let file = &files[index];
             let started = std::time::Instant::now();
             let prepared = prepared.unwrap_or_else(|| prepare(file, &module, &read, cache));
-            let outcome = analyse_file(file, module, prepared, settings, &project, cache);
+            let from_disk = matches!(reader, Reader::Disk);
+            let outcome =
+                analyse_file(file, module, prepared, settings, &project, cache, from_disk);
             timings::record_file(&file.display, started.elapsed());
             (index, outcome)
         })
@@ -256,13 +277,27 @@ fn analyze_with(
             .noqa_comments
             .extend(facts.noqa_comments.iter().cloned());
     }
+    // The texts findings show, read again from disk where they were not
+    // kept; a file that changed in between is shown without its source.
     let wanted = crate::finding::paths_shown(&findings);
-    for facts in &all_facts {
-        if wanted.contains(&facts.source.path) {
-            analysis
-                .sources
-                .insert(facts.source.path.clone(), facts.source.text());
+    let shown: Vec<(Arc<str>, Arc<str>, Option<String>)> = all_facts
+        .par_iter()
+        .filter(|facts| wanted.contains(&facts.source.path))
+        .map(|facts| {
+            let text = facts.source.text();
+            let changed = facts.source.changed().map(str::to_string);
+            (facts.source.path.clone(), text, changed)
+        })
+        .collect();
+    for (path, text, changed) in shown {
+        if let Some(message) = changed {
+            analysis.diagnostics.push(FileDiagnostic {
+                path: path.clone(),
+                kind: DiagnosticKind::PartialParse,
+                message,
+            });
         }
+        analysis.sources.insert(path, text);
     }
     analysis.findings = findings;
     analysis.diagnostics.sort();
@@ -326,18 +361,7 @@ fn read_text(
 ) -> Result<(String, Vec<&'static str>), String> {
     let bytes = timings::time(Phase::Read, || read(file))
         .map_err(|error| format!("cannot read file: {}", crate::discover::io_reason(&error)))?;
-    let text = parse::decode(bytes)?;
-    // tree-sitter ends its input at a NUL byte, which would silently drop
-    // the rest of the file. CPython refuses such files; read each NUL as a
-    // space (same length, so every offset stays right) and say so.
-    let mut notes = Vec::new();
-    let text = if text.contains('\0') {
-        notes.push("contains NUL bytes, which Python rejects; analysed with them read as spaces");
-        text.replace('\0', " ")
-    } else {
-        text
-    };
-    Ok((text, notes))
+    Ok(parse::as_analysed(parse::decode(bytes)?))
 }
 
 fn analyse_file(
@@ -347,6 +371,7 @@ fn analyse_file(
     settings: &Settings,
     project: &ProjectModules,
     cache: Option<&Cache>,
+    from_disk: bool,
 ) -> FileOutcome {
     let failed = |message: String| {
         FileOutcome::Failed(FileDiagnostic {
@@ -359,15 +384,17 @@ fn analyse_file(
         Ok(prepared) => prepared,
         Err(reason) => return failed(reason),
     };
+    let mut source = SourceFile::new(file.display.clone(), Arc::from(text));
+    if from_disk {
+        source = source.read_from(&file.fs_path);
+    }
     if let (Some(cache), Some(key)) = (cache, key)
         && let Some(cached) = cache.load(key, &file.display, project)
     {
         // Nothing is parsed: the text is only kept for showing findings.
-        let source = StoredSource::new(file.display.clone(), &text);
-        let facts = cached.into_facts(source, module, is_package);
+        let facts = cached.into_facts(source.store(), module, is_package);
         return FileOutcome::Analysed(Box::new(facts), notes, Some(key));
     }
-    let source = SourceFile::new(file.display.clone(), Arc::from(text));
     let Some(tree) = timings::time(Phase::Parse, || parse::parse_python(&source.text)) else {
         return failed("the parser gave up on this file".to_string());
     };

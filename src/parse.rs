@@ -2,6 +2,7 @@
 //! the byte ↔ line/column map every later stage uses to make `Location`s.
 
 use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::OnceLock;
 
@@ -22,6 +23,8 @@ pub struct SourceFile {
     /// (empty for ASCII): a column then costs at most one block's count,
     /// not a scan from the start of a line that may be megabytes long.
     char_blocks: Vec<u32>,
+    /// The file the text was read from, when it can be read again.
+    origin: Option<PathBuf>,
 }
 
 const CHAR_BLOCK: usize = 256;
@@ -98,7 +101,15 @@ impl SourceFile {
             text,
             line_starts,
             char_blocks,
+            origin: None,
         }
+    }
+
+    /// Notes that the text is the content of `fs_path` (as `as_analysed`
+    /// makes it), so that `store` need not keep it.
+    pub fn read_from(mut self, fs_path: &Path) -> SourceFile {
+        self.origin = Some(fs_path.to_path_buf());
+        self
     }
 
     /// 1-based line and character column of a byte offset.
@@ -170,36 +181,72 @@ impl SourceFile {
 }
 
 /// A file's text kept once its facts are extracted, until the findings
-/// are rendered: LZ4-compressed, since only the files with findings are
-/// ever shown again and the texts of a large tree would otherwise be a
-/// good part of the run's memory.
+/// are rendered. Only the files with findings are ever shown again, and
+/// the texts of a large tree would otherwise be a good part of the run's
+/// memory: an ASCII file read from disk keeps its line starts (all a
+/// location needs) and is read again when shown; any other text is kept
+/// LZ4-compressed.
 pub struct StoredSource {
     /// Path as shown to the user.
     pub path: Arc<str>,
-    compressed: Box<[u8]>,
-    /// Made when a trace first shows a place in the file.
+    kept: Kept,
+    /// For a compressed text: made when a trace first shows a place in it.
     lines: OnceLock<LineIndex>,
+    /// Why the text shown is not the one analysed, once found out.
+    changed: OnceLock<String>,
 }
 
-/// What locations in a stored text are computed from: for an ASCII text,
-/// where its lines start (a column is then a byte difference); otherwise
-/// the text itself, since columns count characters.
+enum Kept {
+    /// Read again from `fs_path` when shown; `digest` (of the text as
+    /// analysed) tells whether the file changed in between.
+    OnDisk {
+        fs_path: PathBuf,
+        digest: u64,
+        len: u32,
+        line_starts: Box<[u32]>,
+    },
+    /// A non-ASCII text (its columns count characters), or one that was
+    /// not read from a file.
+    Compressed(Box<[u8]>),
+}
+
+/// What locations in a compressed text are computed from: for an ASCII
+/// text, where its lines start (a column is then a byte difference);
+/// otherwise the text itself, since columns count characters.
 enum LineIndex {
     Ascii(Box<[u32]>),
     Text(SourceFile),
 }
 
+/// The location of a span of an ASCII text from its line starts.
+fn ascii_location(path: &Arc<str>, line_starts: &[u32], len: u32, span: Span) -> Location {
+    location_of(path, span.start, span.end, |byte| {
+        let byte = byte.min(len);
+        let line = line_of(line_starts, byte as usize);
+        (line as u32 + 1, byte - line_starts[line] + 1)
+    })
+}
+
 impl StoredSource {
     pub fn new(path: Arc<str>, text: &str) -> StoredSource {
         StoredSource {
-            compressed: lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice(),
+            kept: Kept::Compressed(
+                lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice(),
+            ),
             path,
             lines: OnceLock::new(),
+            changed: OnceLock::new(),
         }
     }
 
     /// The location of a span of this file.
     pub fn location(&self, span: Span) -> Location {
+        if let Kept::OnDisk {
+            line_starts, len, ..
+        } = &self.kept
+        {
+            return ascii_location(&self.path, line_starts, *len, span);
+        }
         let lines = self.lines.get_or_init(|| {
             let text = self.text();
             if text.is_ascii() {
@@ -210,21 +257,42 @@ impl StoredSource {
         });
         match lines {
             LineIndex::Ascii(line_starts) => {
-                location_of(&self.path, span.start, span.end, |byte| {
-                    let line = line_of(line_starts, byte as usize);
-                    (line as u32 + 1, byte - line_starts[line] + 1)
-                })
+                ascii_location(&self.path, line_starts, u32::MAX, span)
             }
             LineIndex::Text(source) => source.location(span.start as usize, span.end as usize),
         }
     }
 
+    /// The text as analysed. A file read again that changed or cannot be
+    /// read any more gives blank lines of the same lengths instead (every
+    /// location stays right), and `changed` says why.
     pub fn text(&self) -> Arc<str> {
-        let bytes = lz4_flex::decompress_size_prepended(&self.compressed).unwrap_or_default();
-        match String::from_utf8(bytes) {
-            Ok(text) => Arc::from(text),
-            Err(error) => Arc::from(String::from_utf8_lossy(error.as_bytes()).into_owned()),
+        match &self.kept {
+            Kept::Compressed(compressed) => {
+                let bytes = lz4_flex::decompress_size_prepended(compressed).unwrap_or_default();
+                match String::from_utf8(bytes) {
+                    Ok(text) => Arc::from(text),
+                    Err(error) => Arc::from(String::from_utf8_lossy(error.as_bytes()).into_owned()),
+                }
+            }
+            Kept::OnDisk {
+                fs_path,
+                digest,
+                len,
+                line_starts,
+            } => match read_again(fs_path, *digest, *len) {
+                Ok(text) => Arc::from(text),
+                Err(reason) => {
+                    let _ = self.changed.set(reason);
+                    Arc::from(blank_lines(line_starts, *len))
+                }
+            },
         }
+    }
+
+    /// Why the text shown is not the one analysed, if `text` found that.
+    pub fn changed(&self) -> Option<&str> {
+        self.changed.get().map(String::as_str)
     }
 
     /// The text again, with its line index.
@@ -233,10 +301,64 @@ impl StoredSource {
     }
 }
 
+/// The content of `fs_path` as analysed, if it is still what was analysed.
+fn read_again(fs_path: &Path, digest: u64, len: u32) -> Result<String, String> {
+    let bytes = crate::analysis::read_source(fs_path)
+        .map_err(|error| format!("cannot be read again to show its findings ({error})"))?;
+    let changed = || "changed while it was analysed; its source is not shown".to_string();
+    let (text, _) = as_analysed(decode(bytes).map_err(|_| changed())?);
+    if text.len() != len as usize || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != digest {
+        return Err(changed());
+    }
+    Ok(text)
+}
+
+/// A text of `len` bytes with the given line starts and nothing else.
+fn blank_lines(line_starts: &[u32], len: u32) -> String {
+    let mut blank = vec![b' '; len as usize];
+    for &start in &line_starts[1..] {
+        if let Some(end) = blank.get_mut(start as usize - 1) {
+            *end = b'\n';
+        }
+    }
+    String::from_utf8(blank).unwrap_or_default()
+}
+
+/// A decoded text as analysed, with notes about it: tree-sitter ends its
+/// input at a NUL byte, which would silently drop the rest of the file.
+/// CPython refuses such files; each NUL is read as a space (same length,
+/// so every offset stays right), and a note says so.
+pub fn as_analysed(text: String) -> (String, Vec<&'static str>) {
+    if text.contains('\0') {
+        let note = "contains NUL bytes, which Python rejects; analysed with them read as spaces";
+        (text.replace('\0', " "), vec![note])
+    } else {
+        (text, Vec::new())
+    }
+}
+
 impl SourceFile {
-    /// Keeps the path and (compressed) text, dropping the line index.
+    /// Keeps the path and what showing the text again needs: the file it
+    /// was read from and its line starts (ASCII), or the compressed text.
     pub fn store(self) -> StoredSource {
-        StoredSource::new(self.path, &self.text)
+        match self.origin {
+            Some(fs_path)
+                if self.char_blocks.is_empty() && self.text.len() <= u32::MAX as usize =>
+            {
+                StoredSource {
+                    kept: Kept::OnDisk {
+                        fs_path,
+                        digest: xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+                        len: self.text.len() as u32,
+                        line_starts: self.line_starts.into_boxed_slice(),
+                    },
+                    path: self.path,
+                    lines: OnceLock::new(),
+                    changed: OnceLock::new(),
+                }
+            }
+            _ => StoredSource::new(self.path, &self.text),
+        }
     }
 
     /// Keeps only the path (a `--parse-only` run shows no source).
@@ -305,6 +427,55 @@ mod tests {
         assert_eq!(&file.text[x..x + 1], "x");
         assert_eq!(file.line_column(x), (2, 1001));
         assert_eq!(file.line_column(file.text.len()), (3, 1));
+    }
+
+    #[test]
+    fn a_stored_file_is_read_again_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.py");
+        let text = "import os\r\nos.system(x)\n";
+        std::fs::write(&path, text).unwrap();
+        let stored = SourceFile::new("m.py".into(), text.into())
+            .read_from(&path)
+            .store();
+        let span = Span { start: 11, end: 23 };
+        let location = stored.location(span);
+        assert_eq!((location.line, location.column), (2, 1));
+        assert_eq!(&*stored.text(), text);
+        assert_eq!(stored.changed(), None);
+        // Changed on disk: blank lines of the same lengths, and why.
+        std::fs::write(&path, "import os\r\nos.system(y)\n").unwrap();
+        assert_eq!(
+            &*stored.text(),
+            "         \r\n            \n".replace('\r', " ")
+        );
+        assert!(
+            stored.changed().unwrap().contains("changed"),
+            "{:?}",
+            stored.changed()
+        );
+        assert_eq!(stored.location(span), location);
+        // Gone: the same.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(stored.text().len(), text.len());
+    }
+
+    #[test]
+    fn a_non_ascii_or_in_memory_text_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.py");
+        let text = "s = 'é'\nos.system(s)\n";
+        std::fs::write(&path, text).unwrap();
+        let stored = SourceFile::new("m.py".into(), text.into())
+            .read_from(&path)
+            .store();
+        let in_memory = SourceFile::new("n.py".into(), "x = 1\n".into()).store();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(&*stored.text(), text);
+        let location = stored.location(Span { start: 9, end: 11 });
+        assert_eq!((location.line, location.column), (2, 1));
+        assert_eq!(&*in_memory.text(), "x = 1\n");
+        assert_eq!(stored.changed(), None);
     }
 
     #[test]
