@@ -17,7 +17,6 @@ use rustc_hash::FxHashMap;
 
 use crate::syntax::{self, Node};
 
-use super::imports::ImportMap;
 use super::walk_tree_pruned;
 use crate::parse::SourceFile;
 
@@ -645,7 +644,9 @@ fn span(node: Node) -> Span {
     (node.start_byte() as u32, node.end_byte() as u32)
 }
 
-pub fn extract(source: &SourceFile, root: Node, _imports: &ImportMap, module: &str) -> FileClasses {
+/// The class model of a file, given its classes in document order (see
+/// `facts::Outline`).
+pub fn extract(source: &SourceFile, root: Node, class_nodes: &[Node], module: &str) -> FileClasses {
     let ids = ids();
     let mut cx = Ctx {
         source,
@@ -653,13 +654,8 @@ pub fn extract(source: &SourceFile, root: Node, _imports: &ImportMap, module: &s
         names: Interner::default(),
     };
     let mut classes = Vec::new();
-    // One pass over the flat tree finds the classes; the names of the
-    // enclosing definitions come from parent links, only for classes.
-    for index in root.id()..root.subtree_end() {
-        let node = root.node_at(index);
-        if ids.kind(node) != Kind::Class {
-            continue;
-        }
+    // The names of the enclosing definitions come from parent links.
+    for &node in class_nodes {
         let Some(name) = node.child_by_field_id(ids.name) else {
             continue;
         };
@@ -1763,36 +1759,6 @@ fn call_use(
     }
 }
 
-/// Visits every node in document order, like `walk_tree`, with the names
-/// of the enclosing classes and functions (`["MountManager", "umount"]`).
-/// A loop over the flat tree: a scope is popped once the walk passes the
-/// end of its definition's subtree. Names borrow from the source.
-pub fn walk_scoped<'tree, 's>(
-    source: &'s SourceFile,
-    root: Node<'tree>,
-    mut visit: impl FnMut(Node<'tree>, &[&'s str]),
-) {
-    let ids = ids();
-    let mut scope: Vec<&'s str> = Vec::new();
-    // Subtree ends of the definitions that pushed onto `scope`.
-    let mut ends: Vec<usize> = Vec::new();
-    for index in root.id()..root.subtree_end() {
-        while ends.last().is_some_and(|&end| index >= end) {
-            ends.pop();
-            scope.pop();
-        }
-        let node = root.node_at(index);
-        visit(node, &scope);
-        if matches!(ids.kind(node), Kind::Function | Kind::Class) {
-            let name = node
-                .child_by_field_id(ids.name)
-                .map_or("", |n| source.node_text(n));
-            ends.push(node.subtree_end());
-            scope.push(name);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1802,7 +1768,12 @@ mod tests {
     fn classes_of(code: &str) -> FileClasses {
         let source = SourceFile::new("t.py".into(), code.into());
         let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
-        extract(&source, tree.root(), &ImportMap::default(), "pkg.mod")
+        extract(
+            &source,
+            tree.root(),
+            &crate::facts::Outline::of(&source, tree.root()).classes,
+            "pkg.mod",
+        )
     }
 
     #[test]

@@ -44,6 +44,91 @@ impl FileFacts {
     }
 }
 
+/// The nodes the analyses of a file start from, in document order: the
+/// one walk over every node of the file finds them.
+#[derive(Default)]
+pub struct Outline<'t, 's> {
+    pub definitions: Vec<Node<'t>>,
+    pub classes: Vec<Node<'t>>,
+    pub assignments: Vec<Node<'t>>,
+    /// Each `except` clause with the names of the enclosing classes and
+    /// functions (`["MountManager", "umount"]`).
+    pub except_clauses: Vec<(Node<'t>, Vec<&'s str>)>,
+    /// The names of the definitions enclosing the node visited last, and
+    /// where their subtrees end.
+    scope: Vec<&'s str>,
+    scope_ends: Vec<usize>,
+}
+
+impl<'t, 's> Outline<'t, 's> {
+    /// The outline of a whole file (`extract` makes it in its own walk).
+    pub fn of(source: &'s SourceFile, root: Node<'t>) -> Outline<'t, 's> {
+        let mut outline = Outline::default();
+        walk_tree(root, |node| outline.visit(source, node, walked(node)));
+        outline
+    }
+
+    /// Takes in the next node of a walk in document order.
+    fn visit(&mut self, source: &'s SourceFile, node: Node<'t>, kind: Walked) {
+        while self.scope_ends.last().is_some_and(|&end| node.id() >= end) {
+            self.scope_ends.pop();
+            self.scope.pop();
+        }
+        match kind {
+            Walked::Function | Walked::Class => {
+                if kind == Walked::Function {
+                    self.definitions.push(node);
+                } else {
+                    self.classes.push(node);
+                }
+                let name = node
+                    .child_by_field_name("name")
+                    .map_or("", |name| source.node_text(name));
+                self.scope.push(name);
+                self.scope_ends.push(node.subtree_end());
+            }
+            Walked::Assignment => self.assignments.push(node),
+            Walked::Except => self.except_clauses.push((node, self.scope.clone())),
+            _ => {}
+        }
+    }
+}
+
+/// What the walk of `extract` looks for, by kind id.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    Other,
+    Import,
+    Identifier,
+    Comment,
+    Function,
+    Class,
+    Assignment,
+    Except,
+}
+
+fn walked(node: Node) -> Walked {
+    static KINDS: std::sync::OnceLock<Vec<Walked>> = std::sync::OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        (0..crate::syntax::kind_count() as u16)
+            .map(|id| match crate::syntax::kind_name(id) {
+                "import_statement" | "import_from_statement" => Walked::Import,
+                "identifier" => Walked::Identifier,
+                "comment" => Walked::Comment,
+                "function_definition" => Walked::Function,
+                "class_definition" => Walked::Class,
+                "assignment" => Walked::Assignment,
+                "except_clause" => Walked::Except,
+                _ => Walked::Other,
+            })
+            .collect()
+    });
+    kinds
+        .get(node.kind_id() as usize)
+        .copied()
+        .unwrap_or(Walked::Other)
+}
+
 pub fn extract(
     source: SourceFile,
     tree: &SyntaxTree,
@@ -62,13 +147,17 @@ pub fn extract(
     let mut escaping_names = std::collections::BTreeSet::new();
     let mut escaping_methods = std::collections::BTreeSet::new();
     let collect_escaping = !settings.parse_only && !crate::taint::local::is_test_file(&source.path);
+    let analyse = !settings.parse_only;
+    let mut outline = Outline::default();
     timings::time(Phase::Facts, || {
         walk_tree(root, |node| {
-            match node.kind() {
-                "import_statement" | "import_from_statement" => {
-                    imports.add_statement(&source, node, &module, is_package)
-                }
-                "identifier" if collect_escaping => {
+            let kind = walked(node);
+            if analyse {
+                outline.visit(&source, node, kind);
+            }
+            match kind {
+                Walked::Import => imports.add_statement(&source, node, &module, is_package),
+                Walked::Identifier if collect_escaping => {
                     let name = source.node_text(node);
                     if name.starts_with('_')
                         && crate::taint::local::is_private_name(name)
@@ -80,7 +169,7 @@ pub fn extract(
                         };
                     }
                 }
-                "comment" => {
+                Walked::Comment => {
                     let text = source.node_text(node);
                     if text.to_ascii_lowercase().contains("noqa") {
                         noqa_comments.push(NoqaComment {
@@ -112,15 +201,23 @@ pub fn extract(
         };
     }
     let classes = timings::time(Phase::Classes, || {
-        classes::extract(&source, root, &imports, &module)
+        classes::extract(&source, root, &outline.classes, &module)
     });
     let mut taint = timings::time(Phase::Taint, || {
-        crate::taint::summarize(&source, root, &imports, &module, &settings.taint, project)
+        crate::taint::summarize(
+            &source,
+            root,
+            &outline,
+            &imports,
+            &module,
+            &settings.taint,
+            project,
+        )
     });
     taint.escaping_names = escaping_names.into_iter().collect();
     taint.escaping_methods = escaping_methods.into_iter().collect();
     let local_findings = timings::time(Phase::BroadExcept, || {
-        crate::rules::broad_except::check(&source, root)
+        crate::rules::broad_except::check(&source, &outline.except_clauses)
     });
     FileFacts {
         partial_parse: root.has_error(),

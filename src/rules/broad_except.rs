@@ -3,7 +3,6 @@
 
 use crate::syntax::Node;
 
-use crate::facts::classes::walk_scoped;
 use crate::facts::walk_tree_pruned;
 use crate::finding::{Finding, Severity, normalise_snippet};
 use crate::parse::SourceFile;
@@ -34,16 +33,13 @@ enum Outcome {
     Swallows,
 }
 
-pub fn check(source: &SourceFile, root: Node) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    walk_scoped(source, root, |node, scope| {
-        if node.kind() == "except_clause"
-            && let Some(finding) = check_handler(source, node, scope)
-        {
-            findings.push(finding);
-        }
-    });
-    findings
+/// Checks the `except` clauses of a file, each with the names of its
+/// enclosing classes and functions (`facts::Outline`).
+pub fn check(source: &SourceFile, except_clauses: &[(Node, Vec<&str>)]) -> Vec<Finding> {
+    except_clauses
+        .iter()
+        .filter_map(|(clause, scope)| check_handler(source, *clause, scope))
+        .collect()
 }
 
 fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Finding> {
@@ -339,10 +335,13 @@ mod tests {
     fn run(code: &str) -> Vec<(u32, Severity, String)> {
         let source = SourceFile::new("t.py".into(), code.into());
         let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
-        check(&source, tree.root())
-            .into_iter()
-            .map(|f| (f.location.line, f.severity, f.message))
-            .collect()
+        check(
+            &source,
+            &crate::facts::Outline::of(&source, tree.root()).except_clauses,
+        )
+        .into_iter()
+        .map(|f| (f.location.line, f.severity, f.message))
+        .collect()
     }
 
     #[test]
@@ -402,7 +401,10 @@ class A:
 ";
         let source = SourceFile::new("t.py".into(), code.into());
         let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
-        let found = check(&source, tree.root());
+        let found = check(
+            &source,
+            &crate::facts::Outline::of(&source, tree.root()).except_clauses,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Note);
         assert_eq!(found[0].context, "A.m");
@@ -435,6 +437,9 @@ mod deep_tests {
         );
         let source = SourceFile::new("t.py".into(), code.as_str().into());
         let tree = SyntaxTree::from_tree(&parse_python(&code).unwrap());
-        let _ = check(&source, tree.root());
+        let _ = check(
+            &source,
+            &crate::facts::Outline::of(&source, tree.root()).except_clauses,
+        );
     }
 }

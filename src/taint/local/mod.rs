@@ -188,6 +188,7 @@ pub struct Interpreter<'a> {
 pub fn summarize(
     source: &SourceFile,
     root: Node,
+    outline: &crate::facts::Outline,
     imports: &ImportMap,
     module: &str,
     config: &TaintConfig,
@@ -213,7 +214,7 @@ pub fn summarize(
         current_class: None,
         steps: 0,
     };
-    interpreter.run(root);
+    interpreter.run(root, outline);
     interpreter.file.shrink();
     interpreter.file
 }
@@ -278,27 +279,21 @@ impl<'a> Interpreter<'a> {
         crate::names::qualify(self.module, name)
     }
 
-    fn run(&mut self, root: Node<'a>) {
-        // Every definition, in document order, with its lexical parents.
-        // One walk of the whole tree; everything else visits only these.
-        let mut definitions: Vec<Node<'a>> = Vec::new();
-        let mut classes: Vec<Node<'a>> = Vec::new();
-        let mut assignments: Vec<Node<'a>> = Vec::new();
-        walk_tree(root, |node| match node.kind() {
-            "function_definition" => definitions.push(node),
-            "class_definition" => classes.push(node),
-            "assignment" => assignments.push(node),
-            _ => {}
-        });
+    fn run(&mut self, root: Node<'a>, outline: &crate::facts::Outline<'a, '_>) {
+        // Every definition, in document order, with its lexical parents;
+        // everything else visits only these.
+        let definitions = outline.definitions.as_slice();
+        let classes = outline.classes.as_slice();
+        let assignments = outline.assignments.as_slice();
         // Functions with a function nested in them (whose environment
         // closures read).
         let mut with_nested: HashSet<usize> = HashSet::default();
-        for node in &definitions {
+        for node in definitions {
             if let Some(parent) = enclosing_function(*node) {
                 with_nested.insert(parent.id());
             }
         }
-        for &class in &classes {
+        for &class in classes {
             let qualname = qualname_of(self.source, class);
             if enclosing_scope(class).is_none() {
                 self.module_defs.insert(qualname.clone());
@@ -306,7 +301,7 @@ impl<'a> Interpreter<'a> {
             let qualified = self.qualify(&qualname);
             self.local_classes.insert(qualname, qualified);
         }
-        for class in &classes {
+        for class in classes {
             let qualified = self.qualify(&qualname_of(self.source, *class));
             let mut bases = Vec::new();
             if let Some(list) = class.child_by_field_name("superclasses") {
@@ -319,8 +314,8 @@ impl<'a> Interpreter<'a> {
             }
             self.file.classes.push(ClassInfo { qualified, bases });
         }
-        self.collect_self_attr_types(&assignments);
-        for node in &definitions {
+        self.collect_self_attr_types(assignments);
+        for node in definitions {
             if enclosing_scope(*node).is_none()
                 && let Some(name) = node.child_by_field_name("name")
             {
@@ -353,7 +348,7 @@ impl<'a> Interpreter<'a> {
         self.globals = env;
 
         let mut ids: HashMap<usize, FunctionId> = HashMap::default();
-        for node in definitions {
+        for &node in definitions {
             let id = self.file.functions.len() as FunctionId;
             ids.insert(node.id(), id);
             let parent = enclosing_function(node).and_then(|p| ids.get(&p.id()).copied());
