@@ -143,53 +143,73 @@ impl ProjectIndex {
         index
     }
 
-    /// Full names a dotted name may stand for: itself, and the same name
-    /// under every scanned module whose name ends with its module part
-    /// (`utils.execute` → `nova.utils.execute`).
-    fn candidates(&self, name: &str, near: &str) -> Vec<String> {
-        let mut found = vec![name.to_string()];
+    /// The first `Some` that `test` gives for the full names a dotted
+    /// name may stand for, in order: itself, then the same name under
+    /// every scanned module whose name ends with its module part
+    /// (`utils.execute` → `nova.utils.execute`), the module closest to
+    /// the caller's package first. Every call site of every file is
+    /// resolved: the names are tried in one buffer, not collected.
+    fn first_candidate<T>(
+        &self,
+        name: &str,
+        near: &str,
+        mut test: impl FnMut(&str) -> Option<T>,
+    ) -> Option<T> {
+        if let Some(found) = test(name) {
+            return Some(found);
+        }
+        let mut candidate = String::new();
         let mut end = name.len();
-        while let Some(dot) = name[..end].rfind('.') {
+        while let Some(dot) = name.as_bytes()[..end].iter().rposition(|&b| b == b'.') {
             let (module, rest) = (&name[..dot], &name[dot + 1..]);
             if let Some(modules) = self.modules.get(module) {
-                // Prefer the module closest to the caller's package.
                 let mut modules: Vec<&String> = modules.iter().collect();
-                modules.sort_by_key(|m| std::cmp::Reverse(common_prefix(m, near)));
+                if modules.len() > 1 {
+                    modules.sort_by_key(|m| std::cmp::Reverse(common_prefix(m, near)));
+                }
                 for full in modules {
-                    found.push(crate::names::join_dotted(full, rest));
+                    candidate.clear();
+                    candidate.push_str(full);
+                    candidate.push('.');
+                    candidate.push_str(rest);
+                    if let Some(found) = test(&candidate) {
+                        return Some(found);
+                    }
                 }
             }
             end = dot;
         }
-        found
+        None
     }
 
     /// The method `name` of `class` or of its nearest base that has one
     /// (the ancestors are resolved once, in `build`).
     fn method_in_hierarchy(&self, class: &str, name: &str, skip_self: bool) -> Option<FunctionRef> {
-        let own = [class.to_string()];
-        let hierarchy = match self.ancestors.get(class) {
-            Some(ancestors) => ancestors.as_slice(),
-            None => &own,
-        };
         let mut key = String::new();
-        for ancestor in hierarchy.iter().skip(usize::from(skip_self)) {
+        let mut lookup = |class: &str| {
             key.clear();
-            key.push_str(ancestor);
+            key.push_str(class);
             key.push('.');
             key.push_str(name);
-            if let Some(&found) = self.functions.get(&key) {
-                return Some(found);
-            }
+            self.functions.get(&key).copied()
+        };
+        match self.ancestors.get(class) {
+            Some(ancestors) => ancestors
+                .iter()
+                .skip(usize::from(skip_self))
+                .find_map(|ancestor| lookup(ancestor)),
+            None if skip_self => None,
+            None => lookup(class),
         }
-        None
     }
 
     /// The module-qualified name of a scanned class spelled `name`.
     pub fn resolve_class(&self, name: &str, near: &str) -> Option<String> {
-        self.candidates(name, near)
-            .into_iter()
-            .find(|c| self.class_bases.contains_key(c))
+        self.first_candidate(name, near, |candidate| {
+            self.class_bases
+                .get_key_value(candidate)
+                .map(|(class, _)| class.clone())
+        })
     }
 
     /// Every class in the hierarchy of `class` (itself first), bases only.
@@ -242,22 +262,19 @@ impl ProjectIndex {
     /// What a call site of the module `module` refers to.
     pub fn resolve(&self, callee: &Callee, module: &str) -> Option<Target> {
         match callee {
-            Callee::Name(name) => {
-                for candidate in self.candidates(name, module) {
-                    if let Some(&function) = self.functions.get(&candidate) {
-                        return Some(Target::Function {
-                            function,
-                            offset: 0,
-                        });
-                    }
-                    if self.class_bases.contains_key(&candidate) {
-                        return Some(Target::Constructor {
-                            init: self.method_in_hierarchy(&candidate, "__init__", false),
-                        });
-                    }
+            Callee::Name(name) => self.first_candidate(name, module, |candidate| {
+                if let Some(&function) = self.functions.get(candidate) {
+                    return Some(Target::Function {
+                        function,
+                        offset: 0,
+                    });
                 }
-                None
-            }
+                self.class_bases
+                    .contains_key(candidate)
+                    .then(|| Target::Constructor {
+                        init: self.method_in_hierarchy(candidate, "__init__", false),
+                    })
+            }),
             Callee::SelfMethod { class, name } => {
                 self.method_in_hierarchy(class, name, false)
                     .map(|function| Target::Function {

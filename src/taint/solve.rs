@@ -265,23 +265,27 @@ impl<'a> Solution<'a> {
                 for store in &function.self_stores {
                     let sig = self.eval(file_index, context, &store.taint);
                     let real = self.real(file_index, context, sig);
+                    // Most stores are clean, or add nothing: no lookup
+                    // by owned names.
+                    if real.is_empty()
+                        || self.stored_taint(&store.class, &store.attr).contains(real)
+                    {
+                        continue;
+                    }
                     let slot = self
                         .attrs
                         .entry(store.attr.clone())
                         .or_default()
                         .entry(store.class.clone())
                         .or_default();
-                    if !slot.contains(real) && !real.is_empty() {
-                        *slot = slot.union(real);
-                        // Readers of the attribute in this class or below.
-                        for (reader, class) in
-                            self.attr_readers.get(&store.attr).into_iter().flatten()
+                    *slot = slot.union(real);
+                    // Readers of the attribute in this class or below.
+                    for (reader, class) in self.attr_readers.get(&store.attr).into_iter().flatten()
+                    {
+                        if *class == store.class
+                            || self.index.ancestors(class).contains(&store.class)
                         {
-                            if *class == store.class
-                                || self.index.ancestors(class).contains(&store.class)
-                            {
-                                work.mark_file(*reader as usize);
-                            }
+                            work.mark_file(*reader as usize);
                         }
                     }
                 }
@@ -662,6 +666,15 @@ impl<'a> Solution<'a> {
             }
         }
         mask
+    }
+
+    /// Taint stored in `self.attr` by the methods of `class` itself.
+    fn stored_taint(&self, class: &str, attr: &str) -> RuleMask {
+        self.attrs
+            .get(attr)
+            .and_then(|by_class| by_class.get(class))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Taint stored in `self.attr` by any method of the class or its bases.
