@@ -79,7 +79,9 @@ const COMMON_FIELDS: [&str; 24] = [
     "value",
 ];
 
-/// The index of a field name in `COMMON_FIELDS`.
+/// The index of a field name in `COMMON_FIELDS`. Inlined: for a literal
+/// name (`child_by_field_name("body")`) the match folds to a constant.
+#[inline(always)]
 fn common_field(name: &str) -> Option<usize> {
     Some(match name {
         "alias" => 0,
@@ -157,6 +159,7 @@ pub fn kind_name(id: u16) -> &'static str {
 
 /// The id of a field name, for `Node::child_by_field_id`; `u16::MAX`
 /// (matching no child) when the grammar has no such field.
+#[inline(always)]
 pub fn field_id(name: &str) -> u16 {
     let grammar = grammar();
     match common_field(name) {
@@ -387,6 +390,7 @@ impl<'t> Node<'t> {
         self.named_children(&mut Cursor).nth(index)
     }
 
+    #[inline(always)]
     pub fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
         self.child_by_field_id(field_id(name))
     }

@@ -64,18 +64,19 @@ impl<'t, 's> Outline<'t, 's> {
     /// The outline of a whole file (`extract` makes it in its own walk).
     pub fn of(source: &'s SourceFile, root: Node<'t>) -> Outline<'t, 's> {
         let mut outline = Outline::default();
-        walk_tree(root, |node| outline.visit(source, node, walked(node)));
+        let kinds = walked_kinds();
+        walk_tree(root, |node| {
+            outline.visit(source, node, walked(kinds, node))
+        });
         outline
     }
 
     /// Takes in the next node of a walk in document order.
+    #[inline]
     fn visit(&mut self, source: &'s SourceFile, node: Node<'t>, kind: Walked) {
-        while self.scope_ends.last().is_some_and(|&end| node.id() >= end) {
-            self.scope_ends.pop();
-            self.scope.pop();
-        }
         match kind {
             Walked::Function | Walked::Class => {
+                self.leave_scopes_before(node);
                 if kind == Walked::Function {
                     self.definitions.push(node);
                 } else {
@@ -88,8 +89,20 @@ impl<'t, 's> Outline<'t, 's> {
                 self.scope_ends.push(node.subtree_end());
             }
             Walked::Assignment => self.assignments.push(node),
-            Walked::Except => self.except_clauses.push((node, self.scope.clone())),
+            Walked::Except => {
+                self.leave_scopes_before(node);
+                self.except_clauses.push((node, self.scope.clone()));
+            }
             _ => {}
+        }
+    }
+
+    /// Closes the definitions whose subtrees end before `node` (only
+    /// where the scope is used: the walk skips nothing in between).
+    fn leave_scopes_before(&mut self, node: Node) {
+        while self.scope_ends.last().is_some_and(|&end| node.id() >= end) {
+            self.scope_ends.pop();
+            self.scope.pop();
         }
     }
 }
@@ -107,9 +120,10 @@ enum Walked {
     Except,
 }
 
-fn walked(node: Node) -> Walked {
+/// What the walk of `extract` looks for, by kind id.
+fn walked_kinds() -> &'static [Walked] {
     static KINDS: std::sync::OnceLock<Vec<Walked>> = std::sync::OnceLock::new();
-    let kinds = KINDS.get_or_init(|| {
+    KINDS.get_or_init(|| {
         (0..crate::syntax::kind_count() as u16)
             .map(|id| match crate::syntax::kind_name(id) {
                 "import_statement" | "import_from_statement" => Walked::Import,
@@ -122,7 +136,10 @@ fn walked(node: Node) -> Walked {
                 _ => Walked::Other,
             })
             .collect()
-    });
+    })
+}
+
+fn walked(kinds: &[Walked], node: Node) -> Walked {
     kinds
         .get(node.kind_id() as usize)
         .copied()
@@ -149,13 +166,16 @@ pub fn extract(
     let collect_escaping = !settings.parse_only && !crate::taint::local::is_test_file(&source.path);
     let analyse = !settings.parse_only;
     let mut outline = Outline::default();
+    let kinds = walked_kinds();
     timings::time(Phase::Facts, || {
         walk_tree(root, |node| {
-            let kind = walked(node);
-            if analyse {
-                outline.visit(&source, node, kind);
-            }
-            match kind {
+            match walked(kinds, node) {
+                Walked::Other => {}
+                kind @ (Walked::Function | Walked::Class | Walked::Assignment | Walked::Except) => {
+                    if analyse {
+                        outline.visit(&source, node, kind);
+                    }
+                }
                 Walked::Import => imports.add_statement(&source, node, &module, is_package),
                 Walked::Identifier if collect_escaping => {
                     let name = source.node_text(node);
@@ -171,7 +191,11 @@ pub fn extract(
                 }
                 Walked::Comment => {
                     let text = source.node_text(node);
-                    if text.to_ascii_lowercase().contains("noqa") {
+                    if text
+                        .as_bytes()
+                        .windows(4)
+                        .any(|word| word.eq_ignore_ascii_case(b"noqa"))
+                    {
                         noqa_comments.push(NoqaComment {
                             path: source.path.clone(),
                             line: source.line_column(node.start_byte()).0,
