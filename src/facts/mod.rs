@@ -171,10 +171,10 @@ pub fn extract(
         walk_tree(root, |node| {
             match walked(kinds, node) {
                 Walked::Other => {}
-                kind @ (Walked::Function | Walked::Class | Walked::Assignment | Walked::Except) => {
-                    if analyse {
-                        outline.visit(&source, node, kind);
-                    }
+                kind @ (Walked::Function | Walked::Class | Walked::Assignment | Walked::Except)
+                    if analyse =>
+                {
+                    outline.visit(&source, node, kind)
                 }
                 Walked::Import => imports.add_statement(&source, node, &module, is_package),
                 Walked::Identifier if collect_escaping => {
