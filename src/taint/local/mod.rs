@@ -179,7 +179,8 @@ pub struct Interpreter<'a> {
     /// Classes of `self` attributes, per class of this file: from an
     /// annotation (`self.client: RemoteFsClient = None`) or a constructor
     /// (`self.client = RemoteFsClient(...)`), when all such stores agree.
-    self_attr_types: HashMap<(String, String), Option<String>>,
+    /// Keyed by class, then attribute: looked up without allocating.
+    self_attr_types: HashMap<String, HashMap<String, Option<String>>>,
     /// The class of the method being analysed (for `self.x` types).
     current_class: Option<String>,
     steps: usize,
@@ -406,7 +407,9 @@ impl<'a> Interpreter<'a> {
         }
         for (class, attr, ty) in stores {
             self.self_attr_types
-                .entry((class, attr))
+                .entry(class)
+                .or_default()
+                .entry(attr)
                 .and_modify(|known| {
                     if *known != ty {
                         *known = None;

@@ -671,11 +671,8 @@ impl<'a> Interpreter<'a> {
                     return None;
                 }
                 let attr = self.text(node.child_by_field_name("attribute")?);
-                let class = self.current_class.clone()?;
-                self.self_attr_types
-                    .get(&(class, attr.to_string()))
-                    .cloned()
-                    .flatten()
+                let class = self.current_class.as_deref()?;
+                self.self_attr_types.get(class)?.get(attr).cloned().flatten()
             }
             "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
             _ => None,
