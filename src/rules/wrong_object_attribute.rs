@@ -174,7 +174,7 @@ fn check_write(
     if candidates.is_empty() {
         return None;
     }
-    // The text is opened (decompressed) only here, for the few writes that
+    // The text is opened (read again) only here, for the few writes that
     // get this far.
     let source = files[classes.file_of(scope.class)].source.open();
     let snippet = normalise_snippet(
