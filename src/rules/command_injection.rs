@@ -7,116 +7,120 @@ use crate::taint::solve::{Implementation, Solution};
 use crate::taint::summary::{Callee, SinkUse};
 
 pub fn check(solution: &Solution) -> Vec<Finding> {
+    super::one_per_sink(super::per_file(solution, check_file))
+}
+
+/// The findings of one file.
+fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
     let meta = rules::meta(COMMAND_INJECTION);
+    let file = &solution.files[file_index];
     let mut findings = Vec::new();
-    for (file_index, file) in solution.files.iter().enumerate() {
-        for sink in file
-            .taint
-            .sinks
-            .iter()
-            .filter(|s| s.rule == RuleMask::COMMAND)
-        {
-            if sink.unscanned_only && solution.resolves(file_index, sink) {
-                continue;
-            }
-            // A method of the scanned sources matched by its name
-            // (`self._execute`) is a sink only for the arguments its
-            // implementation runs as a command.
-            let implementation = solution.implementation(file_index, sink);
-            let data = implementation
-                .as_ref()
-                .map_or(&sink.data, |implementation| &implementation.command);
-            let sig = solution.eval(file_index, sink.function, data);
-            let tainted = solution
-                .real(file_index, sink.function, sig)
-                .intersects(RuleMask::COMMAND);
-            // A sink implemented in the scanned sources that hands its
-            // arguments to a shell makes tainted arguments a shell injection.
-            let wrapper = solution
-                .shell_wrapper(file_index, sink)
-                .filter(|(_, args)| {
-                    solution
-                        .real(file_index, sink.function, *args)
-                        .intersects(RuleMask::COMMAND)
-                });
-            if !tainted && wrapper.is_none() {
-                continue;
-            }
-            let mut labels = Vec::new();
-            let (severity, mut message) = if sink.shell {
-                (
-                    Severity::Error,
-                    format!(
-                        "untrusted data reaches a shell command run by `{}`",
-                        sink.spelled
-                    ),
-                )
-            } else if let Some((function, _)) = wrapper {
-                let implementation = solution.function(function);
-                if let Some(shell_sink) = solution.shell_sink_of(function) {
-                    labels.push(Label {
-                        location: shell_sink.location.clone(),
-                        message: format!(
-                            "`{}` passes its arguments to a shell here",
-                            implementation.qualname
-                        ),
-                    });
-                }
-                (
-                    Severity::Error,
-                    format!(
-                        "untrusted data reaches `{}`, which runs its arguments through a shell",
-                        sink.spelled
-                    ),
-                )
-            } else if let Some(privilege) = privilege(solution, file_index, sink, &implementation) {
-                (
-                    Severity::Warning,
-                    format!(
-                        "untrusted data reaches the arguments of a command {privilege} by `{}`: argument and option injection",
-                        sink.spelled
-                    ),
-                )
-            } else {
-                (
-                    Severity::Note,
-                    format!(
-                        "untrusted data reaches the arguments of a command run by `{}`",
-                        sink.spelled
-                    ),
-                )
-            };
-            if wrapper.is_none() && is_unverified_wrapper(solution, file_index, sink) {
-                message.push_str(&format!(
-                    "; the escaping of `{}` could not be verified (its implementation is not among the scanned sources)",
-                    sink.spelled
-                ));
-            }
-            let mut trace = solution.trace(file_index, sink.function, data, RuleMask::COMMAND);
-            trace.push(TraceStep {
-                location: sink.location.clone(),
-                message: format!("sink: `{}` runs the command", sink.spelled),
-            });
-            let help = if severity == Severity::Warning {
-                "validate each untrusted value before it reaches the privileged command (a full-match pattern or an allow-list; reject a leading `-`), or end the options with `--`".to_string()
-            } else {
-                meta.help.to_string()
-            };
-            findings.push(Finding {
-                code: meta.code,
-                rule: meta.slug,
-                severity,
-                location: sink.location.clone(),
-                message,
-                labels,
-                trace,
-                help: Some(help),
-                context: sink.context.clone(),
-                snippet: sink.snippet.clone(),
-            });
+    for sink in file
+        .taint
+        .sinks
+        .iter()
+        .filter(|s| s.rule == RuleMask::COMMAND)
+    {
+        if sink.unscanned_only && solution.resolves(file_index, sink) {
+            continue;
         }
+        // A method of the scanned sources matched by its name
+        // (`self._execute`) is a sink only for the arguments its
+        // implementation runs as a command.
+        let implementation = solution.implementation(file_index, sink);
+        let data = implementation
+            .as_ref()
+            .map_or(&sink.data, |implementation| &implementation.command);
+        let sig = solution.eval(file_index, sink.function, data);
+        let tainted = solution
+            .real(file_index, sink.function, sig)
+            .intersects(RuleMask::COMMAND);
+        // A sink implemented in the scanned sources that hands its
+        // arguments to a shell makes tainted arguments a shell injection.
+        let wrapper = solution
+            .shell_wrapper(file_index, sink)
+            .filter(|(_, args)| {
+                solution
+                    .real(file_index, sink.function, *args)
+                    .intersects(RuleMask::COMMAND)
+            });
+        if !tainted && wrapper.is_none() {
+            continue;
+        }
+        let mut labels = Vec::new();
+        let (severity, mut message) = if sink.shell {
+            (
+                Severity::Error,
+                format!(
+                    "untrusted data reaches a shell command run by `{}`",
+                    sink.spelled
+                ),
+            )
+        } else if let Some((function, _)) = wrapper {
+            let implementation = solution.function(function);
+            if let Some(shell_sink) = solution.shell_sink_of(function) {
+                labels.push(Label {
+                    location: shell_sink.location.clone(),
+                    message: format!(
+                        "`{}` passes its arguments to a shell here",
+                        implementation.qualname
+                    ),
+                });
+            }
+            (
+                Severity::Error,
+                format!(
+                    "untrusted data reaches `{}`, which runs its arguments through a shell",
+                    sink.spelled
+                ),
+            )
+        } else if let Some(privilege) = privilege(solution, file_index, sink, &implementation) {
+            (
+                Severity::Warning,
+                format!(
+                    "untrusted data reaches the arguments of a command {privilege} by `{}`: argument and option injection",
+                    sink.spelled
+                ),
+            )
+        } else {
+            (
+                Severity::Note,
+                format!(
+                    "untrusted data reaches the arguments of a command run by `{}`",
+                    sink.spelled
+                ),
+            )
+        };
+        if wrapper.is_none() && is_unverified_wrapper(solution, file_index, sink) {
+            message.push_str(&format!(
+                "; the escaping of `{}` could not be verified (its implementation is not among the scanned sources)",
+                sink.spelled
+            ));
+        }
+        let mut trace = solution.trace(file_index, sink.function, data, RuleMask::COMMAND);
+        trace.push(TraceStep {
+            location: sink.location.clone(),
+            message: format!("sink: `{}` runs the command", sink.spelled),
+        });
+        let help = if severity == Severity::Warning {
+            "validate each untrusted value before it reaches the privileged command (a full-match pattern or an allow-list; reject a leading `-`), or end the options with `--`".to_string()
+        } else {
+            meta.help.to_string()
+        };
+        findings.push(Finding {
+            code: meta.code,
+            rule: meta.slug,
+            severity,
+            location: sink.location.clone(),
+            message,
+            labels,
+            trace,
+            help: Some(help),
+            context: sink.context.clone(),
+            snippet: sink.snippet.clone(),
+        });
     }
-    super::one_per_sink(findings)
+    findings
 }
 
 /// Why the command runs as root, if it does: at the call (`run_as_root`,

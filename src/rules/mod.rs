@@ -351,6 +351,19 @@ fn one_per_sink(mut findings: Vec<crate::finding::Finding>) -> Vec<crate::findin
     findings
 }
 
+/// A taint rule's findings, file by file in parallel (their traces are
+/// independent), in file order.
+fn per_file(
+    solution: &crate::taint::solve::Solution,
+    check: impl Fn(&crate::taint::solve::Solution, usize) -> Vec<crate::finding::Finding> + Sync,
+) -> Vec<crate::finding::Finding> {
+    use rayon::prelude::*;
+    (0..solution.files.len())
+        .into_par_iter()
+        .flat_map_iter(|file| check(solution, file))
+        .collect()
+}
+
 /// Runs every rule over the linked facts. Findings that start inside a
 /// region the parser could not parse are dropped: they would be invented.
 pub fn run(
@@ -369,8 +382,11 @@ pub fn run(
             let solution = crate::timings::time(crate::timings::Phase::Solve, || {
                 crate::taint::solve::Solution::solve(files, index)
             });
-            let mut found = command_injection::check(&solution);
-            found.extend(path_traversal::check(&solution));
+            let (mut found, paths) = rayon::join(
+                || command_injection::check(&solution),
+                || path_traversal::check(&solution),
+            );
+            found.extend(paths);
             found
         },
         || wrong_object_attribute::check(files, index),

@@ -252,7 +252,7 @@ impl<'a> Interpreter<'a> {
         // Arguments, in order.
         let mut args: Vec<Taint> = Vec::new();
         let mut arg_nodes: Vec<Node<'a>> = Vec::new();
-        let mut keywords: Vec<(String, Taint, Node<'a>)> = Vec::new();
+        let mut keywords: Vec<(&'a str, Taint, Node<'a>)> = Vec::new();
         let mut splat: Option<Taint> = None;
         let mut splat_at: Option<usize> = None;
         // `*args` only: `**kwargs` never carries a command's arguments.
@@ -269,8 +269,7 @@ impl<'a> Interpreter<'a> {
                         "keyword_argument" => {
                             let name = child
                                 .child_by_field_name("name")
-                                .map(|n| self.text(n).to_string())
-                                .unwrap_or_default();
+                                .map_or("", |n| self.text(n));
                             let value = child
                                 .child_by_field_name("value")
                                 .map(|v| self.eval(v, env, context, depth))
@@ -333,11 +332,11 @@ impl<'a> Interpreter<'a> {
                     .map(|a| self.text(a))
                     .unwrap_or_default();
                 let method = self.share(method);
-                let class = context.class.clone();
+                let class = context.class.as_deref();
                 match object {
-                    Some(object) if self.is_self(object, context) && class.is_some() => {
+                    Some(object) if class.is_some() && self.is_self(object, context) => {
                         Callee::SelfMethod {
-                            class: self.share(&class.unwrap_or_default()),
+                            class: self.share(class.unwrap_or_default()),
                             name: method,
                         }
                     }
@@ -349,7 +348,7 @@ impl<'a> Interpreter<'a> {
                             && class.is_some() =>
                     {
                         Callee::Super {
-                            class: self.share(&class.unwrap_or_default()),
+                            class: self.share(class.unwrap_or_default()),
                             name: method,
                         }
                     }
@@ -459,26 +458,44 @@ impl<'a> Interpreter<'a> {
             }
             Callee::UnknownMethod { name } => is_private_name(name),
         };
+        // Sanitizers.
+        let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
+        let clears = self
+            .config
+            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
+        // The result of a deferred call is its atom (or a source's): unless
+        // a sanitizer clears them, its inputs are needed only by the call
+        // site, which then takes them.
+        let inputs_needed_here = !deferred || !clears.is_empty();
         let call = deferred.then(|| {
             let call = self.file.calls.len() as CallId;
             self.call_by_node.insert(node.id(), call);
             let keywords = keywords
-                .iter()
+                .iter_mut()
                 .map(|(name, value, node)| Keyword {
                     name: self.share(name),
-                    value: value.clone(),
+                    value: if inputs_needed_here {
+                        value.clone()
+                    } else {
+                        std::mem::take(value)
+                    },
                     falsy: matches!(self.text(*node), "False" | "None" | "0"),
                 })
                 .collect();
             let callee_id = self.callee_id(&callee);
+            let (receiver, args, splat) = if inputs_needed_here {
+                (receiver.clone(), args.clone(), splat.clone())
+            } else {
+                (receiver.take(), std::mem::take(&mut args), splat.take())
+            };
             self.file.calls.push(CallSite {
                 caller: context.id,
                 callee: callee_id,
                 span: self.span(node),
-                receiver: receiver.clone(),
-                args: args.clone().into_boxed_slice(),
+                receiver,
+                args: args.into_boxed_slice(),
                 keywords,
-                splat: splat.clone(),
+                splat,
                 bound: function.kind() == "attribute",
                 falsy_positions: arg_nodes
                     .iter()
@@ -518,7 +535,13 @@ impl<'a> Interpreter<'a> {
             return self.source_taint(description, node);
         }
 
-        let mut everything = receiver.clone().unwrap_or_default();
+        if clears.is_empty()
+            && let Some(call) = call
+        {
+            let atom = self.intern(Atom::CallResult { call });
+            return Taint::atom(atom);
+        }
+        let mut everything = receiver.unwrap_or_default();
         for arg in &args {
             everything.union_with(arg);
         }
@@ -528,20 +551,9 @@ impl<'a> Interpreter<'a> {
         if let Some(splat) = &splat {
             everything.union_with(splat);
         }
-
-        // Sanitizers.
-        let is_method_call = !matches!(callee, Callee::Name(_)) || function.kind() == "attribute";
-        let clears = self
-            .config
-            .sanitizes(qualified, is_method_call.then_some(method_name.as_str()));
         if !clears.is_empty() {
             return everything.sanitize(clears);
         }
-        if let Some(call) = call {
-            let atom = self.intern(Atom::CallResult { call });
-            return Taint::atom(atom);
-        }
-
         everything
     }
 

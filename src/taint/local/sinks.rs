@@ -12,7 +12,7 @@ impl<'a> Interpreter<'a> {
         spelled: &str,
         args: &[Taint],
         arg_nodes: &[Node<'a>],
-        keywords: &[(String, Taint, Node<'a>)],
+        keywords: &[(&'a str, Taint, Node<'a>)],
         splat: Option<&Taint>,
         splat_at: Option<usize>,
         receiver: Option<&Taint>,
@@ -58,7 +58,7 @@ impl<'a> Interpreter<'a> {
             let mut data = Taint::default();
             let mut shell = spec.kind == SinkKind::Shell;
             let mut privileged = context.privileged.clone();
-            let keyword = |name: &str| keywords.iter().find(|(k, _, _)| k == name);
+            let keyword = |name: &str| keywords.iter().find(|(k, _, _)| *k == name);
             let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
             let mut privilege_param: Option<u16> = None;

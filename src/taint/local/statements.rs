@@ -672,7 +672,11 @@ impl<'a> Interpreter<'a> {
                 }
                 let attr = self.text(node.child_by_field_name("attribute")?);
                 let class = self.current_class.as_deref()?;
-                self.self_attr_types.get(class)?.get(attr).cloned().flatten()
+                self.self_attr_types
+                    .get(class)?
+                    .get(attr)
+                    .cloned()
+                    .flatten()
             }
             "parenthesized_expression" => self.value_type_at(node.named_child(0)?, env, depth + 1),
             _ => None,
