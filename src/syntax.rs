@@ -149,6 +149,14 @@ pub fn kind_count() -> usize {
     grammar().kinds.len()
 }
 
+/// A table from kind id to what `classify` makes of the kind's name: hot
+/// loops dispatch on it instead of comparing names.
+pub fn kind_table<T>(classify: impl Fn(&str) -> T) -> Vec<T> {
+    (0..kind_count() as u16)
+        .map(|id| classify(kind_name(id)))
+        .collect()
+}
+
 /// The kind name of a kind id, as `Node::kind` gives it.
 pub fn kind_name(id: u16) -> &'static str {
     match id {

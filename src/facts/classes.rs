@@ -573,22 +573,20 @@ struct Ids {
 fn ids() -> &'static Ids {
     static IDS: OnceLock<Ids> = OnceLock::new();
     IDS.get_or_init(|| Ids {
-        kinds: (0..syntax::kind_count() as u16)
-            .map(|id| match syntax::kind_name(id) {
-                "class_definition" => Kind::Class,
-                "function_definition" => Kind::Function,
-                "attribute" => Kind::Attribute,
-                "call" => Kind::Call,
-                "assignment" => Kind::Assignment,
-                "named_expression" => Kind::NamedExpression,
-                "for_statement" => Kind::For,
-                "with_statement" => Kind::With,
-                "return_statement" => Kind::Return,
-                "yield" => Kind::Yield,
-                "identifier" => Kind::Identifier,
-                _ => Kind::Other,
-            })
-            .collect(),
+        kinds: syntax::kind_table(|name| match name {
+            "class_definition" => Kind::Class,
+            "function_definition" => Kind::Function,
+            "attribute" => Kind::Attribute,
+            "call" => Kind::Call,
+            "assignment" => Kind::Assignment,
+            "named_expression" => Kind::NamedExpression,
+            "for_statement" => Kind::For,
+            "with_statement" => Kind::With,
+            "return_statement" => Kind::Return,
+            "yield" => Kind::Yield,
+            "identifier" => Kind::Identifier,
+            _ => Kind::Other,
+        }),
         name: syntax::field_id("name"),
         body: syntax::field_id("body"),
         object: syntax::field_id("object"),

@@ -124,18 +124,16 @@ enum Walked {
 fn walked_kinds() -> &'static [Walked] {
     static KINDS: std::sync::OnceLock<Vec<Walked>> = std::sync::OnceLock::new();
     KINDS.get_or_init(|| {
-        (0..crate::syntax::kind_count() as u16)
-            .map(|id| match crate::syntax::kind_name(id) {
-                "import_statement" | "import_from_statement" => Walked::Import,
-                "identifier" => Walked::Identifier,
-                "comment" => Walked::Comment,
-                "function_definition" => Walked::Function,
-                "class_definition" => Walked::Class,
-                "assignment" => Walked::Assignment,
-                "except_clause" => Walked::Except,
-                _ => Walked::Other,
-            })
-            .collect()
+        crate::syntax::kind_table(|name| match name {
+            "import_statement" | "import_from_statement" => Walked::Import,
+            "identifier" => Walked::Identifier,
+            "comment" => Walked::Comment,
+            "function_definition" => Walked::Function,
+            "class_definition" => Walked::Class,
+            "assignment" => Walked::Assignment,
+            "except_clause" => Walked::Except,
+            _ => Walked::Other,
+        })
     })
 }
 
