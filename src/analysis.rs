@@ -361,7 +361,7 @@ fn read_text(
 ) -> Result<(String, Vec<&'static str>), String> {
     let bytes = timings::time(Phase::Read, || read(file))
         .map_err(|error| format!("cannot read file: {}", crate::discover::io_reason(&error)))?;
-    Ok(parse::as_analysed(parse::decode(bytes)?))
+    parse::text_as_analysed(bytes)
 }
 
 fn analyse_file(

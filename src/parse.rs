@@ -105,7 +105,7 @@ impl SourceFile {
         }
     }
 
-    /// Notes that the text is the content of `fs_path` (as `as_analysed`
+    /// Notes that the text is the content of `fs_path` (as `text_as_analysed`
     /// makes it), so that `store` need not keep it.
     pub fn read_from(mut self, fs_path: &Path) -> SourceFile {
         self.origin = Some(fs_path.to_path_buf());
@@ -183,83 +183,45 @@ impl SourceFile {
 /// A file's text kept once its facts are extracted, until the findings
 /// are rendered. Only the files with findings are ever shown again, and
 /// the texts of a large tree would otherwise be a good part of the run's
-/// memory: an ASCII file read from disk keeps its line starts (all a
-/// location needs) and is read again when shown; any other text is kept
-/// LZ4-compressed.
+/// memory: an ASCII file read from disk is read again when shown; any
+/// other text is kept LZ4-compressed.
 pub struct StoredSource {
     /// Path as shown to the user.
     pub path: Arc<str>,
-    kept: Kept,
-    /// For a compressed text: made when a trace first shows a place in it.
-    lines: OnceLock<LineIndex>,
+    /// For an ASCII text, where its lines start: all a location needs (a
+    /// column is a byte difference).
+    ascii_lines: Option<Box<[u32]>>,
+    /// Length of the text in bytes.
+    len: u32,
+    text: KeptText,
+    /// For a non-ASCII text, its line index (columns count characters),
+    /// made when a location in it is first needed.
+    lines: OnceLock<SourceFile>,
     /// Why the text shown is not the one analysed, once found out.
     changed: OnceLock<String>,
 }
 
-enum Kept {
-    /// Read again from `fs_path` when shown; `digest` (of the text as
-    /// analysed) tells whether the file changed in between.
-    OnDisk {
-        fs_path: PathBuf,
-        digest: u64,
-        len: u32,
-        line_starts: Box<[u32]>,
-    },
-    /// A non-ASCII text (its columns count characters), or one that was
-    /// not read from a file.
+enum KeptText {
+    /// An ASCII text, read again from `fs_path` when shown; `digest` (of
+    /// the text as analysed) tells whether the file changed in between.
+    OnDisk { fs_path: PathBuf, digest: u64 },
+    /// Any other text: non-ASCII, or not read from a file.
     Compressed(Box<[u8]>),
 }
 
-/// What locations in a compressed text are computed from: for an ASCII
-/// text, where its lines start (a column is then a byte difference);
-/// otherwise the text itself, since columns count characters.
-enum LineIndex {
-    Ascii(Box<[u32]>),
-    Text(SourceFile),
-}
-
-/// The location of a span of an ASCII text from its line starts.
-fn ascii_location(path: &Arc<str>, line_starts: &[u32], len: u32, span: Span) -> Location {
-    location_of(path, span.start, span.end, |byte| {
-        let byte = byte.min(len);
-        let line = line_of(line_starts, byte as usize);
-        (line as u32 + 1, byte - line_starts[line] + 1)
-    })
-}
-
 impl StoredSource {
-    pub fn new(path: Arc<str>, text: &str) -> StoredSource {
-        StoredSource {
-            kept: Kept::Compressed(
-                lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice(),
-            ),
-            path,
-            lines: OnceLock::new(),
-            changed: OnceLock::new(),
-        }
-    }
-
     /// The location of a span of this file.
     pub fn location(&self, span: Span) -> Location {
-        if let Kept::OnDisk {
-            line_starts, len, ..
-        } = &self.kept
-        {
-            return ascii_location(&self.path, line_starts, *len, span);
-        }
-        let lines = self.lines.get_or_init(|| {
-            let text = self.text();
-            if text.is_ascii() {
-                LineIndex::Ascii(line_starts_of(text.as_bytes()).into_boxed_slice())
-            } else {
-                LineIndex::Text(SourceFile::new(self.path.clone(), text))
-            }
-        });
-        match lines {
-            LineIndex::Ascii(line_starts) => {
-                ascii_location(&self.path, line_starts, u32::MAX, span)
-            }
-            LineIndex::Text(source) => source.location(span.start as usize, span.end as usize),
+        match &self.ascii_lines {
+            Some(line_starts) => location_of(&self.path, span.start, span.end, |byte| {
+                let byte = byte.min(self.len);
+                let line = line_of(line_starts, byte as usize);
+                (line as u32 + 1, byte - line_starts[line] + 1)
+            }),
+            None => self
+                .lines
+                .get_or_init(|| self.open())
+                .location(span.start as usize, span.end as usize),
         }
     }
 
@@ -267,24 +229,22 @@ impl StoredSource {
     /// read any more gives blank lines of the same lengths instead (every
     /// location stays right), and `changed` says why.
     pub fn text(&self) -> Arc<str> {
-        match &self.kept {
-            Kept::Compressed(compressed) => {
+        match &self.text {
+            KeptText::Compressed(compressed) => {
                 let bytes = lz4_flex::decompress_size_prepended(compressed).unwrap_or_default();
                 match String::from_utf8(bytes) {
                     Ok(text) => Arc::from(text),
                     Err(error) => Arc::from(String::from_utf8_lossy(error.as_bytes()).into_owned()),
                 }
             }
-            Kept::OnDisk {
-                fs_path,
-                digest,
-                len,
-                line_starts,
-            } => match read_again(fs_path, *digest, *len) {
+            KeptText::OnDisk { fs_path, digest } => match read_again(fs_path, *digest, self.len) {
                 Ok(text) => Arc::from(text),
                 Err(reason) => {
                     let _ = self.changed.set(reason);
-                    Arc::from(blank_lines(line_starts, *len))
+                    Arc::from(blank_lines(
+                        self.ascii_lines.as_deref().unwrap_or(&[0]),
+                        self.len,
+                    ))
                 }
             },
         }
@@ -306,7 +266,7 @@ fn read_again(fs_path: &Path, digest: u64, len: u32) -> Result<String, String> {
     let bytes = crate::analysis::read_source(fs_path)
         .map_err(|error| format!("cannot be read again to show its findings ({error})"))?;
     let changed = || "changed while it was analysed; its source is not shown".to_string();
-    let (text, _) = as_analysed(decode(bytes).map_err(|_| changed())?);
+    let (text, _) = text_as_analysed(bytes).map_err(|_| changed())?;
     if text.len() != len as usize || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != digest {
         return Err(changed());
     }
@@ -324,46 +284,51 @@ fn blank_lines(line_starts: &[u32], len: u32) -> String {
     String::from_utf8(blank).unwrap_or_default()
 }
 
-/// A decoded text as analysed, with notes about it: tree-sitter ends its
-/// input at a NUL byte, which would silently drop the rest of the file.
-/// CPython refuses such files; each NUL is read as a space (same length,
-/// so every offset stays right), and a note says so.
-pub fn as_analysed(text: String) -> (String, Vec<&'static str>) {
-    if text.contains('\0') {
+/// A file's bytes as analysed, with notes about them; why they cannot be
+/// analysed otherwise. Decoded by `decode`; tree-sitter ends its input at
+/// a NUL byte, which would silently drop the rest of the file. CPython
+/// refuses such files; each NUL is read as a space (same length, so every
+/// offset stays right), and a note says so. A file read again to be shown
+/// goes through the same steps, so its digest compares.
+pub fn text_as_analysed(bytes: Vec<u8>) -> Result<(String, Vec<&'static str>), String> {
+    let text = decode(bytes)?;
+    Ok(if text.contains('\0') {
         let note = "contains NUL bytes, which Python rejects; analysed with them read as spaces";
         (text.replace('\0', " "), vec![note])
     } else {
         (text, Vec::new())
-    }
+    })
 }
 
 impl SourceFile {
-    /// Keeps the path and what showing the text again needs: the file it
-    /// was read from and its line starts (ASCII), or the compressed text.
+    /// Keeps the path and what showing the text again needs: its line
+    /// starts if it is ASCII, and the file it was read from (ASCII only) or
+    /// the compressed text.
     pub fn store(self) -> StoredSource {
-        match self.origin {
-            Some(fs_path)
-                if self.char_blocks.is_empty() && self.text.len() <= u32::MAX as usize =>
-            {
-                StoredSource {
-                    kept: Kept::OnDisk {
-                        fs_path,
-                        digest: xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
-                        len: self.text.len() as u32,
-                        line_starts: self.line_starts.into_boxed_slice(),
-                    },
-                    path: self.path,
-                    lines: OnceLock::new(),
-                    changed: OnceLock::new(),
-                }
-            }
-            _ => StoredSource::new(self.path, &self.text),
+        let len = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        let ascii = self.char_blocks.is_empty();
+        let text = match self.origin {
+            Some(fs_path) if ascii => KeptText::OnDisk {
+                fs_path,
+                digest: xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()),
+            },
+            _ => KeptText::Compressed(
+                lz4_flex::compress_prepend_size(self.text.as_bytes()).into_boxed_slice(),
+            ),
+        };
+        StoredSource {
+            ascii_lines: ascii.then(|| self.line_starts.into_boxed_slice()),
+            len,
+            text,
+            path: self.path,
+            lines: OnceLock::new(),
+            changed: OnceLock::new(),
         }
     }
 
     /// Keeps only the path (a `--parse-only` run shows no source).
     pub fn store_path_only(self) -> StoredSource {
-        StoredSource::new(self.path, "")
+        SourceFile::new(self.path, Arc::from("")).store()
     }
 }
 
@@ -429,15 +394,22 @@ mod tests {
         assert_eq!(file.line_column(file.text.len()), (3, 1));
     }
 
-    #[test]
-    fn a_stored_file_is_read_again_and_checked() {
+    /// `text` written to `m.py` in a new directory and stored as read from
+    /// there (the directory lives as long as the guard).
+    fn stored_on_disk(text: &str) -> (tempfile::TempDir, PathBuf, StoredSource) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.py");
-        let text = "import os\r\nos.system(x)\n";
         std::fs::write(&path, text).unwrap();
         let stored = SourceFile::new("m.py".into(), text.into())
             .read_from(&path)
             .store();
+        (dir, path, stored)
+    }
+
+    #[test]
+    fn a_stored_file_is_read_again_and_checked() {
+        let text = "import os\r\nos.system(x)\n";
+        let (_dir, path, stored) = stored_on_disk(text);
         let span = Span { start: 11, end: 23 };
         let location = stored.location(span);
         assert_eq!((location.line, location.column), (2, 1));
@@ -462,13 +434,8 @@ mod tests {
 
     #[test]
     fn a_non_ascii_or_in_memory_text_is_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.py");
         let text = "s = 'é'\nos.system(s)\n";
-        std::fs::write(&path, text).unwrap();
-        let stored = SourceFile::new("m.py".into(), text.into())
-            .read_from(&path)
-            .store();
+        let (_dir, path, stored) = stored_on_disk(text);
         let in_memory = SourceFile::new("n.py".into(), "x = 1\n".into()).store();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(&*stored.text(), text);

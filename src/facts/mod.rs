@@ -120,7 +120,7 @@ enum Walked {
     Except,
 }
 
-/// What the walk of `extract` looks for, by kind id.
+/// The table from kind id to `Walked`.
 fn walked_kinds() -> &'static [Walked] {
     static KINDS: std::sync::OnceLock<Vec<Walked>> = std::sync::OnceLock::new();
     KINDS.get_or_init(|| {

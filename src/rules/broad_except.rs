@@ -332,16 +332,22 @@ mod tests {
     use crate::parse::parse_python;
     use crate::syntax::SyntaxTree;
 
-    fn run(code: &str) -> Vec<(u32, Severity, String)> {
+    /// The findings in `code`, its `except` clauses found as `extract`
+    /// finds them.
+    pub(super) fn findings_of(code: &str) -> Vec<Finding> {
         let source = SourceFile::new("t.py".into(), code.into());
         let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
         check(
             &source,
             &crate::facts::Outline::of(&source, tree.root()).except_clauses,
         )
-        .into_iter()
-        .map(|f| (f.location.line, f.severity, f.message))
-        .collect()
+    }
+
+    fn run(code: &str) -> Vec<(u32, Severity, String)> {
+        findings_of(code)
+            .into_iter()
+            .map(|f| (f.location.line, f.severity, f.message))
+            .collect()
     }
 
     #[test]
@@ -399,12 +405,7 @@ class A:
             with excutils.save_and_reraise_exception():
                 cleanup()
 ";
-        let source = SourceFile::new("t.py".into(), code.into());
-        let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
-        let found = check(
-            &source,
-            &crate::facts::Outline::of(&source, tree.root()).except_clauses,
-        );
+        let found = findings_of(code);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Note);
         assert_eq!(found[0].context, "A.m");
@@ -421,10 +422,6 @@ class A:
 
 #[cfg(test)]
 mod deep_tests {
-    use super::*;
-    use crate::parse::parse_python;
-    use crate::syntax::SyntaxTree;
-
     #[test]
     fn deep_nesting_does_not_overflow_the_stack() {
         let n = 100_000;
@@ -435,11 +432,6 @@ mod deep_tests {
             "(".repeat(n),
             ")".repeat(n)
         );
-        let source = SourceFile::new("t.py".into(), code.as_str().into());
-        let tree = SyntaxTree::from_tree(&parse_python(&code).unwrap());
-        let _ = check(
-            &source,
-            &crate::facts::Outline::of(&source, tree.root()).except_clauses,
-        );
+        let _ = super::tests::findings_of(&code);
     }
 }

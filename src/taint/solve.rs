@@ -143,13 +143,21 @@ impl<'a> Solution<'a> {
             .collect();
         // What the fixed point starts from: independent tables, built side
         // by side (the other threads are idle here otherwise).
-        let ((callers, public, params), ((attr_readers, attr_stores), back_references)) =
+        let ((callers, public, params), ((attr_readers, attr_stores), (back_references, groups))) =
             rayon::join(
                 || public_parameters(files, index, &targets),
                 || {
                     rayon::join(
                         || rayon::join(|| attr_readers(files), || attr_stores(files)),
-                        || files.par_iter().map(back_reference_groups).collect(),
+                        || {
+                            files
+                                .par_iter()
+                                .map(|file| {
+                                    let groups = closure_groups(file);
+                                    (back_reference_groups(file, &groups), groups)
+                                })
+                                .unzip::<_, _, Vec<_>, Vec<_>>()
+                        },
                     )
                 },
             );
@@ -191,7 +199,7 @@ impl<'a> Solution<'a> {
         // the files that read something that changed, and most of what a
         // file reads is final by the time the sweep reaches it.
         let order = callees_first(files.len(), &solution.targets);
-        let mut work = Worklist::new(files);
+        let mut work = Worklist::new(groups);
         let mut visits = 0;
         for round in 1..=MAX_ROUNDS {
             for &file_index in &order {
@@ -1040,9 +1048,8 @@ fn callees_first(file_count: usize, targets: &[Vec<Option<Target>>]) -> Vec<usiz
 
 /// Whether some call of the file reads the result of itself or of a call
 /// recorded after it.
-fn back_reference_groups(file: &FileFacts) -> Vec<FunctionId> {
+fn back_reference_groups(file: &FileFacts, groups: &[FunctionId]) -> Vec<FunctionId> {
     let atoms = &file.taint.atoms;
-    let groups = closure_groups(file);
     let mut found: Vec<FunctionId> = file
         .taint
         .calls
@@ -1099,11 +1106,10 @@ struct Worklist {
 
 impl Worklist {
     /// Every file, whole.
-    fn new(files: &[FileFacts]) -> Worklist {
-        let group_of: Vec<Vec<FunctionId>> = files.iter().map(closure_groups).collect();
+    fn new(group_of: Vec<Vec<FunctionId>>) -> Worklist {
         Worklist {
-            dirty: vec![true; files.len()],
-            whole: vec![true; files.len()],
+            dirty: vec![true; group_of.len()],
+            whole: vec![true; group_of.len()],
             groups: group_of.iter().map(|f| vec![false; f.len()]).collect(),
             group_of,
         }
