@@ -11,6 +11,8 @@
 //! and then explains each tainted sink as a trace from source to sink.
 
 use std::borrow::Cow;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -74,37 +76,108 @@ struct ParamTaint {
     path: u64,
 }
 
+// The solver's threads share its state as atomics (see `Solution::solve`
+// for who writes what when). Values only grow towards the fixed point, and
+// whoever changes one marks its readers in the worklist afterwards, so a
+// read that races a write is repeated; relaxed loads and stores suffice
+// for the values, the worklist's flags order them.
+
+/// A `Sig` the solver's threads share.
+#[derive(Default)]
+struct SigCell {
+    intrinsic: AtomicU8,
+    command: AtomicU64,
+    path: AtomicU64,
+}
+
+impl SigCell {
+    fn get(&self) -> Sig {
+        Sig {
+            intrinsic: RuleMask(self.intrinsic.load(Relaxed)),
+            command: self.command.load(Relaxed),
+            path: self.path.load(Relaxed),
+        }
+    }
+
+    /// Stores `sig` (only the visit of the cell's own file does); whether
+    /// that changed the cell.
+    fn set(&self, sig: Sig) -> bool {
+        if self.get() == sig {
+            return false;
+        }
+        self.intrinsic.store(sig.intrinsic.0, Relaxed);
+        self.command.store(sig.command, Relaxed);
+        self.path.store(sig.path, Relaxed);
+        true
+    }
+}
+
+/// A `ParamTaint` the solver's threads share: callers in other files add
+/// to it.
+#[derive(Default)]
+struct ParamCell {
+    command: AtomicU64,
+    path: AtomicU64,
+}
+
+impl ParamCell {
+    fn new(taint: ParamTaint) -> ParamCell {
+        ParamCell {
+            command: AtomicU64::new(taint.command),
+            path: AtomicU64::new(taint.path),
+        }
+    }
+
+    fn get(&self) -> ParamTaint {
+        ParamTaint {
+            command: self.command.load(Relaxed),
+            path: self.path.load(Relaxed),
+        }
+    }
+
+    /// Adds `taint`; whether that changed the cell.
+    fn add(&self, taint: ParamTaint) -> bool {
+        or_bits(&self.command, taint.command) | or_bits(&self.path, taint.path)
+    }
+}
+
 pub struct Solution<'a> {
     pub files: &'a [FileFacts],
     pub index: &'a ProjectIndex,
     /// Per file, per call site: what it refers to.
     targets: Vec<Vec<Option<Target>>>,
     /// Per file, per call site: the taint of its result.
-    call_sigs: Vec<Vec<Sig>>,
+    call_sigs: Vec<Vec<SigCell>>,
     /// Per file, per function: the taint of its return value.
-    returns: Vec<Vec<Sig>>,
+    returns: Vec<Vec<SigCell>>,
     /// Per file, per function: the taint of each element of the tuple it
     /// returns, when it always returns a tuple display.
-    element_returns: Vec<Vec<Option<Vec<Sig>>>>,
+    element_returns: Vec<Vec<Option<Vec<SigCell>>>>,
     /// Per file, per function: its really tainted parameters.
-    params: Vec<Vec<ParamTaint>>,
+    params: Vec<Vec<ParamCell>>,
     /// Per file, per function: parameters that reach a shell (bits),
     /// directly or through calls.
-    shell_params: Vec<Vec<u64>>,
+    shell_params: Vec<Vec<AtomicU64>>,
     /// Per file, per function: parameters that reach the command of any
     /// command sink (bits), directly or through calls.
-    command_params: Vec<Vec<u64>>,
+    command_params: Vec<Vec<AtomicU64>>,
     /// Per file, per function: parameters that reach a command run as root
     /// (bits), directly or through calls.
-    privileged_params: Vec<Vec<u64>>,
+    privileged_params: Vec<Vec<AtomicU64>>,
     /// Per file, per function: the oslo.privsep entry point it runs under
-    /// (itself, or a function that calls it, transitively).
-    privileged_reach: Vec<Vec<Option<String>>>,
+    /// (itself, or a function that calls it, transitively), as an index
+    /// into `entry_points` (`NO_ENTRY_POINT`: none).
+    privileged_reach: Vec<Vec<AtomicU32>>,
+    /// The qualified names of the privsep entry points, sorted: of several
+    /// that reach a function, the first by name wins, whatever the order
+    /// of the visits.
+    entry_points: Vec<String>,
     /// Whether a function's parameters are sources (callers unknown).
     public: Vec<Vec<bool>>,
-    /// `attr` → `class` → rules for which some method of `class` stores
-    /// taint in `self.attr`.
-    attrs: HashMap<String, HashMap<String, RuleMask>>,
+    /// `attr` → `class` → the slot in `attr_masks` of the rules for which
+    /// some method of `class` stores taint in `self.attr`.
+    attrs: HashMap<String, HashMap<String, usize>>,
+    attr_masks: Vec<AtomicU8>,
     /// `attr` → the files that read `self.attr`, with the class read.
     attr_readers: HashMap<String, Vec<(u32, String)>>,
     /// `attr` → the stores into `self.attr` (file, function, store), in
@@ -143,53 +216,81 @@ impl<'a> Solution<'a> {
             .collect();
         // What the fixed point starts from: independent tables, built side
         // by side (the other threads are idle here otherwise).
-        let ((callers, public, params), ((attr_readers, attr_stores), (back_references, groups))) =
-            rayon::join(
-                || public_parameters(files, index, &targets),
-                || {
-                    rayon::join(
-                        || rayon::join(|| attr_readers(files), || attr_stores(files)),
-                        || {
-                            files
-                                .par_iter()
-                                .map(|file| {
-                                    let groups = closure_groups(file);
-                                    (back_reference_groups(file, &groups), groups)
-                                })
-                                .unzip::<_, _, Vec<_>, Vec<_>>()
-                        },
-                    )
-                },
-            );
-        let mut solution = Solution {
+        let (
+            (callers, public, params),
+            ((attr_readers, (attr_stores, attrs)), (back_references, groups)),
+        ) = rayon::join(
+            || public_parameters(files, index, &targets),
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || attr_readers(files),
+                            || {
+                                let stores = attr_stores(files);
+                                let slots = attr_slots(files, &stores);
+                                (stores, slots)
+                            },
+                        )
+                    },
+                    || {
+                        files
+                            .par_iter()
+                            .map(|file| {
+                                let groups = closure_groups(file);
+                                (back_reference_groups(file, &groups), groups)
+                            })
+                            .unzip::<_, _, Vec<_>, Vec<_>>()
+                    },
+                )
+            },
+        );
+        let mut entry_points: Vec<String> = files
+            .iter()
+            .flat_map(|file| {
+                file.taint
+                    .functions
+                    .iter()
+                    .filter(|function| function.privileged.is_some())
+                    .map(|function| crate::names::qualify(&file.module, &function.qualname))
+            })
+            .collect();
+        entry_points.sort_unstable();
+        entry_points.dedup();
+        let slot_count = attrs.values().map(HashMap::len).sum();
+        let solution = Solution {
             files,
             index,
             call_sigs: files
                 .iter()
-                .map(|f| vec![Sig::default(); f.taint.calls.len()])
+                .map(|f| f.taint.calls.iter().map(|_| SigCell::default()).collect())
                 .collect(),
-            returns: per_function(files, |_, _| Sig::default()),
+            returns: per_function(files, |_, _| SigCell::default()),
             element_returns: per_function(files, |_, function| {
                 function
                     .return_elements
                     .as_ref()
-                    .map(|elements| vec![Sig::default(); elements.len()])
+                    .map(|elements| elements.iter().map(|_| SigCell::default()).collect())
             }),
-            shell_params: per_function(files, |_, _| 0),
-            command_params: per_function(files, |_, _| 0),
-            privileged_params: per_function(files, |_, _| 0),
+            shell_params: per_function(files, |_, _| AtomicU64::new(0)),
+            command_params: per_function(files, |_, _| AtomicU64::new(0)),
+            privileged_params: per_function(files, |_, _| AtomicU64::new(0)),
             privileged_reach: per_function(files, |reference, function| {
-                function.privileged.as_ref().map(|_| {
-                    crate::names::qualify(
+                let rank = function.privileged.as_ref().and_then(|_| {
+                    let name = crate::names::qualify(
                         &files[reference.file as usize].module,
                         &function.qualname,
-                    )
-                })
+                    );
+                    entry_points.binary_search(&name).ok()
+                });
+                AtomicU32::new(rank.map_or(NO_ENTRY_POINT, |rank| rank as u32))
             }),
+            entry_points,
             targets,
             params,
             public,
-            attrs: HashMap::default(),
+            attrs,
+            attr_masks: (0..slot_count).map(|_| AtomicU8::new(0)).collect(),
             attr_readers,
             attr_stores,
             back_references,
@@ -197,20 +298,36 @@ impl<'a> Solution<'a> {
         };
         // A worklist of files, swept callees first: a sweep revisits only
         // the files that read something that changed, and most of what a
-        // file reads is final by the time the sweep reaches it.
-        let order = callees_first(files.len(), &solution.targets);
-        let mut work = Worklist::new(groups);
-        let mut visits = 0;
+        // file reads is final by the time the sweep reaches it. The files
+        // of one level call none of each other (cycles aside), so each
+        // level's visits run in parallel: a visit writes only its own
+        // file's results and adds to its callees' parameters, which the
+        // callees (lower levels) read on their next visit. Files of a call
+        // cycle can share a level; their visits may then race, which the
+        // worklist repairs (see the cells above): the fixed point, and so
+        // the output, does not depend on the order of the visits.
+        let callees = file_callees(&solution.targets);
+        let levels = levels(&callees_first(&callees), &callees);
+        let work = Worklist::new(groups);
+        let visits = AtomicUsize::new(0);
         for round in 1..=MAX_ROUNDS {
-            for &file_index in &order {
-                if let Some(active) = work.take(file_index) {
-                    solution.update_file(file_index, &active, &mut work);
-                    visits += 1;
-                }
+            for level in &levels {
+                let dirty: Vec<usize> = level
+                    .iter()
+                    .copied()
+                    .filter(|&file| work.is_marked(file))
+                    .collect();
+                dirty.par_iter().for_each(|&file_index| {
+                    if let Some(active) = work.take(file_index) {
+                        solution.update_file(file_index, &active, &work);
+                        visits.fetch_add(1, Relaxed);
+                    }
+                });
             }
             if work.is_empty() {
                 crate::timings::note(&format!(
-                    "solver: {round} rounds, {visits} file visits for {} files",
+                    "solver: {round} rounds, {} file visits for {} files",
+                    visits.load(Relaxed),
                     files.len()
                 ));
                 break;
@@ -221,7 +338,7 @@ impl<'a> Solution<'a> {
 
     /// Recomputes what the `active` functions of file `file_index`
     /// contribute, and marks in `work` what reads something that changed.
-    fn update_file(&mut self, file_index: usize, active: &[bool], work: &mut Worklist) {
+    fn update_file(&self, file_index: usize, active: &[bool], work: &Worklist) {
         let file = &self.files[file_index].taint;
         let is_active = |function: FunctionId| active[function as usize];
         {
@@ -231,10 +348,7 @@ impl<'a> Solution<'a> {
                     continue;
                 }
                 let sig = self.call_result(file_index, call_index);
-                if self.call_sigs[file_index][call_index] != sig {
-                    self.call_sigs[file_index][call_index] = sig;
-                    changed = true;
-                }
+                changed |= self.call_sigs[file_index][call_index].set(sig);
             }
             // Later calls read earlier ones in the same pass; only a read
             // of a later call needs another.
@@ -248,22 +362,16 @@ impl<'a> Solution<'a> {
                 if !is_active(context) {
                     continue;
                 }
-                let mut returns_changed = false;
                 let sig = self.eval(file_index, context, &function.returns);
-                if self.returns[file_index][function_index] != sig {
-                    self.returns[file_index][function_index] = sig;
-                    returns_changed = true;
-                }
+                let mut returns_changed = self.returns[file_index][function_index].set(sig);
                 if let Some(elements) = &function.return_elements {
                     for (index, element) in elements.iter().enumerate() {
                         let sig = self.eval(file_index, context, element);
                         if let Some(slot) = self.element_returns[file_index][function_index]
-                            .as_mut()
-                            .and_then(|slots| slots.get_mut(index))
-                            && *slot != sig
+                            .as_ref()
+                            .and_then(|slots| slots.get(index))
                         {
-                            *slot = sig;
-                            returns_changed = true;
+                            returns_changed |= slot.set(sig);
                         }
                     }
                 }
@@ -275,18 +383,16 @@ impl<'a> Solution<'a> {
                     let real = self.real(file_index, context, sig);
                     // Most stores are clean, or add nothing: no lookup
                     // by owned names.
-                    if real.is_empty()
-                        || self.stored_taint(&store.class, &store.attr).contains(real)
-                    {
+                    if real.is_empty() {
                         continue;
                     }
-                    let slot = self
-                        .attrs
-                        .entry(store.attr.clone())
-                        .or_default()
-                        .entry(store.class.clone())
-                        .or_default();
-                    *slot = slot.union(real);
+                    let Some(slot) = self.attr_slot(&store.class, &store.attr) else {
+                        continue;
+                    };
+                    let before = slot.fetch_or(real.0, Relaxed);
+                    if before | real.0 == before {
+                        continue;
+                    }
                     // Readers of the attribute in this class or below.
                     for (reader, class) in self.attr_readers.get(&store.attr).into_iter().flatten()
                     {
@@ -326,13 +432,7 @@ impl<'a> Solution<'a> {
                     update.path |= bit;
                 }
             }
-            let slot = &mut self.params[callee.file as usize][callee.function as usize];
-            let merged = ParamTaint {
-                command: slot.command | update.command,
-                path: slot.path | update.path,
-            };
-            if merged != *slot {
-                *slot = merged;
+            if self.params[callee.file as usize][callee.function as usize].add(update) {
                 work.mark(callee.file as usize, callee.function);
             }
         }
@@ -368,12 +468,9 @@ impl<'a> Solution<'a> {
                 }
             };
             let function = sink.function as usize;
-            let changed = or_bits(&mut self.shell_params[file_index][function], shell)
-                | or_bits(&mut self.command_params[file_index][function], command)
-                | or_bits(
-                    &mut self.privileged_params[file_index][function],
-                    privileged,
-                );
+            let changed = or_bits(&self.shell_params[file_index][function], shell)
+                | or_bits(&self.command_params[file_index][function], command)
+                | or_bits(&self.privileged_params[file_index][function], privileged);
             if changed {
                 self.mark_callers(file_index, sink.function, work);
             }
@@ -394,7 +491,7 @@ impl<'a> Solution<'a> {
                         bits |= self.eval(file_index, call.caller, input).command;
                     }
                     let caller = call.caller as usize;
-                    if or_bits(&mut self.command_params[file_index][caller], bits) {
+                    if or_bits(&self.command_params[file_index][caller], bits) {
                         self.mark_callers(file_index, call.caller, work);
                     }
                 }
@@ -404,20 +501,18 @@ impl<'a> Solution<'a> {
             // An entry point runs under its own decorator; of several entry
             // points that reach another function, the first by name: the
             // same whatever order the files are visited in.
-            if let Some(reach) = &self.privileged_reach[file_index][call.caller as usize]
+            let reach = self.privileged_reach[file_index][call.caller as usize].load(Relaxed);
+            if reach != NO_ENTRY_POINT
                 && self.function(callee).privileged.is_none()
-                && self.privileged_reach[cf][cg]
-                    .as_ref()
-                    .is_none_or(|known| reach < known)
+                && self.privileged_reach[cf][cg].fetch_min(reach, Relaxed) > reach
             {
-                self.privileged_reach[cf][cg] = Some(reach.clone());
                 work.mark(cf, callee.function);
             }
             let summary = self.function(callee);
             let maps = [
-                self.shell_params[cf][cg],
-                self.command_params[cf][cg],
-                self.privileged_params[cf][cg],
+                self.shell_params[cf][cg].load(Relaxed),
+                self.command_params[cf][cg].load(Relaxed),
+                self.privileged_params[cf][cg].load(Relaxed),
             ];
             if maps.iter().all(|bits| *bits == 0) {
                 continue;
@@ -439,9 +534,9 @@ impl<'a> Solution<'a> {
                 }
             }
             let caller = call.caller as usize;
-            let changed = or_bits(&mut self.shell_params[file_index][caller], found[0])
-                | or_bits(&mut self.command_params[file_index][caller], found[1])
-                | or_bits(&mut self.privileged_params[file_index][caller], found[2]);
+            let changed = or_bits(&self.shell_params[file_index][caller], found[0])
+                | or_bits(&self.command_params[file_index][caller], found[1])
+                | or_bits(&self.privileged_params[file_index][caller], found[2]);
             if changed {
                 self.mark_callers(file_index, call.caller, work);
             }
@@ -449,7 +544,7 @@ impl<'a> Solution<'a> {
     }
 
     /// Marks the functions that call function `function` of `file`.
-    fn mark_callers(&self, file: usize, function: FunctionId, work: &mut Worklist) {
+    fn mark_callers(&self, file: usize, function: FunctionId, work: &Worklist) {
         let reference = FunctionRef {
             file: file as u32,
             function,
@@ -481,8 +576,8 @@ impl<'a> Solution<'a> {
         let call = &self.files[file].taint.calls[call_index];
         let summary = self.function(function);
         let (fi, fj) = (function.file as usize, function.function as usize);
-        let command_bits = self.command_params[fi][fj];
-        let privileged_bits = self.privileged_params[fi][fj];
+        let command_bits = self.command_params[fi][fj].load(Relaxed);
+        let privileged_bits = self.privileged_params[fi][fj].load(Relaxed);
         let mut implementation = Implementation {
             function,
             call: call_index as CallId,
@@ -509,7 +604,8 @@ impl<'a> Solution<'a> {
 
     /// The privsep entry point a function runs under, if any.
     pub fn privileged_reach(&self, file: usize, function: FunctionId) -> Option<&str> {
-        self.privileged_reach[file][function as usize].as_deref()
+        let rank = self.privileged_reach[file][function as usize].load(Relaxed);
+        self.entry_points.get(rank as usize).map(String::as_str)
     }
 
     pub fn function(&self, reference: FunctionRef) -> &'a FunctionSummary {
@@ -548,16 +644,17 @@ impl<'a> Solution<'a> {
             .and_then(|index| {
                 self.element_returns[f][g]
                     .as_ref()
-                    .and_then(|elements| elements.get(index as usize).copied())
+                    .and_then(|elements| elements.get(index as usize))
+                    .map(SigCell::get)
             })
-            .unwrap_or(self.returns[f][g])
+            .unwrap_or_else(|| self.returns[f][g].get())
     }
 
     /// The taint of element `index` of the tuple a call returns.
     fn call_element(&self, file: usize, call_index: usize, index: u16) -> Sig {
         match self.targets[file][call_index] {
             Some(Target::Function { .. }) => self.call_result_of(file, call_index, Some(index)),
-            _ => self.call_sigs[file][call_index],
+            _ => self.call_sigs[file][call_index].get(),
         }
     }
 
@@ -629,7 +726,7 @@ impl<'a> Solution<'a> {
             Atom::Param { function, index } if *function == context => Sig::param(*index),
             Atom::Param { function, index } => {
                 // A variable of an enclosing function, read by a closure.
-                let taint = self.params[file][*function as usize];
+                let taint = self.params[file][*function as usize].get();
                 let bit = 1u64 << (*index).min(63);
                 let mut intrinsic = RuleMask::NONE;
                 if taint.command & bit != 0 {
@@ -643,7 +740,7 @@ impl<'a> Solution<'a> {
                     ..Sig::default()
                 }
             }
-            Atom::CallResult { call } => self.call_sigs[file][*call as usize],
+            Atom::CallResult { call } => self.call_sigs[file][*call as usize].get(),
             Atom::CallElement { call, index } => self.call_element(file, *call as usize, *index),
             Atom::SelfAttr(self_attr) => Sig {
                 intrinsic: self.attr_taint(&self_attr.class, &self_attr.attr),
@@ -676,13 +773,11 @@ impl<'a> Solution<'a> {
         mask
     }
 
-    /// Taint stored in `self.attr` by the methods of `class` itself.
-    fn stored_taint(&self, class: &str, attr: &str) -> RuleMask {
-        self.attrs
-            .get(attr)
-            .and_then(|by_class| by_class.get(class))
-            .copied()
-            .unwrap_or_default()
+    /// The rules for which the methods of `class` itself store taint in
+    /// `self.attr`; `None` when they store nothing there.
+    fn attr_slot(&self, class: &str, attr: &str) -> Option<&AtomicU8> {
+        let slot = *self.attrs.get(attr)?.get(class)?;
+        Some(&self.attr_masks[slot])
     }
 
     /// Taint stored in `self.attr` by any method of the class or its bases.
@@ -690,18 +785,21 @@ impl<'a> Solution<'a> {
         let Some(by_class) = self.attrs.get(attr) else {
             return RuleMask::NONE;
         };
-        let mut mask = by_class.get(class).copied().unwrap_or_default();
+        let stored = |class: &str| {
+            by_class
+                .get(class)
+                .map_or(0, |&slot| self.attr_masks[slot].load(Relaxed))
+        };
+        let mut mask = stored(class);
         for ancestor in self.index.ancestors(class).iter().skip(1) {
-            if let Some(found) = by_class.get(ancestor) {
-                mask = mask.union(*found);
-            }
+            mask |= stored(ancestor);
         }
-        mask
+        RuleMask(mask)
     }
 
     /// The rules a signature is really tainted for in its function.
     pub fn real(&self, file: usize, context: FunctionId, sig: Sig) -> RuleMask {
-        let params = self.params[file][context as usize];
+        let params = self.params[file][context as usize].get();
         let mut mask = sig.intrinsic;
         if sig.command & params.command != 0 {
             mask = mask.union(RuleMask::COMMAND);
@@ -724,7 +822,7 @@ impl<'a> Solution<'a> {
             ),
             _ => return None,
         };
-        let shell = self.shell_params[callee.file as usize][callee.function as usize];
+        let shell = self.shell_params[callee.file as usize][callee.function as usize].load(Relaxed);
         if shell == 0 {
             return None;
         }
@@ -992,19 +1090,22 @@ pub struct Implementation {
 }
 
 /// `slot |= bits`; whether that changed `slot`.
-fn or_bits(slot: &mut u64, bits: u64) -> bool {
-    let merged = *slot | bits;
-    let changed = merged != *slot;
-    *slot = merged;
-    changed
+fn or_bits(slot: &AtomicU64, bits: u64) -> bool {
+    // Most updates add nothing: no locked instruction for them.
+    if slot.load(Relaxed) & bits == bits {
+        return false;
+    }
+    let before = slot.fetch_or(bits, Relaxed);
+    before | bits != before
 }
 
-/// The files in an order where the files a file calls come before it
-/// (depth-first post-order of the file call graph; cycles broken
-/// arbitrarily but deterministically).
-fn callees_first(file_count: usize, targets: &[Vec<Option<Target>>]) -> Vec<usize> {
-    let callees: Vec<Vec<usize>> = targets
-        .iter()
+/// `privileged_reach` of a function no entry point reaches.
+const NO_ENTRY_POINT: u32 = u32::MAX;
+
+/// Per file, the files it calls into.
+fn file_callees(targets: &[Vec<Option<Target>>]) -> Vec<Vec<usize>> {
+    targets
+        .par_iter()
         .map(|calls| {
             let mut files: Vec<usize> = calls
                 .iter()
@@ -1020,7 +1121,14 @@ fn callees_first(file_count: usize, targets: &[Vec<Option<Target>>]) -> Vec<usiz
             files.dedup();
             files
         })
-        .collect();
+        .collect()
+}
+
+/// The files in an order where the files a file calls come before it
+/// (depth-first post-order of the file call graph; cycles broken
+/// arbitrarily but deterministically).
+fn callees_first(callees: &[Vec<usize>]) -> Vec<usize> {
+    let file_count = callees.len();
     let mut order = Vec::with_capacity(file_count);
     let mut visited = vec![false; file_count];
     for root in 0..file_count {
@@ -1044,6 +1152,28 @@ fn callees_first(file_count: usize, targets: &[Vec<Option<Target>>]) -> Vec<usiz
         }
     }
     order
+}
+
+/// The files of `order` by level, each level in that order: a file's level
+/// is one more than the highest level of the files it calls that come
+/// before it, so the files of a level call none of each other, except
+/// around a cycle of calls.
+fn levels(order: &[usize], callees: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut level_of: Vec<Option<usize>> = vec![None; callees.len()];
+    let mut levels: Vec<Vec<usize>> = Vec::new();
+    for &file in order {
+        let level = callees[file]
+            .iter()
+            .filter_map(|&callee| level_of[callee])
+            .max()
+            .map_or(0, |highest| highest + 1);
+        level_of[file] = Some(level);
+        if levels.len() <= level {
+            levels.resize_with(level + 1, Vec::new);
+        }
+        levels[level].push(file);
+    }
+    levels
 }
 
 /// Whether some call of the file reads the result of itself or of a call
@@ -1096,10 +1226,13 @@ fn closure_groups(file: &FileFacts) -> Vec<FunctionId> {
 /// The files, and the closure groups within them, that read something
 /// that changed since they were last visited. A change to module-level
 /// code (group 0) revisits the whole file: every function reads it.
+/// Shared by the solver's threads: a mark sets its group before the file's
+/// flag, and a visit clears the file's flag before reading the groups and
+/// the values, so no mark is lost and a visit sees what was marked.
 struct Worklist {
-    dirty: Vec<bool>,
-    whole: Vec<bool>,
-    groups: Vec<Vec<bool>>,
+    dirty: Vec<AtomicBool>,
+    whole: Vec<AtomicBool>,
+    groups: Vec<Vec<AtomicBool>>,
     /// Per file, per function: its group (`closure_groups`).
     group_of: Vec<Vec<FunctionId>>,
 }
@@ -1108,47 +1241,57 @@ impl Worklist {
     /// Every file, whole.
     fn new(group_of: Vec<Vec<FunctionId>>) -> Worklist {
         Worklist {
-            dirty: vec![true; group_of.len()],
-            whole: vec![true; group_of.len()],
-            groups: group_of.iter().map(|f| vec![false; f.len()]).collect(),
+            dirty: group_of.iter().map(|_| AtomicBool::new(true)).collect(),
+            whole: group_of.iter().map(|_| AtomicBool::new(true)).collect(),
+            groups: group_of
+                .iter()
+                .map(|f| f.iter().map(|_| AtomicBool::new(false)).collect())
+                .collect(),
             group_of,
         }
     }
 
-    fn mark_file(&mut self, file: usize) {
-        self.dirty[file] = true;
-        self.whole[file] = true;
+    fn mark_file(&self, file: usize) {
+        self.whole[file].store(true, SeqCst);
+        self.dirty[file].store(true, SeqCst);
     }
 
     /// Marks the group of `function` of `file`.
-    fn mark(&mut self, file: usize, function: FunctionId) {
+    fn mark(&self, file: usize, function: FunctionId) {
         match self.group_of[file].get(function as usize) {
             Some(&group) if group != 0 => {
-                self.dirty[file] = true;
-                self.groups[file][group as usize] = true;
+                self.groups[file][group as usize].store(true, SeqCst);
+                self.dirty[file].store(true, SeqCst);
             }
             _ => self.mark_file(file),
         }
     }
 
+    fn is_marked(&self, file: usize) -> bool {
+        self.dirty[file].load(SeqCst)
+    }
+
     /// What to recompute of `file`, if anything (per function, whether
     /// its group is marked); clears its marks.
-    fn take(&mut self, file: usize) -> Option<Vec<bool>> {
-        if !std::mem::take(&mut self.dirty[file]) {
+    fn take(&self, file: usize) -> Option<Vec<bool>> {
+        if !self.dirty[file].swap(false, SeqCst) {
             return None;
         }
-        let whole = std::mem::take(&mut self.whole[file]);
-        let groups = &mut self.groups[file];
-        let functions = self.group_of[file]
+        let whole = self.whole[file].swap(false, SeqCst);
+        let marked: Vec<bool> = self.groups[file]
             .iter()
-            .map(|&group| whole || groups[group as usize])
+            .map(|group| group.load(Relaxed) && group.swap(false, SeqCst))
             .collect();
-        groups.fill(false);
-        Some(functions)
+        Some(
+            self.group_of[file]
+                .iter()
+                .map(|&group| whole || marked[group as usize])
+                .collect(),
+        )
     }
 
     fn is_empty(&self) -> bool {
-        !self.dirty.contains(&true)
+        !self.dirty.iter().any(|dirty| dirty.load(SeqCst))
     }
 }
 
@@ -1168,6 +1311,29 @@ fn attr_stores(files: &[FileFacts]) -> HashMap<String, Vec<(u32, FunctionId, u32
         }
     }
     stores
+}
+
+/// For each attribute name, each class whose methods store into
+/// `self.<attr>`, with its slot (numbered from 0).
+fn attr_slots(
+    files: &[FileFacts],
+    stores: &HashMap<String, Vec<(u32, FunctionId, u32)>>,
+) -> HashMap<String, HashMap<String, usize>> {
+    let mut slots: HashMap<String, HashMap<String, usize>> = HashMap::default();
+    let mut count = 0;
+    for (attr, stores) in stores {
+        let by_class = slots.entry(attr.clone()).or_default();
+        for &(file, function, store) in stores {
+            let class = &files[file as usize].taint.functions[function as usize].self_stores
+                [store as usize]
+                .class;
+            if !by_class.contains_key(class) {
+                by_class.insert(class.clone(), count);
+                count += 1;
+            }
+        }
+    }
+    slots
 }
 
 /// For each attribute name, the files that read `self.<attr>`.
@@ -1202,7 +1368,7 @@ fn public_parameters(
 ) -> (
     HashMap<FunctionRef, Vec<(u32, CallId)>>,
     Vec<Vec<bool>>,
-    Vec<Vec<ParamTaint>>,
+    Vec<Vec<ParamCell>>,
 ) {
     let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::default();
     for (file_index, file_targets) in targets.iter().enumerate() {
@@ -1231,12 +1397,12 @@ fn public_parameters(
     let params = per_function(files, |reference, function| {
         if public[reference.file as usize][reference.function as usize] {
             let all = data_param_bits(function);
-            ParamTaint {
+            ParamCell::new(ParamTaint {
                 command: all,
                 path: all,
-            }
+            })
         } else {
-            ParamTaint::default()
+            ParamCell::default()
         }
     });
     (callers, public, params)
@@ -1378,6 +1544,64 @@ class Runner:
             facts.push(facts_of(&path, text));
         }
         facts
+    }
+
+    /// Everything the fixed point computed, in a comparable form.
+    fn snapshot(solution: &Solution) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (file, facts) in solution.files.iter().enumerate() {
+            for (call, sig) in solution.call_sigs[file].iter().enumerate() {
+                lines.push(format!("{file} call {call}: {:?}", sig.get()));
+            }
+            for function in 0..facts.taint.functions.len() {
+                let elements: Vec<Sig> = solution.element_returns[file][function]
+                    .iter()
+                    .flatten()
+                    .map(SigCell::get)
+                    .collect();
+                lines.push(format!(
+                    "{file} function {function}: returns {:?} {elements:?} params {:?} \
+                     shell {} command {} privileged {} reach {:?}",
+                    solution.returns[file][function].get(),
+                    solution.params[file][function].get(),
+                    solution.shell_params[file][function].load(Relaxed),
+                    solution.command_params[file][function].load(Relaxed),
+                    solution.privileged_params[file][function].load(Relaxed),
+                    solution.privileged_reach(file, function as FunctionId),
+                ));
+            }
+        }
+        for (attr, by_class) in &solution.attrs {
+            for class in by_class.keys() {
+                lines.push(format!(
+                    "self.{attr} of {class}: {:?}",
+                    solution.attr_taint(class, attr)
+                ));
+            }
+        }
+        lines.sort();
+        lines
+    }
+
+    /// Visits run in parallel, in an order that depends on the threads:
+    /// the fixed point must not.
+    #[test]
+    fn same_fixed_point_on_any_number_of_threads() {
+        let files = fixture_facts();
+        let index = ProjectIndex::build(&files);
+        let solve_on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool")
+                .install(|| snapshot(&Solution::solve(&files, &index)))
+        };
+        let alone = solve_on(1);
+        assert!(alone.iter().any(|line| line.contains("shell 1")));
+        assert!(alone.iter().any(|line| line.contains("reach Some")));
+        for threads in [2, 3, 8] {
+            assert_eq!(solve_on(threads), alone, "{threads} threads");
+        }
     }
 
     /// What the solver's worklist relies on: a function's taint refers
