@@ -195,6 +195,10 @@ pub struct Solution<'a> {
 /// more level of calls; real code converges in a handful).
 const MAX_ROUNDS: usize = 50;
 
+/// Visits of a file in a row within a round, at most (chains of calls
+/// within a file rarely go deeper; what is left waits for the next round).
+const MAX_VISITS_IN_A_ROW: usize = 8;
+
 impl<'a> Solution<'a> {
     pub fn solve(files: &'a [FileFacts], index: &'a ProjectIndex) -> Solution<'a> {
         // Resolution is independent per file, once per distinct callee.
@@ -318,7 +322,14 @@ impl<'a> Solution<'a> {
                     .filter(|&file| work.is_marked(file))
                     .collect();
                 dirty.par_iter().for_each(|&file_index| {
-                    if let Some(active) = work.take(file_index) {
+                    // A visit that changes what the file's own functions
+                    // return marks the file again (callers in the same
+                    // file): visit it again at once, while its callees'
+                    // results are at hand, rather than a round later.
+                    for _ in 0..MAX_VISITS_IN_A_ROW {
+                        let Some(active) = work.take(file_index) else {
+                            break;
+                        };
                         solution.update_file(file_index, &active, &work);
                         visits.fetch_add(1, Relaxed);
                     }
