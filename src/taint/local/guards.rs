@@ -44,11 +44,53 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
-            "comparison_operator" => self.comparison_facts(node, positive, env, &mut facts),
+            "comparison_operator" => {
+                // `check(x) is not None`, `pattern.fullmatch(x) is None`:
+                // the truth of the check itself.
+                if let Some((check, truthy)) = self.none_comparison(node) {
+                    return self.condition_facts(
+                        check,
+                        truthy == positive,
+                        env,
+                        context,
+                        depth + 1,
+                    );
+                }
+                self.comparison_facts(node, positive, env, &mut facts)
+            }
             "call" if positive => self.call_facts(node, env, context, &mut facts),
             _ => {}
         }
         facts
+    }
+
+    /// For `<call> is not None` (or `!= None`): the call, and whether the
+    /// comparison holds when the call's result is truthy (`is None`: when
+    /// it is not).
+    fn none_comparison(&self, node: Node<'a>) -> Option<(Node<'a>, bool)> {
+        let mut cursor = node.walk();
+        let mut operands = node.named_children(&mut cursor);
+        let (left, right) = (operands.next()?, operands.next()?);
+        if operands.next().is_some() {
+            return None;
+        }
+        let check = match (left.kind(), right.kind()) {
+            ("call", "none") => left,
+            ("none", "call") => right,
+            _ => return None,
+        };
+        let mut cursor = node.walk();
+        let operator: Vec<&str> = node
+            .children(&mut cursor)
+            .filter(|c| !c.is_named())
+            .map(|c| self.text(c))
+            .collect();
+        let truthy = match operator.as_slice() {
+            ["is"] | ["=="] => false,
+            ["is not"] | ["is", "not"] | ["!="] => true,
+            _ => return None,
+        };
+        Some((check, truthy))
     }
 
     pub(super) fn comparison_facts(
@@ -280,6 +322,33 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// The parameters whose taint a guard cleared in `env`, with the rules
+    /// it cleared.
+    fn params_proved(&self, env: &Env, context: &FunctionContext) -> Vec<(u16, RuleMask)> {
+        let mut proved = Vec::new();
+        for (index, name) in context.params.iter().enumerate() {
+            let atom = Atom::Param {
+                function: context.id,
+                index: index as u16,
+            };
+            let (Some(&atom), Some(taint)) =
+                (self.atom_ids.get(&atom), env.vars.get(name.as_str()))
+            else {
+                continue;
+            };
+            let left = taint
+                .entries
+                .iter()
+                .filter(|entry| entry.atom == atom)
+                .fold(RuleMask::NONE, |mask, entry| mask.union(entry.mask));
+            let cleared = RuleMask::ALL.without(left);
+            if !cleared.is_empty() {
+                proved.push((index as u16, cleared));
+            }
+        }
+        proved
+    }
+
     /// A `return <check on a parameter>` makes the function a validator.
     pub(super) fn note_validator_return(
         &mut self,
@@ -297,30 +366,36 @@ impl<'a> Interpreter<'a> {
         if matches!(value.kind(), "false" | "none") {
             return;
         }
-        let value = if value.kind() == "call"
-            && value
-                .child_by_field_name("function")
-                .is_some_and(|f| self.text(f) == "bool")
-        {
-            match first_argument(value) {
-                Some(inner) => inner,
-                None => return,
-            }
+        let found: Vec<(u16, RuleMask)> = if value.kind() == "true" {
+            // `if <check on x>: return True`: the branch's environment
+            // holds what the check proved.
+            self.params_proved(env, context)
         } else {
-            value
+            let value = if value.kind() == "call"
+                && value
+                    .child_by_field_name("function")
+                    .is_some_and(|f| self.text(f) == "bool")
+            {
+                match first_argument(value) {
+                    Some(inner) => inner,
+                    None => return,
+                }
+            } else {
+                value
+            };
+            let facts = self.condition_facts(value, true, env, context, depth);
+            facts
+                .sanitized
+                .iter()
+                .filter_map(|(name, mask)| {
+                    context
+                        .params
+                        .iter()
+                        .position(|p| p == name)
+                        .map(|i| (i as u16, *mask))
+                })
+                .collect()
         };
-        let facts = self.condition_facts(value, true, env, context, depth);
-        let found: Vec<(u16, RuleMask)> = facts
-            .sanitized
-            .iter()
-            .filter_map(|(name, mask)| {
-                context
-                    .params
-                    .iter()
-                    .position(|p| p == name)
-                    .map(|i| (i as u16, *mask))
-            })
-            .collect();
         context.validates = Some(match context.validates.take() {
             None => found,
             Some(previous) => previous
