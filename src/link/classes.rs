@@ -7,10 +7,31 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::facts::FileFacts;
 use crate::facts::classes::{
-    CLASS_SCOPE, ClassFacts, MODULE_FUNCTIONS, MethodFacts, Names, Span, TypeBase, TypeExpr, TypeOp,
+    CLASS_SCOPE, ClassFacts, MODULE_FUNCTIONS, MethodFacts, Names, Span, Sym, TypeBase, TypeExpr,
+    TypeOp,
 };
 
 pub type ClassId = usize;
+
+/// What bounds the evaluation of a type: assignments can refer to each
+/// other in cycles (`m = self.mounts.get(p)` where `self.mounts[p] = m`).
+pub struct Budget {
+    /// Steps left.
+    fuel: usize,
+    /// The local variables being evaluated (class, method, name): one
+    /// met again is part of a cycle and unknown there, so the cycle does
+    /// not burn the fuel the variable's other assignments need.
+    open: Vec<(ClassId, usize, Sym)>,
+}
+
+impl Budget {
+    pub fn new(fuel: usize) -> Budget {
+        Budget {
+            fuel,
+            open: Vec::new(),
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct ClassIndex {
@@ -299,19 +320,26 @@ impl ClassIndex {
         None
     }
 
-    /// Evaluates a type expression in a scope. `fuel` bounds the work
-    /// (assignments can refer to each other in cycles).
-    pub fn eval(&self, files: &[FileFacts], scope: Scope, expr: &TypeExpr, fuel: &mut usize) -> Ty {
-        if *fuel == 0 {
+    /// Evaluates a type expression in a scope, within `budget`.
+    pub fn eval(
+        &self,
+        files: &[FileFacts],
+        scope: Scope,
+        expr: &TypeExpr,
+        budget: &mut Budget,
+    ) -> Ty {
+        if budget.fuel == 0 {
             return Ty::Unknown;
         }
-        *fuel -= 1;
+        budget.fuel -= 1;
         let class = self.facts(files, scope.class);
         let names = self.names(files, scope.class);
         let mut ty = match &expr.base {
             TypeBase::Name(name) => self.name_type(files, scope.class, names.get(*name)),
             TypeBase::SelfObj => Ty::Instance(scope.class),
-            TypeBase::SelfAttr(attr) => self.attr_type(files, scope.class, names.get(*attr), fuel),
+            TypeBase::SelfAttr(attr) => {
+                self.attr_type(files, scope.class, names.get(*attr), budget)
+            }
             TypeBase::Local(name) => {
                 let method = class
                     .methods
@@ -327,14 +355,22 @@ impl ClassIndex {
                     })
                     .unwrap_or_default();
                 let bound = method.is_some_and(|m| m.bindings.iter().any(|b| b.name == *name));
-                if bound {
-                    self.first_known(files, scope, bindings, fuel)
+                let local = (scope.class, scope.method, *name);
+                if budget.open.contains(&local) {
+                    Ty::Unknown
+                } else if bound {
+                    budget.open.push(local);
+                    let ty = self.first_known(files, scope, bindings, budget);
+                    budget.open.pop();
+                    ty
                 } else {
                     self.name_type(files, scope.class, names.get(*name))
                 }
             }
-            TypeBase::DefaultDict(elem) => Ty::Dict(Box::new(self.eval(files, scope, elem, fuel))),
-            TypeBase::ListOf(elem) => Ty::Seq(Box::new(self.eval(files, scope, elem, fuel))),
+            TypeBase::DefaultDict(elem) => {
+                Ty::Dict(Box::new(self.eval(files, scope, elem, budget)))
+            }
+            TypeBase::ListOf(elem) => Ty::Seq(Box::new(self.eval(files, scope, elem, budget))),
         };
         for op in &expr.ops {
             ty = match (op, ty) {
@@ -348,7 +384,7 @@ impl ClassIndex {
                             class: k,
                             method: m,
                         };
-                        self.first_known(files, scope, method.returns.iter().collect(), fuel)
+                        self.first_known(files, scope, method.returns.iter().collect(), budget)
                     }
                 }
                 (TypeOp::Item, Ty::Dict(elem) | Ty::Seq(elem)) => *elem,
@@ -359,7 +395,7 @@ impl ClassIndex {
                         class: k,
                         method: m,
                     };
-                    self.first_known(files, scope, method.yields.iter().collect(), fuel)
+                    self.first_known(files, scope, method.yields.iter().collect(), budget)
                 }
                 (TypeOp::Enter, Ty::Instance(d)) => match self.find_method(files, d, "__enter__") {
                     Some((k, m, method)) => {
@@ -367,8 +403,12 @@ impl ClassIndex {
                             class: k,
                             method: m,
                         };
-                        match self.first_known(files, scope, method.returns.iter().collect(), fuel)
-                        {
+                        match self.first_known(
+                            files,
+                            scope,
+                            method.returns.iter().collect(),
+                            budget,
+                        ) {
                             // `return self` in a base's `__enter__` is the subclass instance.
                             Ty::Instance(r) if r == k => Ty::Instance(d),
                             other => other,
@@ -390,10 +430,10 @@ impl ClassIndex {
         files: &[FileFacts],
         scope: Scope,
         exprs: Vec<&TypeExpr>,
-        fuel: &mut usize,
+        budget: &mut Budget,
     ) -> Ty {
         for expr in exprs {
-            let ty = self.eval(files, scope, expr, fuel);
+            let ty = self.eval(files, scope, expr, budget);
             if ty != Ty::Unknown {
                 return ty;
             }
@@ -437,7 +477,13 @@ impl ClassIndex {
 
     /// The type of `self.attr`: a method, what is stored into it, the
     /// container its elements are stored into, or a nested class.
-    fn attr_type(&self, files: &[FileFacts], class: ClassId, attr: &str, fuel: &mut usize) -> Ty {
+    fn attr_type(
+        &self,
+        files: &[FileFacts],
+        class: ClassId,
+        attr: &str,
+        budget: &mut Budget,
+    ) -> Ty {
         for k in self.ancestors(class) {
             let facts = self.facts(files, k);
             // A name the file never mentions is neither a method nor set.
@@ -456,7 +502,7 @@ impl ClassIndex {
                             method: *method,
                         },
                         expr,
-                        fuel,
+                        budget,
                     );
                     if ty != Ty::Unknown {
                         return ty;
@@ -472,7 +518,7 @@ impl ClassIndex {
                             method: *method,
                         },
                         expr,
-                        fuel,
+                        budget,
                     );
                     if ty != Ty::Unknown {
                         return if *is_dict {

@@ -8,7 +8,7 @@ use crate::facts::FileFacts;
 use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Span};
 use crate::finding::{Finding, Label, Severity, normalise_snippet};
 use crate::link::ProjectIndex;
-use crate::link::classes::{ClassId, ClassIndex, Scope, Ty};
+use crate::link::classes::{Budget, ClassId, ClassIndex, Scope, Ty};
 use crate::rules::{WRONG_OBJECT_ATTRIBUTE, meta};
 
 /// Work allowed to infer the class of one variable.
@@ -138,11 +138,11 @@ fn check_write(
                 && b.range.0 <= at
                 && at < b.range.1
         });
-        let mut fuel = FUEL;
+        let mut budget = Budget::new(FUEL);
         let mut ty = Ty::Unknown;
         for binding in &bindings {
             if let Some(expr) = &binding.expr {
-                ty = classes.eval(files, scope, expr, &mut fuel);
+                ty = classes.eval(files, scope, expr, &mut budget);
                 if ty != Ty::Unknown {
                     break;
                 }
@@ -286,13 +286,13 @@ fn read_from_outside(
             .iter()
             .filter(|read| read.attr == attr)
             .any(|read| {
-                let mut fuel = FUEL;
+                let mut budget = Budget::new(FUEL);
                 let scope = Scope {
                     class: reader,
                     method: read.method as usize,
                 };
                 matches!(
-                    classes.eval(files, scope, &read.object_expr(), &mut fuel),
+                    classes.eval(files, scope, &read.object_expr(), &mut budget),
                     Ty::Instance(c) if hierarchy.contains(&c)
                 )
             })
