@@ -644,7 +644,12 @@ fn span(node: Node) -> Span {
 
 /// The class model of a file, given its classes in document order (see
 /// `facts::Outline`).
-pub fn extract(source: &SourceFile, root: Node, class_nodes: &[Node], module: &str) -> FileClasses {
+pub fn extract(
+    source: &SourceFile,
+    root: Node,
+    class_nodes: &[(Node, String)],
+    module: &str,
+) -> FileClasses {
     let ids = ids();
     let mut cx = Ctx {
         source,
@@ -652,21 +657,11 @@ pub fn extract(source: &SourceFile, root: Node, class_nodes: &[Node], module: &s
         names: Interner::default(),
     };
     let mut classes = Vec::new();
-    // The names of the enclosing definitions come from parent links.
-    for &node in class_nodes {
-        let Some(name) = node.child_by_field_id(ids.name) else {
+    for (node, qualname) in class_nodes {
+        if node.child_by_field_id(ids.name).is_none() {
             continue;
-        };
-        let mut parts = vec![cx.text(name)];
-        let mut up = node.parent();
-        while let Some(scope) = up {
-            if matches!(ids.kind(scope), Kind::Class | Kind::Function) {
-                parts.push(scope.child_by_field_id(ids.name).map_or("", |n| cx.text(n)));
-            }
-            up = scope.parent();
         }
-        parts.reverse();
-        classes.push(class_facts(&mut cx, node, module, &parts.join(".")));
+        classes.push(class_facts(&mut cx, *node, module, qualname));
     }
     let functions = class_facts(&mut cx, root, module, MODULE_FUNCTIONS);
     if !functions.methods.is_empty() {

@@ -49,7 +49,9 @@ impl FileFacts {
 #[derive(Default)]
 pub struct Outline<'t, 's> {
     pub definitions: Vec<Node<'t>>,
-    pub classes: Vec<Node<'t>>,
+    /// Each class with its qualified name in the file (`Outer.Inner`,
+    /// `factory.Local`).
+    pub classes: Vec<(Node<'t>, String)>,
     pub assignments: Vec<Node<'t>>,
     /// Each `except` clause with the names of the enclosing classes and
     /// functions (`["MountManager", "umount"]`).
@@ -77,16 +79,16 @@ impl<'t, 's> Outline<'t, 's> {
         match kind {
             Walked::Function | Walked::Class => {
                 self.leave_scopes_before(node);
-                if kind == Walked::Function {
-                    self.definitions.push(node);
-                } else {
-                    self.classes.push(node);
-                }
                 let name = node
                     .child_by_field_name("name")
                     .map_or("", |name| source.node_text(name));
                 self.scope.push(name);
                 self.scope_ends.push(node.subtree_end());
+                if kind == Walked::Function {
+                    self.definitions.push(node);
+                } else {
+                    self.classes.push((node, self.scope.join(".")));
+                }
             }
             Walked::Assignment => self.assignments.push(node),
             Walked::Except => {

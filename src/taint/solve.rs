@@ -177,7 +177,7 @@ pub struct Solution<'a> {
     /// `attr` → `class` → the slot in `attr_masks` of the rules for which
     /// some method of `class` stores taint in `self.attr`.
     attrs: HashMap<String, HashMap<String, usize>>,
-    attr_masks: Vec<AtomicU8>,
+    attr_masks: Vec<AtomicU64>,
     /// `attr` → the files that read `self.attr`, with the class read.
     attr_readers: HashMap<String, Vec<(u32, String)>>,
     /// `attr` → the stores into `self.attr` (file, function, store), in
@@ -199,8 +199,28 @@ const MAX_ROUNDS: usize = 50;
 /// within a file rarely go deeper; what is left waits for the next round).
 const MAX_VISITS_IN_A_ROW: usize = 8;
 
+/// The order in which a round visits the levels of files.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sweep {
+    /// Callees before their callers: what the solver does, since most of
+    /// what a file reads is then final when it is visited.
+    CalleesFirst,
+    /// Callers first: the worst order, for tests that the worklist, not
+    /// the order, makes the fixed point.
+    #[cfg_attr(not(test), allow(dead_code))]
+    CallersFirst,
+}
+
 impl<'a> Solution<'a> {
     pub fn solve(files: &'a [FileFacts], index: &'a ProjectIndex) -> Solution<'a> {
+        Solution::solve_sweeping(files, index, Sweep::CalleesFirst)
+    }
+
+    fn solve_sweeping(
+        files: &'a [FileFacts],
+        index: &'a ProjectIndex,
+        sweep: Sweep,
+    ) -> Solution<'a> {
         // Resolution is independent per file, once per distinct callee.
         let targets: Vec<Vec<Option<Target>>> = files
             .par_iter()
@@ -249,15 +269,31 @@ impl<'a> Solution<'a> {
                 )
             },
         );
-        let mut entry_points: Vec<String> = files
+        // The privsep entry points, ranked by name.
+        let entry_point_names: Vec<(FunctionRef, String)> = files
             .iter()
-            .flat_map(|file| {
+            .enumerate()
+            .flat_map(|(file_index, file)| {
                 file.taint
                     .functions
                     .iter()
-                    .filter(|function| function.privileged.is_some())
-                    .map(|function| crate::names::qualify(&file.module, &function.qualname))
+                    .enumerate()
+                    .filter(|(_, function)| function.privileged.is_some())
+                    .map(move |(function_index, function)| {
+                        let reference = FunctionRef {
+                            file: file_index as u32,
+                            function: function_index as FunctionId,
+                        };
+                        (
+                            reference,
+                            crate::names::qualify(&file.module, &function.qualname),
+                        )
+                    })
             })
+            .collect();
+        let mut entry_points: Vec<String> = entry_point_names
+            .iter()
+            .map(|(_, name)| name.clone())
             .collect();
         entry_points.sort_unstable();
         entry_points.dedup();
@@ -279,22 +315,13 @@ impl<'a> Solution<'a> {
             shell_params: per_function(files, |_, _| AtomicU64::new(0)),
             command_params: per_function(files, |_, _| AtomicU64::new(0)),
             privileged_params: per_function(files, |_, _| AtomicU64::new(0)),
-            privileged_reach: per_function(files, |reference, function| {
-                let rank = function.privileged.as_ref().and_then(|_| {
-                    let name = crate::names::qualify(
-                        &files[reference.file as usize].module,
-                        &function.qualname,
-                    );
-                    entry_points.binary_search(&name).ok()
-                });
-                AtomicU32::new(rank.map_or(NO_ENTRY_POINT, |rank| rank as u32))
-            }),
+            privileged_reach: per_function(files, |_, _| AtomicU32::new(NO_ENTRY_POINT)),
             entry_points,
             targets,
             params,
             public,
             attrs,
-            attr_masks: (0..slot_count).map(|_| AtomicU8::new(0)).collect(),
+            attr_masks: (0..slot_count).map(|_| AtomicU64::new(0)).collect(),
             attr_readers,
             attr_stores,
             back_references,
@@ -310,8 +337,18 @@ impl<'a> Solution<'a> {
         // cycle can share a level; their visits may then race, which the
         // worklist repairs (see the cells above): the fixed point, and so
         // the output, does not depend on the order of the visits.
+        // An entry point runs under itself.
+        for (reference, name) in &entry_point_names {
+            if let Ok(rank) = solution.entry_points.binary_search(name) {
+                solution.privileged_reach[reference.file as usize][reference.function as usize]
+                    .store(rank as u32, Relaxed);
+            }
+        }
         let callees = file_callees(&solution.targets);
-        let levels = levels(&callees_first(&callees), &callees);
+        let mut levels = levels(&callees_first(&callees), &callees);
+        if sweep == Sweep::CallersFirst {
+            levels.reverse();
+        }
         let work = Worklist::new(groups);
         let visits = AtomicUsize::new(0);
         for round in 1..=MAX_ROUNDS {
@@ -392,16 +429,14 @@ impl<'a> Solution<'a> {
                 for store in &function.self_stores {
                     let sig = self.eval(file_index, context, &store.taint);
                     let real = self.real(file_index, context, sig);
-                    // Most stores are clean, or add nothing: no lookup
-                    // by owned names.
+                    // Most stores are clean: no lookup by owned names.
                     if real.is_empty() {
                         continue;
                     }
                     let Some(slot) = self.attr_slot(&store.class, &store.attr) else {
                         continue;
                     };
-                    let before = slot.fetch_or(real.0, Relaxed);
-                    if before | real.0 == before {
+                    if !or_bits(slot, u64::from(real.0)) {
                         continue;
                     }
                     // Readers of the attribute in this class or below.
@@ -786,7 +821,7 @@ impl<'a> Solution<'a> {
 
     /// The rules for which the methods of `class` itself store taint in
     /// `self.attr`; `None` when they store nothing there.
-    fn attr_slot(&self, class: &str, attr: &str) -> Option<&AtomicU8> {
+    fn attr_slot(&self, class: &str, attr: &str) -> Option<&AtomicU64> {
         let slot = *self.attrs.get(attr)?.get(class)?;
         Some(&self.attr_masks[slot])
     }
@@ -799,7 +834,7 @@ impl<'a> Solution<'a> {
         let stored = |class: &str| {
             by_class
                 .get(class)
-                .map_or(0, |&slot| self.attr_masks[slot].load(Relaxed))
+                .map_or(0, |&slot| self.attr_masks[slot].load(Relaxed) as u8)
         };
         let mut mask = stored(class);
         for ancestor in self.index.ancestors(class).iter().skip(1) {
@@ -1509,7 +1544,11 @@ mod tests {
     use crate::analysis::Settings;
     use crate::rules::{Extensions, TaintConfig};
 
-    fn facts_of(path: &std::path::Path, text: String) -> FileFacts {
+    fn facts_of(
+        path: &std::path::Path,
+        text: String,
+        project: &crate::taint::ProjectModules,
+    ) -> FileFacts {
         let settings = Settings {
             taint: TaintConfig::new(&Extensions::default()),
             parse_only: false,
@@ -1518,8 +1557,7 @@ mod tests {
         let tree = crate::parse::parse_python(&text).expect("parse");
         let tree = crate::syntax::SyntaxTree::from_tree(&tree);
         let source = crate::parse::SourceFile::new(path.display().to_string().into(), text.into());
-        let project = crate::taint::ProjectModules::default();
-        crate::facts::extract(source, &tree, path, &settings, &project)
+        crate::facts::extract(source, &tree, path, &settings, project)
     }
 
     /// Closures reading their parents' parameters, locals and calls, and
@@ -1543,18 +1581,63 @@ class Runner:
 ";
 
     /// The facts of every Python file under `fixtures/`, and of `CLOSURES`.
+    /// Two modules whose results flow both ways: a private function and
+    /// a private method take their parameters from the caller's module,
+    /// which reads back the base class's attributes they taint.
+    const CALLEE_MODULE: &str = "\
+import subprocess
+
+def _run(cmd):
+    subprocess.call(cmd, shell=True)
+
+class Base:
+    def _remember(self, value):
+        self.saved = value
+
+    def set(self, value):
+        self.target = value
+";
+
+    const CALLER_MODULE: &str = "\
+import subprocess
+from callee_mod import _run, Base
+
+def go(arg):
+    _run('ls ' + arg)
+
+class Reader(Base):
+    def keep(self, arg):
+        self._remember(arg)
+
+    def show(self):
+        return 'cat ' + self.target + self.saved
+";
+
+    /// Scanned together, as a run over `fixtures/` scans them: calls
+    /// between their modules enter the scanned sources.
     fn fixture_facts() -> Vec<FileFacts> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut facts = vec![facts_of(&root.join("closures.py"), CLOSURES.to_string())];
+        let mut files = vec![
+            (root.join("closures.py"), CLOSURES.to_string()),
+            (root.join("callee_mod.py"), CALLEE_MODULE.to_string()),
+            (root.join("caller_mod.py"), CALLER_MODULE.to_string()),
+        ];
         for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
             let path = entry.expect("walk fixtures").into_path();
             if path.extension().is_none_or(|ext| ext != "py") {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read fixture");
-            facts.push(facts_of(&path, text));
+            files.push((path, text));
         }
-        facts
+        let mut project = crate::taint::ProjectModules::default();
+        for (path, _) in &files {
+            project.insert(&crate::facts::module_name(path).0);
+        }
+        files
+            .into_iter()
+            .map(|(path, text)| facts_of(&path, text, &project))
+            .collect()
     }
 
     /// Everything the fixed point computed, in a comparable form.
@@ -1595,23 +1678,38 @@ class Runner:
     }
 
     /// Visits run in parallel, in an order that depends on the threads:
-    /// the fixed point must not.
+    /// the fixed point must not, nor on the order of the levels (callers
+    /// first, every result a file reads arrives after its visit, and only
+    /// the worklist's marks bring it back).
     #[test]
-    fn same_fixed_point_on_any_number_of_threads() {
+    fn same_fixed_point_whatever_the_order_of_the_visits() {
         let files = fixture_facts();
         let index = ProjectIndex::build(&files);
-        let solve_on = |threads: usize| {
+        let solve_on = |threads: usize, sweep: Sweep| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .expect("thread pool")
-                .install(|| snapshot(&Solution::solve(&files, &index)))
+                .install(|| snapshot(&Solution::solve_sweeping(&files, &index, sweep)))
         };
-        let alone = solve_on(1);
+        let callees = file_callees(&Solution::solve(&files, &index).targets);
+        let levels = levels(&callees_first(&callees), &callees);
+        assert!(levels.len() > 1, "calls between fixture modules");
+        let alone = solve_on(1, Sweep::CalleesFirst);
         assert!(alone.iter().any(|line| line.contains("shell 1")));
         assert!(alone.iter().any(|line| line.contains("reach Some")));
-        for threads in [2, 3, 8] {
-            assert_eq!(solve_on(threads), alone, "{threads} threads");
+        for threads in [1, 2, 3, 8] {
+            for sweep in [Sweep::CalleesFirst, Sweep::CallersFirst] {
+                assert!(
+                    solve_on(threads, sweep) == alone,
+                    "{threads} threads, {} first",
+                    if sweep == Sweep::CalleesFirst {
+                        "callees"
+                    } else {
+                        "callers"
+                    }
+                );
+            }
         }
     }
 

@@ -68,29 +68,37 @@ impl<'a> Interpreter<'a> {
     /// comparison holds when the call's result is truthy (`is None`: when
     /// it is not).
     fn none_comparison(&self, node: Node<'a>) -> Option<(Node<'a>, bool)> {
+        let (left, operator, right) = self.comparison_parts(node)?;
+        let check = match (left.kind(), right.kind()) {
+            ("call", "none") => left,
+            ("none", "call") => right,
+            _ => return None,
+        };
+        let truthy = match operator.as_str() {
+            "is" | "==" => false,
+            "is not" | "!=" => true,
+            _ => return None,
+        };
+        Some((check, truthy))
+    }
+
+    /// `left <operator> right` of a comparison of two operands (the
+    /// operator's tokens joined: `is not`, `not in`).
+    fn comparison_parts(&self, node: Node<'a>) -> Option<(Node<'a>, String, Node<'a>)> {
         let mut cursor = node.walk();
         let mut operands = node.named_children(&mut cursor);
         let (left, right) = (operands.next()?, operands.next()?);
         if operands.next().is_some() {
             return None;
         }
-        let check = match (left.kind(), right.kind()) {
-            ("call", "none") => left,
-            ("none", "call") => right,
-            _ => return None,
-        };
         let mut cursor = node.walk();
-        let operator: Vec<&str> = node
+        let operator = node
             .children(&mut cursor)
             .filter(|c| !c.is_named())
             .map(|c| self.text(c))
-            .collect();
-        let truthy = match operator.as_slice() {
-            ["is"] | ["=="] => false,
-            ["is not"] | ["is", "not"] | ["!="] => true,
-            _ => return None,
-        };
-        Some((check, truthy))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some((left, operator, right))
     }
 
     pub(super) fn comparison_facts(
@@ -100,20 +108,9 @@ impl<'a> Interpreter<'a> {
         env: &Env,
         facts: &mut Facts,
     ) {
-        let mut cursor = node.walk();
-        let operands: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-        if operands.len() != 2 {
+        let Some((left, operator, right)) = self.comparison_parts(node) else {
             return;
-        }
-        let operator: String = {
-            let mut cursor = node.walk();
-            node.children(&mut cursor)
-                .filter(|c| !c.is_named())
-                .map(|c| self.text(c))
-                .collect::<Vec<_>>()
-                .join(" ")
         };
-        let (left, right) = (operands[0], operands[1]);
         let holds = match operator.as_str() {
             "in" | "==" | "is" => positive,
             "not in" | "!=" | "is not" => !positive,

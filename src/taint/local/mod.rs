@@ -294,16 +294,16 @@ impl<'a> Interpreter<'a> {
                 with_nested.insert(parent.id());
             }
         }
-        for &class in classes {
-            let qualname = qualname_of(self.source, class);
-            if enclosing_scope(class).is_none() {
+        for (_, qualname) in classes {
+            // A class nested in nothing is a module-level definition.
+            if !qualname.contains('.') {
                 self.module_defs.insert(qualname.clone());
             }
-            let qualified = self.qualify(&qualname);
-            self.local_classes.insert(qualname, qualified);
+            let qualified = self.qualify(qualname);
+            self.local_classes.insert(qualname.clone(), qualified);
         }
-        for class in classes {
-            let qualified = self.qualify(&qualname_of(self.source, *class));
+        for (class, qualname) in classes {
+            let qualified = self.qualify(qualname);
             let mut bases = Vec::new();
             if let Some(list) = class.child_by_field_name("superclasses") {
                 let mut cursor = list.walk();
