@@ -106,6 +106,11 @@ impl RuleMask {
     pub const COMMAND: RuleMask = RuleMask(1);
     pub const PATH: RuleMask = RuleMask(2);
     pub const ALL: RuleMask = RuleMask(3);
+    /// Not a rule: what a validating helper's containment check proves of
+    /// a parameter. It clears `PATH` at a call site only where the argument
+    /// is already a normalised path: the check tested (a normalised copy
+    /// of) the value, so a raw argument used afterwards was never checked.
+    pub const CONTAINED: RuleMask = RuleMask(4);
 
     pub fn is_empty(self) -> bool {
         self.0 == 0

@@ -810,9 +810,12 @@ impl<'a> Solution<'a> {
                 &summary.validates
             };
             let param = guard.argument + offset;
-            for (checked, rules) in checks {
-                if *checked == param {
-                    mask = mask.without(*rules);
+            for &(checked, mut rules) in checks {
+                if checked == param {
+                    if guard.normalised && rules.contains(RuleMask::CONTAINED) {
+                        rules = rules.union(RuleMask::PATH);
+                    }
+                    mask = mask.without(rules);
                 }
             }
         }

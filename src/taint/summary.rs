@@ -101,6 +101,9 @@ pub struct Guard {
     /// `helper(x)` returned normally (the helper raises on bad values), as
     /// opposed to `if helper(x):` being true (the helper returns a check).
     pub raising: bool,
+    /// The argument was a normalised path at the call (so the helper's
+    /// containment checks, `RuleMask::CONTAINED`, hold for it).
+    pub normalised: bool,
 }
 
 /// One atom flowing into a value, with the rules it is still dangerous for.

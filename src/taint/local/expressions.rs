@@ -131,7 +131,10 @@ impl<'a> Interpreter<'a> {
                 "for_in_clause" => {
                     let value = child
                         .child_by_field_name("right")
-                        .map(|r| self.eval(r, &mut scope, context, depth))
+                        .map(|r| {
+                            let items = self.file_lines(r, context);
+                            self.eval(r, &mut scope, context, depth).union(&items)
+                        })
                         .unwrap_or_default();
                     if let Some(left) = child.child_by_field_name("left") {
                         self.bind(left, value, &mut scope, context, depth);
@@ -184,7 +187,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// The taint of a known external input read at `node`.
-    fn source_taint(&mut self, description: String, node: Node<'a>) -> Taint {
+    pub(super) fn source_taint(&mut self, description: String, node: Node<'a>) -> Taint {
         let span = self.span(node);
         Taint::atom(self.intern(Atom::Source(Box::new(SourceAtom { description, span }))))
     }
@@ -533,6 +536,15 @@ impl<'a> Interpreter<'a> {
         if let Some(source) = source {
             let description = format!("`{spelled}(...)`: {}", source.description);
             return self.source_taint(description, node);
+        }
+        // `next(f)` reads a line of an open file.
+        if matches!(&callee, Callee::Name(name) if &**name == "next")
+            && let Some(&iterator) = arg_nodes.first()
+        {
+            let line = self.file_lines(iterator, context);
+            if !line.is_clean() {
+                return line;
+            }
         }
 
         if clears.is_empty()

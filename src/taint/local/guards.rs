@@ -40,8 +40,19 @@ impl<'a> Interpreter<'a> {
                                 self.condition_facts(child, positive, env, context, depth + 1);
                             facts.sanitized.extend(more.sanitized);
                             facts.guarded.extend(more.guarded);
+                            facts.contained.extend(more.contained);
                         }
                     }
+                } else if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    // `a or b` true (`not a and b` false, as in `if not
+                    // contained and path != base: raise`): one of them
+                    // holds, so only what both prove.
+                    let left = self.condition_facts(left, positive, env, context, depth + 1);
+                    let right = self.condition_facts(right, positive, env, context, depth + 1);
+                    return left.common(&right);
                 }
             }
             "comparison_operator" => {
@@ -146,9 +157,8 @@ impl<'a> Interpreter<'a> {
                 };
                 let mut cursor = list.walk();
                 for element in list.named_children(&mut cursor) {
-                    let name = self.text(element);
-                    if element.kind() == "identifier" && env.normalised.contains(name) {
-                        facts.sanitized.push((name.to_string(), RuleMask::PATH));
+                    if let Some((name, normalised)) = self.checked_path(element, env) {
+                        facts.contained.push((name, normalised));
                     }
                 }
             }
@@ -249,22 +259,20 @@ impl<'a> Interpreter<'a> {
                 }
                 return;
             }
-            // A normalised path checked against a base with a separator.
-            if let Some(object) = object
-                && object.kind() == "identifier"
-                && env.normalised.contains(self.text(object))
+            // A path checked against a base with a separator.
+            if matches!(method, "startswith" | "is_relative_to")
+                && let Some((name, normalised)) = object.and_then(|o| self.checked_path(o, env))
             {
                 let contained = match method {
                     "startswith" => arguments
                         .first()
-                        .is_some_and(|a| self.ends_with_separator(*a)),
-                    "is_relative_to" => true,
-                    _ => false,
+                        .is_some_and(|a| self.ends_with_separator(*a, env, context)),
+                    // `Path.is_relative_to` compares parts: no separator
+                    // to forget (the path must still be resolved).
+                    _ => true,
                 };
                 if contained {
-                    facts
-                        .sanitized
-                        .push((self.text(object).to_string(), RuleMask::PATH));
+                    facts.contained.push((name, normalised));
                 }
                 return;
             }
@@ -277,6 +285,7 @@ impl<'a> Interpreter<'a> {
                         call,
                         argument: index as u16,
                         raising: false,
+                        normalised: env.normalised.contains(self.text(*argument)),
                     };
                     facts
                         .guarded
@@ -287,20 +296,89 @@ impl<'a> Interpreter<'a> {
         let _ = context;
     }
 
+    /// The variable a containment check tests, and whether the tested
+    /// value is that variable's normalised path: `path` itself, or a
+    /// normalisation of it (`os.path.realpath(path)`, `path.resolve()`,
+    /// `Path(path).resolve()`), which is the variable's own value only
+    /// when the variable already holds a normalised path.
+    fn checked_path(&self, node: Node<'a>, env: &Env) -> Option<(String, bool)> {
+        let operand = match node.kind() {
+            "identifier" => node,
+            "call" => {
+                let function = node.child_by_field_name("function")?;
+                let resolved = self.imports.resolve(self.text(function));
+                if matches!(
+                    &*resolved,
+                    "os.path.realpath" | "os.path.abspath" | "os.path.normpath"
+                ) {
+                    first_argument(node)?
+                } else if function.kind() == "attribute"
+                    && matches!(
+                        function
+                            .child_by_field_name("attribute")
+                            .map(|a| self.text(a)),
+                        Some("resolve" | "absolute")
+                    )
+                {
+                    let object = function.child_by_field_name("object")?;
+                    match object.kind() {
+                        "call" => first_argument(object)?,
+                        _ => object,
+                    }
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        };
+        if operand.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(operand);
+        Some((name.to_string(), env.normalised.contains(name)))
+    }
+
     /// The call site recorded for this call node, if it was deferred.
     pub(super) fn last_call_at(&self, node: Node<'a>) -> Option<CallId> {
         self.call_by_node.get(&node.id()).copied()
     }
 
-    /// `base + os.sep`, `base + '/'`, `os.path.join(base, '')`, `f"{base}/"`.
-    pub(super) fn ends_with_separator(&self, node: Node<'a>) -> bool {
+    /// `base + os.sep`, `base + '/'`, `os.path.join(base, '')`, `f"{base}/"`,
+    /// `f"{base}{os.sep}"`, or a name holding one of them.
+    pub(super) fn ends_with_separator(
+        &self,
+        node: Node<'a>,
+        env: &Env,
+        context: &FunctionContext,
+    ) -> bool {
+        let mut node = node;
+        while node.kind() == "parenthesized_expression"
+            && let Some(inner) = node.named_child(0)
+        {
+            node = inner;
+        }
         match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                context.separator_names.iter().any(|n| n == name)
+                    || (context.id != 0
+                        && !env.vars.contains_key(name)
+                        && self.global_separator_names.iter().any(|n| n == name))
+            }
+
             "binary_operator" => node.child_by_field_name("right").is_some_and(|right| {
                 let text = self.text(right);
                 self.imports.resolve(text) == "os.sep"
                     || string_literal(self.source, right).is_some_and(|s| s.ends_with('/'))
             }),
-            "string" => self.text(node).trim_end_matches(['"', '\'']).ends_with('/'),
+            "string" => {
+                let text = self.text(node).trim_end_matches(['"', '\'']);
+                text.ends_with('/')
+                    || text.strip_suffix('}').is_some_and(|head| {
+                        head.rsplit_once('{')
+                            .is_some_and(|(_, last)| self.imports.resolve(last.trim()) == "os.sep")
+                    })
+            }
             "call" => {
                 let Some(function) = node.child_by_field_name("function") else {
                     return false;
@@ -338,7 +416,12 @@ impl<'a> Interpreter<'a> {
                 .iter()
                 .filter(|entry| entry.atom == atom)
                 .fold(RuleMask::NONE, |mask, entry| mask.union(entry.mask));
-            let cleared = RuleMask::ALL.without(left);
+            let mut cleared = RuleMask::ALL.without(left);
+            // A parameter the helper normalised itself was checked as a
+            // normalised copy: the caller's raw value was not.
+            if env.normalised.contains(name.as_str()) && cleared.contains(RuleMask::PATH) {
+                cleared = cleared.without(RuleMask::PATH).union(RuleMask::CONTAINED);
+            }
             if !cleared.is_empty() {
                 proved.push((index as u16, cleared));
             }
@@ -381,17 +464,7 @@ impl<'a> Interpreter<'a> {
                 value
             };
             let facts = self.condition_facts(value, true, env, context, depth);
-            facts
-                .sanitized
-                .iter()
-                .filter_map(|(name, mask)| {
-                    context
-                        .params
-                        .iter()
-                        .position(|p| p == name)
-                        .map(|i| (i as u16, *mask))
-                })
-                .collect()
+            facts.on_params(&context.params)
         };
         context.validates = Some(match context.validates.take() {
             None => found,

@@ -138,6 +138,81 @@ enum Flow {
 struct Facts {
     sanitized: Vec<(String, RuleMask)>,
     guarded: Vec<(String, Guard)>,
+    /// Variables a containment check (`startswith(base + os.sep)`,
+    /// `is_relative_to`, `commonpath`) tested, and whether each already
+    /// held a normalised path: only then is it proved inside the base. A
+    /// validating helper records the check either way; its callers' own
+    /// arguments decide (`RuleMask::CONTAINED`).
+    contained: Vec<(String, bool)>,
+}
+
+impl Facts {
+    /// What both of two alternatives prove (`a or b` true): guards of
+    /// helpers are dropped, being tied to one side's call.
+    fn common(self, other: &Facts) -> Facts {
+        let sanitized_for = |facts: &Facts, name: &str| {
+            facts
+                .sanitized
+                .iter()
+                .filter(|(n, _)| n == name)
+                .fold(RuleMask::NONE, |mask, (_, m)| mask.union(*m))
+        };
+        let contained_in = |facts: &Facts, name: &str| {
+            facts.contained.iter().any(|(n, _)| n == name)
+                || sanitized_for(facts, name).contains(RuleMask::PATH)
+        };
+        let sanitized = self
+            .sanitized
+            .iter()
+            .filter_map(|(name, mask)| {
+                let both = mask.intersect(sanitized_for(other, name));
+                (!both.is_empty()).then(|| (name.clone(), both))
+            })
+            .collect();
+        let mut contained: Vec<(String, bool)> = self
+            .contained
+            .iter()
+            .filter(|(name, _)| contained_in(other, name))
+            .cloned()
+            .collect();
+        contained.extend(
+            other
+                .contained
+                .iter()
+                .filter(|(name, _)| sanitized_for(&self, name).contains(RuleMask::PATH))
+                .cloned(),
+        );
+        Facts {
+            sanitized,
+            guarded: Vec::new(),
+            contained,
+        }
+    }
+
+    /// What the facts prove of the function's parameters, for its summary:
+    /// containment checks as `RuleMask::CONTAINED`.
+    fn on_params(&self, params: &[String]) -> Vec<(u16, RuleMask)> {
+        let mut proved: Vec<(u16, RuleMask)> = Vec::new();
+        let checked = self
+            .sanitized
+            .iter()
+            .map(|(name, mask)| (name, *mask))
+            .chain(
+                self.contained
+                    .iter()
+                    .map(|(name, _)| (name, RuleMask::CONTAINED)),
+            );
+        for (name, mask) in checked {
+            let Some(index) = params.iter().position(|p| p == name) else {
+                continue;
+            };
+            match proved.iter_mut().find(|(i, _)| *i == index as u16) {
+                Some((_, known)) => *known = known.union(mask),
+                None => proved.push((index as u16, mask)),
+            }
+        }
+        proved
+    }
 }
 
 struct FunctionContext {
@@ -153,6 +228,42 @@ struct FunctionContext {
     params: Vec<String>,
     /// The function's body block (to recognise its top-level statements).
     body: Option<usize>,
+    /// Names last bound to a path ending with a separator
+    /// (`base = BASE + os.sep`), in the order of the code.
+    separator_names: Vec<String>,
+    /// Names last bound to an open file (`f = open(p)`, `with open(p) as
+    /// f`): iterating one reads the file.
+    file_objects: Vec<String>,
+}
+
+impl FunctionContext {
+    fn new(id: FunctionId, qualname: String, body: Option<usize>) -> FunctionContext {
+        FunctionContext {
+            id,
+            class: None,
+            self_name: None,
+            privileged: None,
+            qualname,
+            validates: None,
+            asserts: Vec::new(),
+            params: Vec::new(),
+            body,
+            separator_names: Vec::new(),
+            file_objects: Vec::new(),
+        }
+    }
+}
+
+/// Adds or removes `name` from a list of names with some property.
+fn mark_name(names: &mut Vec<String>, name: &str, holds: bool) {
+    let position = names.iter().position(|n| n == name);
+    match (holds, position) {
+        (true, None) => names.push(name.to_string()),
+        (false, Some(index)) => {
+            names.swap_remove(index);
+        }
+        _ => {}
+    }
 }
 
 pub struct Interpreter<'a> {
@@ -183,6 +294,8 @@ pub struct Interpreter<'a> {
     self_attr_types: HashMap<String, HashMap<String, Option<String>>>,
     /// The class of the method being analysed (for `self.x` types).
     current_class: Option<String>,
+    /// Module-level names holding a path that ends with a separator.
+    global_separator_names: Vec<String>,
     steps: usize,
 }
 
@@ -213,6 +326,7 @@ pub fn summarize(
         call_by_node: HashMap::default(),
         self_attr_types: HashMap::default(),
         current_class: None,
+        global_separator_names: Vec::new(),
         steps: 0,
     };
     interpreter.run(root, outline);
@@ -333,20 +447,11 @@ impl<'a> Interpreter<'a> {
             is_module: true,
             ..FunctionSummary::default()
         });
-        let mut context = FunctionContext {
-            id: 0,
-            class: None,
-            self_name: None,
-            privileged: None,
-            qualname: "<module>".to_string(),
-            validates: None,
-            asserts: Vec::new(),
-            params: Vec::new(),
-            body: Some(root.id()),
-        };
+        let mut context = FunctionContext::new(0, "<module>".to_string(), Some(root.id()));
         let mut env = Env::default();
         self.exec_block(root, &mut env, &mut context, 0);
         self.globals = env;
+        self.global_separator_names = context.separator_names;
 
         let mut ids: HashMap<usize, FunctionId> = HashMap::default();
         for &node in definitions {
@@ -397,7 +502,15 @@ impl<'a> Interpreter<'a> {
                         .next()
                         .is_some_and(char::is_uppercase)
                 });
-            let Some(ty) = annotated.or(constructed) else {
+            // `self.base = Path(CONF.base).resolve()`: still a path.
+            let path = || {
+                let ty = self.value_type(node.child_by_field_name("right")?, &Env::default())?;
+                match ty.as_str() {
+                    "resolved-path" => Some("pathlib.Path".to_string()),
+                    _ => is_path_class(&ty).then_some(ty),
+                }
+            };
+            let Some(ty) = annotated.or(constructed).or_else(path) else {
                 // `self.client = None` and other untyped stores do not
                 // contradict a type.
                 continue;
@@ -522,15 +635,15 @@ impl<'a> Interpreter<'a> {
             }
         }
         let mut context = FunctionContext {
-            id,
             class,
             self_name,
             privileged,
-            qualname,
-            validates: None,
-            asserts: Vec::new(),
             params: params.iter().map(|p| p.name.to_string()).collect(),
-            body: node.child_by_field_name("body").map(|b| b.id()),
+            ..FunctionContext::new(
+                id,
+                qualname,
+                node.child_by_field_name("body").map(|b| b.id()),
+            )
         };
         self.steps = 0;
         if let Some(body) = node.child_by_field_name("body") {
@@ -631,6 +744,11 @@ fn apply_facts(env: &mut Env, facts: &Facts) {
     for (name, guard) in &facts.guarded {
         if let Some(taint) = env.vars.get_mut(name.as_str()) {
             *taint = std::mem::take(taint).with_guard(*guard);
+        }
+    }
+    for (name, normalised) in &facts.contained {
+        if *normalised && let Some(taint) = env.vars.get_mut(name.as_str()) {
+            *taint = std::mem::take(taint).sanitize(RuleMask::PATH);
         }
     }
 }

@@ -91,7 +91,10 @@ impl<'a> Interpreter<'a> {
             "for_statement" => {
                 let iterable = node
                     .child_by_field_name("right")
-                    .map(|r| self.eval(r, env, context, depth))
+                    .map(|r| {
+                        let items = self.file_lines(r, context);
+                        self.eval(r, env, context, depth).union(&items)
+                    })
                     .unwrap_or_default();
                 let header = match node.child_by_field_name("left") {
                     Some(left) => LoopHeader::For { left, iterable },
@@ -306,6 +309,12 @@ impl<'a> Interpreter<'a> {
                     // `if not ok(x): raise` at the top of a function: the
                     // function asserts that `x` is valid.
                     context.asserts.extend(otherwise.sanitized.iter().cloned());
+                    context.asserts.extend(
+                        otherwise
+                            .contained
+                            .iter()
+                            .map(|(name, _)| (name.clone(), RuleMask::CONTAINED)),
+                    );
                 }
             }
         }
@@ -350,6 +359,10 @@ impl<'a> Interpreter<'a> {
                     .map(|e| self.eval(e, env, context, depth))
                     .unwrap_or_default();
                 if let Some(target) = target {
+                    if target.kind() == "identifier" {
+                        let opens_file = expression.is_some_and(|e| self.opens_file(e));
+                        mark_name(&mut context.file_objects, self.text(target), opens_file);
+                    }
                     let taint = self.hop(taint, item, HopKind::BoundByWith, target);
                     self.bind(target, taint, env, context, depth);
                 }
@@ -427,6 +440,7 @@ impl<'a> Interpreter<'a> {
                     call,
                     argument: index as u16,
                     raising: true,
+                    normalised: env.normalised.contains(name),
                 });
             }
             *taint = value;
@@ -553,11 +567,15 @@ impl<'a> Interpreter<'a> {
         left: Node<'a>,
         right: Node<'a>,
         env: &mut Env,
-        context: &FunctionContext,
+        context: &mut FunctionContext,
     ) {
         if left.kind() != "identifier" {
             return;
         }
+        let spelled = self.text(left);
+        let separated = self.ends_with_separator(right, env, context);
+        mark_name(&mut context.separator_names, spelled, separated);
+        mark_name(&mut context.file_objects, spelled, self.opens_file(right));
         let name: Var = self.text(left).into();
         env.types.remove(&name);
         env.normalised.remove(&name);
@@ -607,6 +625,53 @@ impl<'a> Interpreter<'a> {
                 env.types.insert(name, ty);
             }
         }
+    }
+
+    /// Whether an expression opens a file (`open(p)`, `io.open(p)`,
+    /// `path.open()` on a `pathlib` path).
+    pub(super) fn opens_file(&self, node: Node<'a>) -> bool {
+        if node.kind() != "call" {
+            return false;
+        }
+        let Some(function) = node.child_by_field_name("function") else {
+            return false;
+        };
+        match function.kind() {
+            "identifier" | "attribute" => {
+                let resolved = self.imports.resolve(self.text(function));
+                matches!(
+                    &*resolved,
+                    "open" | "io.open" | "codecs.open" | "os.fdopen" | "gzip.open" | "bz2.open"
+                ) || (function.kind() == "attribute"
+                    && function
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| self.text(a) == "open")
+                    && self.value_type(function, &Env::default()).is_none()
+                    && function
+                        .child_by_field_name("object")
+                        .and_then(|o| self.value_type(o, &Env::default()))
+                        .as_deref()
+                        .is_some_and(is_path_class))
+            }
+            _ => false,
+        }
+    }
+
+    /// The taint of the items of an iterable beyond its own: iterating an
+    /// open file (`for line in f`, `next(f)`) reads it.
+    pub(super) fn file_lines(&mut self, iterable: Node<'a>, context: &FunctionContext) -> Taint {
+        let reads_file = match iterable.kind() {
+            "identifier" => {
+                let name = self.text(iterable);
+                context.file_objects.iter().any(|n| n == name)
+            }
+            _ => self.opens_file(iterable),
+        };
+        if !reads_file {
+            return Taint::default();
+        }
+        let description = format!("`{}`: data read from a file", self.text(iterable));
+        self.source_taint(description, iterable)
     }
 
     /// The class of a value, when the expression shows it: a constructor
@@ -663,7 +728,15 @@ impl<'a> Interpreter<'a> {
                 let ty = self.value_type_at(left, env, depth + 1)?;
                 is_path_class(&ty).then_some(ty)
             }
-            "identifier" => env.types.get(self.text(node)).cloned(),
+            "identifier" => {
+                let name = self.text(node);
+                match env.types.get(name) {
+                    Some(ty) => Some(ty.clone()),
+                    // A module constant (`BASE = Path('/srv')`) not shadowed.
+                    None if !env.vars.contains_key(name) => self.globals.types.get(name).cloned(),
+                    None => None,
+                }
+            }
             // `self.client`, stored with a known class somewhere in the class.
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
