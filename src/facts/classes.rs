@@ -1232,6 +1232,21 @@ fn type_expr_nested(
                 }
                 break TypeBase::Local(cx.names.intern(name));
             }
+            // `[Mount(p) for p in paths]`, `(Mount(a), Mount(b))`: a
+            // sequence of the (first) element's type.
+            "list_comprehension" | "set_comprehension" | "generator_expression" => {
+                let body = node.child_by_field_id(ids.body)?;
+                let elem = type_expr_nested(cx, body, self_name, depth + 1)?;
+                break TypeBase::ListOf(Box::new(elem));
+            }
+            "list" | "tuple" | "set" => {
+                let mut cursor = node.walk();
+                let first = node
+                    .named_children(&mut cursor)
+                    .find(|n| n.kind() != "comment")?;
+                let elem = type_expr_nested(cx, first, self_name, depth + 1)?;
+                break TypeBase::ListOf(Box::new(elem));
+            }
             _ => return None,
         }
     };
@@ -1306,7 +1321,7 @@ fn scan_method(
                 };
                 attribute_use(cx, node, store, self_name, index, method, class)
             }
-            Kind::Call => call_use(cx, node, self_name, index, method, class),
+            Kind::Call => call_use(cx, node, self_name, index, whole, method, class),
             Kind::Assignment => {
                 let left = node.child_by_field_id(ids.left);
                 if let Some(left) = left {
@@ -1654,6 +1669,7 @@ fn call_use(
     node: Node,
     self_name: Option<&str>,
     index: usize,
+    whole: Span,
     method: &mut MethodFacts,
     class: &mut ClassFacts,
 ) {
@@ -1746,6 +1762,18 @@ fn call_use(
                     let container = cx.sym(container);
                     class.attr_elems.push((container, index, expr, is_dict));
                 }
+            }
+            // `mounts.append(Mount(p))` on a local list: a list of `Mount`s.
+            if ids.kind(object) == Kind::Identifier
+                && matches!(cx.text(attr), "append" | "add")
+                && let Some(expr) = argument(0).and_then(|v| type_expr(cx, v, self_name))
+            {
+                method.bindings.push(Binding {
+                    name: cx.sym(object),
+                    kind: BindingKind::Local,
+                    expr: Some(TypeExpr::new(TypeBase::ListOf(Box::new(expr)), Vec::new())),
+                    range: whole,
+                });
             }
         }
         _ => {}
