@@ -442,6 +442,12 @@ impl<'a> Interpreter<'a> {
             if let Some(splat) = &splat {
                 value.union_with(splat);
             }
+            // `options.update(mode=value)`
+            if method_name == "update" {
+                for (_, keyword, _) in &keywords {
+                    value.union_with(keyword);
+                }
+            }
             let value = self.hop(value, node, HopKind::AddedTo, container);
             self.mutate(container, value, env, context);
         }

@@ -70,6 +70,12 @@ impl<'a> Interpreter<'a> {
                 self.comparison_facts(node, positive, env, &mut facts)
             }
             "call" if positive => self.call_facts(node, env, context, &mut facts),
+            "identifier" if positive => {
+                let name = self.text(node);
+                if let Some((_, proved)) = context.checks.iter().find(|(n, _)| n == name) {
+                    return proved.clone();
+                }
+            }
             _ => {}
         }
         facts
@@ -81,8 +87,8 @@ impl<'a> Interpreter<'a> {
     fn none_comparison(&self, node: Node<'a>) -> Option<(Node<'a>, bool)> {
         let (left, operator, right) = self.comparison_parts(node)?;
         let check = match (left.kind(), right.kind()) {
-            ("call", "none") => left,
-            ("none", "call") => right,
+            ("call" | "identifier", "none") => left,
+            ("none", "call" | "identifier") => right,
             _ => return None,
         };
         let truthy = match operator.as_str() {

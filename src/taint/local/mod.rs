@@ -134,7 +134,7 @@ enum Flow {
 }
 
 /// What a condition proves about variables when it is true (or false).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Facts {
     sanitized: Vec<(String, RuleMask)>,
     guarded: Vec<(String, Guard)>,
@@ -234,6 +234,10 @@ struct FunctionContext {
     /// Names last bound to an open file (`f = open(p)`, `with open(p) as
     /// f`): iterating one reads the file.
     file_objects: Vec<String>,
+    /// Names last bound to the result of a check (`m = re.fullmatch(p,
+    /// x)`, `ok = is_valid(x)`), with what the check proves when the
+    /// result is truthy (`if not m: raise`).
+    checks: Vec<(String, Facts)>,
 }
 
 impl FunctionContext {
@@ -250,6 +254,7 @@ impl FunctionContext {
             body,
             separator_names: Vec::new(),
             file_objects: Vec::new(),
+            checks: Vec::new(),
         }
     }
 }

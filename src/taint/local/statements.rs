@@ -576,6 +576,17 @@ impl<'a> Interpreter<'a> {
         let separated = self.ends_with_separator(right, env, context);
         mark_name(&mut context.separator_names, spelled, separated);
         mark_name(&mut context.file_objects, spelled, self.opens_file(right));
+        context.checks.retain(|(name, _)| name != spelled);
+        if right.kind() == "call" {
+            let mut proved = Facts::default();
+            self.call_facts(right, env, context, &mut proved);
+            if !(proved.sanitized.is_empty()
+                && proved.guarded.is_empty()
+                && proved.contained.is_empty())
+            {
+                context.checks.push((spelled.to_string(), proved));
+            }
+        }
         let name: Var = self.text(left).into();
         env.types.remove(&name);
         env.normalised.remove(&name);
