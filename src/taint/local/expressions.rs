@@ -260,6 +260,8 @@ impl<'a> Interpreter<'a> {
         let mut splat_at: Option<usize> = None;
         // `*args` only: `**kwargs` never carries a command's arguments.
         let mut positional_splat: Option<Taint> = None;
+        // What the first `*args` unpacks, when it comes first.
+        let mut leading_splat: Option<Node<'a>> = None;
         if let Some(arguments) = node.child_by_field_name("arguments") {
             if arguments.kind() == "generator_expression" {
                 args.push(self.eval(arguments, env, context, depth));
@@ -284,6 +286,9 @@ impl<'a> Interpreter<'a> {
                             let value = self.eval(child, env, context, depth);
                             splat.get_or_insert_with(Taint::default).union_with(&value);
                             if child.kind() == "list_splat" {
+                                if splat_at.is_none() && args.is_empty() {
+                                    leading_splat = child.named_child(0);
+                                }
                                 splat_at.get_or_insert(args.len());
                                 positional_splat
                                     .get_or_insert_with(Taint::default)
@@ -406,8 +411,14 @@ impl<'a> Interpreter<'a> {
             _ => None,
         };
 
-        // Sinks.
+        // Sinks. A command vector built in a variable first
+        // (`cmd = ['sh', '-c', script]; execute(*cmd)`) is known by its
+        // literal elements.
         let first_sink = self.file.sinks.len();
+        let vector = arg_nodes
+            .first()
+            .or(leading_splat.as_ref())
+            .and_then(|first| self.command_vector(*first, env, context));
         self.record_sinks(
             node,
             &callee,
@@ -419,6 +430,7 @@ impl<'a> Interpreter<'a> {
             splat_at,
             receiver.as_ref(),
             receiver_node,
+            vector,
             context,
         );
 
@@ -449,6 +461,7 @@ impl<'a> Interpreter<'a> {
                 }
             }
             let value = self.hop(value, node, HopKind::AddedTo, container);
+            self.update_command_vector(container, &method_name, &arg_nodes, env, context);
             self.mutate(container, value, env, context);
         }
 

@@ -238,7 +238,14 @@ struct FunctionContext {
     /// x)`, `ok = is_valid(x)`), with what the check proves when the
     /// result is truthy (`if not m: raise`).
     checks: Vec<(String, Facts)>,
+    /// Names last bound to a command vector, with its literal elements
+    /// (`cmd = ['sudo', 'mount', dev]`: `sudo`, `mount`, unknown).
+    command_vectors: Vec<(String, CommandVector)>,
 }
+
+/// The elements of a command vector as literal strings where they are
+/// known; elements after the first of unknown length are not listed.
+type CommandVector = Vec<Option<String>>;
 
 impl FunctionContext {
     fn new(id: FunctionId, qualname: String, body: Option<usize>) -> FunctionContext {
@@ -255,6 +262,7 @@ impl FunctionContext {
             separator_names: Vec::new(),
             file_objects: Vec::new(),
             checks: Vec::new(),
+            command_vectors: Vec::new(),
         }
     }
 }
@@ -301,6 +309,8 @@ pub struct Interpreter<'a> {
     current_class: Option<String>,
     /// Module-level names holding a path that ends with a separator.
     global_separator_names: Vec<String>,
+    /// Module-level command vectors (`SUDO = ['sudo']`).
+    global_command_vectors: Vec<(String, CommandVector)>,
     steps: usize,
 }
 
@@ -332,6 +342,7 @@ pub fn summarize(
         self_attr_types: HashMap::default(),
         current_class: None,
         global_separator_names: Vec::new(),
+        global_command_vectors: Vec::new(),
         steps: 0,
     };
     interpreter.run(root, outline);
@@ -457,6 +468,7 @@ impl<'a> Interpreter<'a> {
         self.exec_block(root, &mut env, &mut context, 0);
         self.globals = env;
         self.global_separator_names = context.separator_names;
+        self.global_command_vectors = context.command_vectors;
 
         let mut ids: HashMap<usize, FunctionId> = HashMap::default();
         for &node in definitions {

@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// Where the elements of a command vector were read from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Vector {
+    /// The call's own arguments (`execute('sh', '-c', script)`).
+    Arguments,
+    /// A list display as the first argument (`call(['sh', '-c', s])`).
+    Display,
+    /// A variable holding a vector built earlier (`call(cmd)`, `execute(*cmd)`).
+    Variable,
+}
+
 impl<'a> Interpreter<'a> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn record_sinks(
@@ -17,6 +28,7 @@ impl<'a> Interpreter<'a> {
         splat_at: Option<usize>,
         receiver: Option<&Taint>,
         receiver_node: Option<Node<'a>>,
+        vector: Option<CommandVector>,
         context: &FunctionContext,
     ) {
         let method = callee.method_name();
@@ -71,17 +83,22 @@ impl<'a> Interpreter<'a> {
                 // The argument vector, as literal strings where known:
                 // positional (`execute('mount', ...)`) or a list display.
                 let mut argv: Vec<Option<String>> = literal_args.clone();
-                let mut argv_nodes: Vec<Node<'a>> = arg_nodes.to_vec();
+                let mut from = Vector::Arguments;
                 if !matches!(spec.args, ArgSelector::Named(ArgSelectorName::All))
                     && let Some(first) = arg_nodes.first()
                     && matches!(first.kind(), "list" | "tuple")
                 {
                     let mut cursor = first.walk();
-                    argv_nodes = first.named_children(&mut cursor).collect();
-                    argv = argv_nodes
-                        .iter()
-                        .map(|n| string_literal(self.source, *n))
+                    argv = first
+                        .named_children(&mut cursor)
+                        .map(|n| string_literal(self.source, n))
                         .collect();
+                    from = Vector::Display;
+                } else if let Some(vector) = &vector
+                    && argv.first().is_none_or(|program| program.is_none())
+                {
+                    argv = vector.clone();
+                    from = Vector::Variable;
                 }
                 if let Some((_, _, value)) = keyword("shell")
                     && !is_false(*value)
@@ -121,19 +138,42 @@ impl<'a> Interpreter<'a> {
                     if self.config.privileged_programs.iter().any(|p| p == base) {
                         privileged.get_or_insert_with(|| format!("run as root through `{base}`"));
                     }
-                    // `sh -c STRING`: the string is run by a shell.
-                    if self
-                        .config
-                        .shell_programs
-                        .iter()
-                        .any(|p| p == program || p == base)
-                        && argv.get(1).and_then(|a| a.as_deref()) == Some("-c")
-                        && argv_nodes.len() > 2
-                    {
-                        // A list display's elements share the list's taint.
-                        let from_display = argv_nodes.first() != arg_nodes.first();
-                        let index = if from_display { 0 } else { 2 };
-                        data = args.get(index).cloned().unwrap_or_default();
+                }
+                // `sh -c SCRIPT`, maybe after literal wrappers (`sudo sh -c`,
+                // `env LC_ALL=C sh -c`): the script is run by a shell; the
+                // arguments after it are the script's `$0`, `$1`, ...
+                let shell_at = argv
+                    .iter()
+                    .take_while(|element| element.is_some())
+                    .position(|element| {
+                        let program = element.as_deref().unwrap_or_default();
+                        let base = program.rsplit('/').next().unwrap_or(program);
+                        self.config
+                            .shell_programs
+                            .iter()
+                            .any(|p| p == program || p == base)
+                    })
+                    .filter(|&at| argv.get(at + 1).and_then(|a| a.as_deref()) == Some("-c"));
+                if let Some(at) = shell_at {
+                    let script = at + 2;
+                    let literal = argv.get(script).is_some_and(|a| a.is_some());
+                    let script_taint = match from {
+                        Vector::Arguments => args
+                            .get(script)
+                            .or(splat.filter(|_| script >= args.len()))
+                            .cloned()
+                            .unwrap_or_default(),
+                        // A display's (or variable's) elements share its taint.
+                        Vector::Display if script < argv.len() && !literal => {
+                            args.first().cloned().unwrap_or_default()
+                        }
+                        Vector::Variable if !literal => {
+                            args.first().or(splat).cloned().unwrap_or_default()
+                        }
+                        _ => Taint::default(),
+                    };
+                    if !script_taint.is_clean() {
+                        data = script_taint;
                         shell = true;
                     }
                 }
@@ -205,6 +245,136 @@ impl<'a> Interpreter<'a> {
                 snippet,
                 context: context.qualname.clone(),
             });
+        }
+    }
+}
+
+impl<'a> Interpreter<'a> {
+    /// The literal elements of a command vector an expression builds or
+    /// names: a list or tuple display, a concatenation, a name bound to
+    /// one (in the function, or a module constant such as `SUDO`).
+    pub(super) fn command_vector(
+        &self,
+        node: Node<'a>,
+        env: &Env,
+        context: &FunctionContext,
+    ) -> Option<CommandVector> {
+        self.command_vector_at(node, env, context, 0)
+    }
+
+    fn command_vector_at(
+        &self,
+        node: Node<'a>,
+        env: &Env,
+        context: &FunctionContext,
+        depth: usize,
+    ) -> Option<CommandVector> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "list" | "tuple" => {
+                let mut elements = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    match child.kind() {
+                        "comment" => {}
+                        "list_splat" => {
+                            let inner = child.named_child(0);
+                            match inner
+                                .and_then(|i| self.command_vector_at(i, env, context, depth + 1))
+                            {
+                                Some(more) => elements.extend(more),
+                                None => {
+                                    // Of unknown length: later positions unknown.
+                                    elements.push(None);
+                                    break;
+                                }
+                            }
+                        }
+                        _ => elements.push(string_literal(self.source, child)),
+                    }
+                }
+                Some(elements)
+            }
+            "binary_operator"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| self.text(o) == "+") =>
+            {
+                let mut elements = self.command_vector_at(
+                    node.child_by_field_name("left")?,
+                    env,
+                    context,
+                    depth + 1,
+                )?;
+                match node
+                    .child_by_field_name("right")
+                    .and_then(|r| self.command_vector_at(r, env, context, depth + 1))
+                {
+                    Some(more) => elements.extend(more),
+                    None => elements.push(None),
+                }
+                Some(elements)
+            }
+            "parenthesized_expression" => {
+                self.command_vector_at(node.named_child(0)?, env, context, depth + 1)
+            }
+            "identifier" => {
+                let name = self.text(node);
+                let named = |vectors: &[(String, CommandVector)]| {
+                    vectors
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| v.clone())
+                };
+                named(&context.command_vectors).or_else(|| {
+                    (context.id != 0 && !env.vars.contains_key(name))
+                        .then(|| named(&self.global_command_vectors))
+                        .flatten()
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps a local command vector's literal elements up to date through
+    /// `cmd.append(x)`, `cmd.insert(0, x)` and `cmd.extend([...])`.
+    pub(super) fn update_command_vector(
+        &mut self,
+        container: Node<'a>,
+        method: &str,
+        arguments: &[Node<'a>],
+        env: &Env,
+        context: &mut FunctionContext,
+    ) {
+        if container.kind() != "identifier" {
+            return;
+        }
+        let name = self.text(container);
+        let Some(index) = context.command_vectors.iter().position(|(n, _)| n == name) else {
+            return;
+        };
+        let literal = |node: Option<&Node<'a>>| node.and_then(|n| string_literal(self.source, *n));
+        let extension = match method {
+            "extend" => arguments
+                .first()
+                .and_then(|a| self.command_vector(*a, env, context)),
+            _ => None,
+        };
+        let vector = &mut context.command_vectors[index].1;
+        match method {
+            "append" => vector.push(literal(arguments.first())),
+            "insert" if arguments.first().is_some_and(|a| self.text(*a) == "0") => {
+                vector.insert(0, literal(arguments.get(1)));
+            }
+            "extend" => match extension {
+                Some(more) => vector.extend(more),
+                None => vector.push(None),
+            },
+            _ => {
+                context.command_vectors.swap_remove(index);
+            }
         }
     }
 }

@@ -577,6 +577,10 @@ impl<'a> Interpreter<'a> {
         mark_name(&mut context.separator_names, spelled, separated);
         mark_name(&mut context.file_objects, spelled, self.opens_file(right));
         context.checks.retain(|(name, _)| name != spelled);
+        context.command_vectors.retain(|(name, _)| name != spelled);
+        if let Some(vector) = self.command_vector(right, env, context) {
+            context.command_vectors.push((spelled.to_string(), vector));
+        }
         if right.kind() == "call" {
             let mut proved = Facts::default();
             self.call_facts(right, env, context, &mut proved);
