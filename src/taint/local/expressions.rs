@@ -212,6 +212,9 @@ impl<'a> Interpreter<'a> {
         if self.is_self(object, context)
             && let Some(class) = context.class.clone()
         {
+            if self.properties.contains(&(class.clone(), attr.to_string())) {
+                return self.call_property(node, &class, attr, context);
+            }
             let mut taint = env
                 .vars
                 .get(&*crate::names::join_dotted("self", attr))
@@ -240,6 +243,36 @@ impl<'a> Interpreter<'a> {
         }
         // An attribute of a tainted object is tainted.
         self.eval(object, env, context, depth)
+    }
+
+    /// `self.device` where `device` is a `@property` of the class: a call
+    /// of the method, resolved and summarised like `self.device()`.
+    fn call_property(
+        &mut self,
+        node: Node<'a>,
+        class: &str,
+        name: &str,
+        context: &FunctionContext,
+    ) -> Taint {
+        let callee = Callee::SelfMethod {
+            class: self.share(class),
+            name: self.share(name),
+        };
+        let callee = self.callee_id(&callee);
+        let call = self.file.calls.len() as CallId;
+        self.file.calls.push(CallSite {
+            caller: context.id,
+            callee,
+            span: self.span(node),
+            receiver: None,
+            args: Box::new([]),
+            keywords: Box::new([]),
+            splat: None,
+            bound: true,
+            forwards_command: false,
+            falsy_positions: 0,
+        });
+        Taint::atom(self.intern(Atom::CallResult { call }))
     }
 
     pub(super) fn eval_call(

@@ -311,6 +311,9 @@ pub struct Interpreter<'a> {
     global_separator_names: Vec<String>,
     /// Module-level command vectors (`SUDO = ['sudo']`).
     global_command_vectors: Vec<(String, CommandVector)>,
+    /// `@property` methods of this file's classes (qualified class, name):
+    /// reading `self.name` calls them.
+    properties: HashSet<(String, String)>,
     steps: usize,
 }
 
@@ -343,6 +346,7 @@ pub fn summarize(
         current_class: None,
         global_separator_names: Vec::new(),
         global_command_vectors: Vec::new(),
+        properties: HashSet::default(),
         steps: 0,
     };
     interpreter.run(root, outline);
@@ -451,6 +455,15 @@ impl<'a> Interpreter<'a> {
                 && let Some(name) = node.child_by_field_name("name")
             {
                 self.module_defs.insert(self.text(name).to_string());
+            }
+            if let Some(class) = enclosing_scope(*node).filter(|s| s.kind() == "class_definition")
+                && let Some(name) = node.child_by_field_name("name")
+                && decorator_names(self.source, *node, self.imports)
+                    .iter()
+                    .any(|d| d == "property" || d.ends_with(".cached_property"))
+            {
+                let class = self.qualify(&qualname_of(self.source, class));
+                self.properties.insert((class, self.text(name).to_string()));
             }
         }
 
