@@ -212,7 +212,11 @@ impl<'a> Interpreter<'a> {
         if self.is_self(object, context)
             && let Some(class) = context.class.clone()
         {
-            if self.properties.contains(&(class.clone(), attr.to_string())) {
+            if self
+                .properties
+                .get(&class)
+                .is_some_and(|names| names.contains(attr))
+            {
                 return self.call_property(node, &class, attr, context);
             }
             let mut taint = env

@@ -311,9 +311,9 @@ pub struct Interpreter<'a> {
     global_separator_names: Vec<String>,
     /// Module-level command vectors (`SUDO = ['sudo']`).
     global_command_vectors: Vec<(String, CommandVector)>,
-    /// `@property` methods of this file's classes (qualified class, name):
-    /// reading `self.name` calls them.
-    properties: HashSet<(String, String)>,
+    /// `@property` methods of this file's classes, by qualified class:
+    /// reading `self.name` calls them. Looked up without allocating.
+    properties: HashMap<String, HashSet<String>>,
     steps: usize,
 }
 
@@ -346,7 +346,7 @@ pub fn summarize(
         current_class: None,
         global_separator_names: Vec::new(),
         global_command_vectors: Vec::new(),
-        properties: HashSet::default(),
+        properties: HashMap::default(),
         steps: 0,
     };
     interpreter.run(root, outline);
@@ -463,7 +463,8 @@ impl<'a> Interpreter<'a> {
                     .any(|d| d == "property" || d.ends_with(".cached_property"))
             {
                 let class = self.qualify(&qualname_of(self.source, class));
-                self.properties.insert((class, self.text(name).to_string()));
+                let name = self.text(name).to_string();
+                self.properties.entry(class).or_default().insert(name);
             }
         }
 

@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// How many leading elements of a command vector are kept: the program,
+/// its wrappers (`sudo`, `env VAR=x`, `nsenter -t 1 -m`), `sh -c` and the
+/// script are all among them.
+const MAX_VECTOR_PREFIX: usize = 8;
+
 /// Where the elements of a command vector were read from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Vector {
@@ -276,9 +281,24 @@ impl<'a> Interpreter<'a> {
             "list" | "tuple" => {
                 let mut elements = Vec::new();
                 let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+                let mut children = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .peekable();
+                // A vector starts with its program: a literal, or a prefix
+                // such as `*SUDO`. Only its first elements matter.
+                if !children
+                    .peek()
+                    .is_some_and(|first| matches!(first.kind(), "string" | "list_splat"))
+                {
+                    return None;
+                }
+                for child in children {
+                    if elements.len() >= MAX_VECTOR_PREFIX {
+                        elements.push(None);
+                        break;
+                    }
                     match child.kind() {
-                        "comment" => {}
                         "list_splat" => {
                             let inner = child.named_child(0);
                             match inner

@@ -581,7 +581,7 @@ impl<'a> Interpreter<'a> {
         if let Some(vector) = self.command_vector(right, env, context) {
             context.command_vectors.push((spelled.to_string(), vector));
         }
-        if right.kind() == "call" {
+        if right.kind() == "call" && self.may_be_check(right) {
             let mut proved = Facts::default();
             self.call_facts(right, env, context, &mut proved);
             if !(proved.sanitized.is_empty()
@@ -640,6 +640,26 @@ impl<'a> Interpreter<'a> {
                 env.types.insert(name, ty);
             }
         }
+    }
+
+    /// Whether a call may be a check whose result proves something
+    /// (`re.fullmatch`, `startswith`, a helper of the scanned sources):
+    /// the others are not worth asking `call_facts` about.
+    fn may_be_check(&self, call: Node<'a>) -> bool {
+        let Some(function) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let last = match function.kind() {
+            "attribute" => function
+                .child_by_field_name("attribute")
+                .map_or("", |a| self.text(a)),
+            "identifier" => self.text(function),
+            _ => return false,
+        };
+        matches!(
+            last,
+            "fullmatch" | "match" | "search" | "startswith" | "is_relative_to"
+        ) || self.last_call_at(call).is_some()
     }
 
     /// Whether an expression opens a file (`open(p)`, `io.open(p)`,
