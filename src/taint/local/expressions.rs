@@ -132,7 +132,7 @@ impl<'a> Interpreter<'a> {
                     let value = child
                         .child_by_field_name("right")
                         .map(|r| {
-                            let items = self.file_lines(r, context);
+                            let items = self.file_lines(r, &scope, context);
                             self.eval(r, &mut scope, context, depth).union(&items)
                         })
                         .unwrap_or_default();
@@ -597,7 +597,7 @@ impl<'a> Interpreter<'a> {
         if matches!(&callee, Callee::Name(name) if &**name == "next")
             && let Some(&iterator) = arg_nodes.first()
         {
-            let line = self.file_lines(iterator, context);
+            let line = self.file_lines(iterator, env, context);
             if !line.is_clean() {
                 return line;
             }

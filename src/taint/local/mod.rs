@@ -147,6 +147,10 @@ struct Facts {
 }
 
 impl Facts {
+    fn is_empty(&self) -> bool {
+        self.sanitized.is_empty() && self.guarded.is_empty() && self.contained.is_empty()
+    }
+
     /// What both of two alternatives prove (`a or b` true): guards of
     /// helpers are dropped, being tied to one side's call.
     fn common(self, other: &Facts) -> Facts {

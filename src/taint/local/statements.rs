@@ -92,7 +92,7 @@ impl<'a> Interpreter<'a> {
                 let iterable = node
                     .child_by_field_name("right")
                     .map(|r| {
-                        let items = self.file_lines(r, context);
+                        let items = self.file_lines(r, env, context);
                         self.eval(r, env, context, depth).union(&items)
                     })
                     .unwrap_or_default();
@@ -360,7 +360,7 @@ impl<'a> Interpreter<'a> {
                     .unwrap_or_default();
                 if let Some(target) = target {
                     if target.kind() == "identifier" {
-                        let opens_file = expression.is_some_and(|e| self.opens_file(e));
+                        let opens_file = expression.is_some_and(|e| self.opens_file(e, env));
                         mark_name(&mut context.file_objects, self.text(target), opens_file);
                     }
                     let taint = self.hop(taint, item, HopKind::BoundByWith, target);
@@ -575,7 +575,11 @@ impl<'a> Interpreter<'a> {
         let spelled = self.text(left);
         let separated = self.ends_with_separator(right, env, context);
         mark_name(&mut context.separator_names, spelled, separated);
-        mark_name(&mut context.file_objects, spelled, self.opens_file(right));
+        mark_name(
+            &mut context.file_objects,
+            spelled,
+            self.opens_file(right, env),
+        );
         context.checks.retain(|(name, _)| name != spelled);
         context.command_vectors.retain(|(name, _)| name != spelled);
         if let Some(vector) = self.command_vector(right, env, context) {
@@ -584,10 +588,7 @@ impl<'a> Interpreter<'a> {
         if right.kind() == "call" && self.may_be_check(right) {
             let mut proved = Facts::default();
             self.call_facts(right, env, context, &mut proved);
-            if !(proved.sanitized.is_empty()
-                && proved.guarded.is_empty()
-                && proved.contained.is_empty())
-            {
+            if !proved.is_empty() {
                 context.checks.push((spelled.to_string(), proved));
             }
         }
@@ -664,43 +665,49 @@ impl<'a> Interpreter<'a> {
 
     /// Whether an expression opens a file (`open(p)`, `io.open(p)`,
     /// `path.open()` on a `pathlib` path).
-    pub(super) fn opens_file(&self, node: Node<'a>) -> bool {
+    pub(super) fn opens_file(&self, node: Node<'a>, env: &Env) -> bool {
         if node.kind() != "call" {
             return false;
         }
         let Some(function) = node.child_by_field_name("function") else {
             return false;
         };
-        match function.kind() {
-            "identifier" | "attribute" => {
-                let resolved = self.imports.resolve(self.text(function));
-                matches!(
-                    &*resolved,
-                    "open" | "io.open" | "codecs.open" | "os.fdopen" | "gzip.open" | "bz2.open"
-                ) || (function.kind() == "attribute"
-                    && function
-                        .child_by_field_name("attribute")
-                        .is_some_and(|a| self.text(a) == "open")
-                    && self.value_type(function, &Env::default()).is_none()
-                    && function
-                        .child_by_field_name("object")
-                        .and_then(|o| self.value_type(o, &Env::default()))
-                        .as_deref()
-                        .is_some_and(is_path_class))
-            }
-            _ => false,
+        if !matches!(function.kind(), "identifier" | "attribute") {
+            return false;
         }
+        let resolved = self.imports.resolve(self.text(function));
+        if matches!(
+            &*resolved,
+            "open" | "io.open" | "codecs.open" | "os.fdopen" | "gzip.open" | "bz2.open"
+        ) {
+            return true;
+        }
+        // `path.open()` on a `pathlib` path.
+        function.kind() == "attribute"
+            && function
+                .child_by_field_name("attribute")
+                .is_some_and(|a| self.text(a) == "open")
+            && function
+                .child_by_field_name("object")
+                .and_then(|o| self.value_type(o, env))
+                .as_deref()
+                .is_some_and(|ty| is_path_class(ty) || ty == "resolved-path")
     }
 
     /// The taint of the items of an iterable beyond its own: iterating an
     /// open file (`for line in f`, `next(f)`) reads it.
-    pub(super) fn file_lines(&mut self, iterable: Node<'a>, context: &FunctionContext) -> Taint {
+    pub(super) fn file_lines(
+        &mut self,
+        iterable: Node<'a>,
+        env: &Env,
+        context: &FunctionContext,
+    ) -> Taint {
         let reads_file = match iterable.kind() {
             "identifier" => {
                 let name = self.text(iterable);
                 context.file_objects.iter().any(|n| n == name)
             }
-            _ => self.opens_file(iterable),
+            _ => self.opens_file(iterable, env),
         };
         if !reads_file {
             return Taint::default();
