@@ -278,6 +278,17 @@ impl<'a> Interpreter<'a> {
                     _ => true,
                 };
                 if contained {
+                    // `p = os.path.realpath(path)` checked: `path` too.
+                    if let Some((_, original)) = context
+                        .normalised_copies
+                        .iter()
+                        .find(|(copy, _)| *copy == name)
+                    {
+                        let original_normalised = env.normalised.contains(original.as_str());
+                        facts
+                            .contained
+                            .push((original.clone(), original_normalised));
+                    }
                     facts.contained.push((name, normalised));
                 }
                 return;
@@ -299,7 +310,6 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
-        let _ = context;
     }
 
     /// The variable a containment check tests, and whether the tested
@@ -307,7 +317,7 @@ impl<'a> Interpreter<'a> {
     /// normalisation of it (`os.path.realpath(path)`, `path.resolve()`,
     /// `Path(path).resolve()`), which is the variable's own value only
     /// when the variable already holds a normalised path.
-    fn checked_path(&self, node: Node<'a>, env: &Env) -> Option<(String, bool)> {
+    pub(super) fn checked_path(&self, node: Node<'a>, env: &Env) -> Option<(String, bool)> {
         let operand = match node.kind() {
             "identifier" => node,
             "call" => {

@@ -151,8 +151,10 @@ impl Facts {
         self.sanitized.is_empty() && self.guarded.is_empty() && self.contained.is_empty()
     }
 
-    /// What both of two alternatives prove (`a or b` true): guards of
-    /// helpers are dropped, being tied to one side's call.
+    /// What both of two alternatives prove (`a or b` true). A helper's
+    /// guard on one side is kept where the other side clears every rule
+    /// for the same variable (`ok(x) or x in ALLOWED`); otherwise it is
+    /// dropped, being tied to one side's call.
     fn common(self, other: &Facts) -> Facts {
         let sanitized_for = |facts: &Facts, name: &str| {
             facts
@@ -186,9 +188,26 @@ impl Facts {
                 .filter(|(name, _)| sanitized_for(&self, name).contains(RuleMask::PATH))
                 .cloned(),
         );
+        let fully_sanitized =
+            |facts: &Facts, name: &str| sanitized_for(facts, name) == RuleMask::ALL;
+        let mut guarded: Vec<(String, Guard)> = self
+            .guarded
+            .iter()
+            .filter(|(name, guard)| {
+                fully_sanitized(other, name) || other.guarded.contains(&(name.clone(), *guard))
+            })
+            .cloned()
+            .collect();
+        guarded.extend(
+            other
+                .guarded
+                .iter()
+                .filter(|(name, _)| fully_sanitized(&self, name))
+                .cloned(),
+        );
         Facts {
             sanitized,
-            guarded: Vec::new(),
+            guarded,
             contained,
         }
     }
@@ -245,6 +264,11 @@ struct FunctionContext {
     /// Names last bound to a command vector, with its literal elements
     /// (`cmd = ['sudo', 'mount', dev]`: `sudo`, `mount`, unknown).
     command_vectors: Vec<(String, CommandVector)>,
+    /// Names last bound to a normalisation of another name (`p =
+    /// os.path.realpath(path)`: `p`, `path`): a containment check of the
+    /// copy is one of the original too (which a helper's caller may have
+    /// normalised already).
+    normalised_copies: Vec<(String, String)>,
 }
 
 /// The elements of a command vector as literal strings where they are
@@ -267,6 +291,7 @@ impl FunctionContext {
             file_objects: Vec::new(),
             checks: Vec::new(),
             command_vectors: Vec::new(),
+            normalised_copies: Vec::new(),
         }
     }
 }

@@ -582,6 +582,17 @@ impl<'a> Interpreter<'a> {
         );
         context.checks.retain(|(name, _)| name != spelled);
         context.command_vectors.retain(|(name, _)| name != spelled);
+        context
+            .normalised_copies
+            .retain(|(name, _)| name != spelled);
+        if right.kind() == "call"
+            && let Some((original, _)) = self.checked_path(right, env)
+            && original != spelled
+        {
+            context
+                .normalised_copies
+                .push((spelled.to_string(), original));
+        }
         if let Some(vector) = self.command_vector(right, env, context) {
             context.command_vectors.push((spelled.to_string(), vector));
         }
