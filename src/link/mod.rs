@@ -44,6 +44,8 @@ pub struct ProjectIndex {
     pub escaping_functions: HashSet<FunctionRef>,
     /// Class → itself and its resolved bases, nearest first.
     ancestors: HashMap<String, Vec<String>>,
+    /// The `@classmethod`s: a call through the class binds parameter 0.
+    classmethods: HashSet<FunctionRef>,
 }
 
 /// The functions of every file as `module.qualname`; the first of a name
@@ -105,6 +107,7 @@ impl ProjectIndex {
             escaping_names: HashSet::default(),
             escaping_functions: HashSet::default(),
             ancestors: HashMap::default(),
+            classmethods: HashSet::default(),
         };
         // Three independent maps, built side by side.
         let (functions, (methods_by_name, ())) = rayon::join(
@@ -118,6 +121,16 @@ impl ProjectIndex {
         );
         index.functions = functions;
         index.methods_by_name = methods_by_name;
+        for (file_index, file) in files.iter().enumerate() {
+            for (function_index, function) in file.taint.functions.iter().enumerate() {
+                if function.classmethod {
+                    index.classmethods.insert(FunctionRef {
+                        file: file_index as u32,
+                        function: function_index as FunctionId,
+                    });
+                }
+            }
+        }
         for modules in index.modules.values_mut() {
             modules.sort();
             modules.dedup();
@@ -266,7 +279,7 @@ impl ProjectIndex {
                 if let Some(&function) = self.functions.get(candidate) {
                     return Some(Target::Function {
                         function,
-                        offset: 0,
+                        offset: u16::from(self.classmethods.contains(&function)),
                     });
                 }
                 self.class_bases

@@ -365,6 +365,9 @@ pub struct FunctionSummary {
     /// Index of the first parameter that carries data (1 for methods, whose
     /// parameter 0 is `self`/`cls`).
     pub first_data_param: u16,
+    /// A `@classmethod`: called through its class (`Volume.create(x)`),
+    /// the class is bound to parameter 0 as on an instance.
+    pub classmethod: bool,
     pub span: Span,
     /// `_name` (not a dunder): its parameters may take their taint from
     /// its call sites instead of being sources.

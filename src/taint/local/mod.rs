@@ -608,6 +608,7 @@ impl<'a> Interpreter<'a> {
         let class = class_node.map(|c| self.qualify(&qualname_of(self.source, c)));
         let decorators = decorator_names(self.source, node, self.imports);
         let is_static = decorators.iter().any(|d| d == "staticmethod");
+        let classmethod = class.is_some() && decorators.iter().any(|d| d == "classmethod");
         let entry_point = decorators
             .iter()
             .find(|d| {
@@ -651,6 +652,7 @@ impl<'a> Interpreter<'a> {
             class: shared_class,
             params: params.clone(),
             first_data_param,
+            classmethod,
             span: self.span(node.child_by_field_name("name").unwrap_or(node)),
             private,
             parent,
