@@ -46,6 +46,9 @@ pub struct ProjectIndex {
     ancestors: HashMap<String, Vec<String>>,
     /// The `@classmethod`s: a call through the class binds parameter 0.
     classmethods: HashSet<FunctionRef>,
+    /// What each package's `__init__.py` imports, by the name it binds
+    /// (`pkg.safe_name` re-exported from `pkg.common.validate`).
+    reexports: HashMap<String, HashMap<String, String>>,
 }
 
 /// The functions of every file as `module.qualname`; the first of a name
@@ -108,6 +111,7 @@ impl ProjectIndex {
             escaping_functions: HashSet::default(),
             ancestors: HashMap::default(),
             classmethods: HashSet::default(),
+            reexports: HashMap::default(),
         };
         // Three independent maps, built side by side.
         let (functions, (methods_by_name, ())) = rayon::join(
@@ -121,6 +125,14 @@ impl ProjectIndex {
         );
         index.functions = functions;
         index.methods_by_name = methods_by_name;
+        for file in files.iter().filter(|file| file.is_package) {
+            let bindings = file
+                .imports
+                .iter()
+                .map(|(local, qualified)| (local.to_string(), qualified.to_string()))
+                .collect();
+            index.reexports.insert(file.module.clone(), bindings);
+        }
         for (file_index, file) in files.iter().enumerate() {
             for (function_index, function) in file.taint.functions.iter().enumerate() {
                 if function.classmethod {
@@ -167,6 +179,53 @@ impl ProjectIndex {
         name: &str,
         near: &str,
         mut test: impl FnMut(&str) -> Option<T>,
+    ) -> Option<T> {
+        if let Some(found) = self.first_candidate_spelled(name, near, &mut test) {
+            return Some(found);
+        }
+        // `pkg.safe_name`, which `pkg/__init__.py` imports from where it
+        // is defined (a few hops at most: re-exports of re-exports).
+        let mut name = self.through_reexport(name)?;
+        for _ in 0..MAX_REEXPORT_HOPS {
+            if let Some(found) = self.first_candidate_spelled(&name, near, &mut test) {
+                return Some(found);
+            }
+            name = self.through_reexport(&name)?;
+        }
+        None
+    }
+
+    /// `name` with its leading package-level name replaced by what the
+    /// package's `__init__.py` imports under it.
+    fn through_reexport(&self, name: &str) -> Option<String> {
+        if self.reexports.is_empty() {
+            return None;
+        }
+        let mut end = name.len();
+        while let Some(dot) = name.as_bytes()[..end].iter().rposition(|&b| b == b'.') {
+            let (package, rest) = (&name[..dot], &name[dot + 1..]);
+            let (head, tail) = match rest.split_once('.') {
+                Some((head, tail)) => (head, Some(tail)),
+                None => (rest, None),
+            };
+            if let Some(target) = self.reexports.get(package).and_then(|b| b.get(head))
+                && target != name
+            {
+                return Some(match tail {
+                    Some(tail) => crate::names::join_dotted(target, tail),
+                    None => target.clone(),
+                });
+            }
+            end = dot;
+        }
+        None
+    }
+
+    fn first_candidate_spelled<T>(
+        &self,
+        name: &str,
+        near: &str,
+        test: &mut impl FnMut(&str) -> Option<T>,
     ) -> Option<T> {
         if let Some(found) = test(name) {
             return Some(found);
@@ -320,6 +379,9 @@ impl ProjectIndex {
         }
     }
 }
+
+/// How many re-exports a name is followed through.
+const MAX_REEXPORT_HOPS: usize = 4;
 
 fn common_prefix(a: &str, b: &str) -> usize {
     a.split('.')
