@@ -1010,10 +1010,12 @@ impl<'a> Solution<'a> {
                             steps_backwards.push(self.step(
                                 caller_file,
                                 call.span,
+                                // Named after the parameter: the argument
+                                // may be any expression.
                                 format!(
-                                    "`{}` called with tainted `{}`",
-                                    summary.name(),
-                                    param.name
+                                    "tainted argument for parameter `{}` of `{}`",
+                                    param.name,
+                                    summary.name()
                                 ),
                             ));
                             next = Some((caller_file, call.caller, argument.into_owned()));
