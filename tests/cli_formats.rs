@@ -289,3 +289,43 @@ fn hand_built_sarif_with_related_locations_validates() {
         validate_sarif(&schema, &serde_json::to_string_pretty(&log).unwrap());
     }
 }
+
+/// A flow through private functions of two modules that call each other
+/// starts its trace at the public caller's parameter, not somewhere in
+/// the cycle.
+#[test]
+fn traces_through_mutual_recursion_reach_the_source() {
+    let dir = tempdir();
+    write(dir.path(), "rc/__init__.py", "");
+    write(
+        dir.path(),
+        "rc/one.py",
+        "from oslo_concurrency import processutils\nfrom rc import two\n\n\n\
+         def _a(x, n):\n    if n:\n        two._b(x, n - 1)\n    \
+         processutils.execute('ls', x, run_as_root=True)\n\n\n\
+         def start():\n    _a('/tmp', 3)\n",
+    );
+    write(
+        dir.path(),
+        "rc/two.py",
+        "from rc import one\n\n\ndef _b(x, n):\n    one._a(x, n)\n\n\n\
+         def entry(z):\n    one._a(z, 2)\n",
+    );
+    let run = run(dir.path(), &["check", "--format", "json", "."]);
+    let findings = json(&run);
+    let finding = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "MG001")
+        .expect("MG001 at the execute in _a");
+    let trace = finding["trace"].as_array().unwrap();
+    let first = &trace[0];
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("source: parameter `z` of `entry`"),
+        "{finding}"
+    );
+}

@@ -930,10 +930,15 @@ impl<'a> Solution<'a> {
         let mut steps_backwards: Vec<TraceStep> = Vec::new();
         let mut current: Option<(usize, FunctionId, Taint)> = Some((file, context, taint.clone()));
         let mut seen: HashSet<(usize, AtomId)> = HashSet::default();
+        // Functions the trace went through: a caller outside them, public
+        // ones first, is preferred, so that recursion does not hide the
+        // source.
+        let mut visited: HashSet<(usize, FunctionId)> = HashSet::default();
         while let Some((file, context, taint)) = current.take() {
             if steps_backwards.len() > 40 {
                 break;
             }
+            visited.insert((file, context));
             let Some(entry) = taint.entries.iter().find(|entry| {
                 let sig = self.eval_entry(file, context, entry);
                 self.real(file, context, sig).intersects(rule)
@@ -993,7 +998,23 @@ impl<'a> Solution<'a> {
                         break;
                     };
                     let mut next = None;
-                    for &(caller_file, call_index) in callers {
+                    let mut ordered: Vec<&(u32, u32)> = callers.iter().collect();
+                    ordered.sort_by_key(|&&(caller_file, call_index)| {
+                        let call =
+                            &self.files[caller_file as usize].taint.calls[call_index as usize];
+                        let caller = FunctionRef {
+                            file: caller_file,
+                            function: call.caller,
+                        };
+                        if visited.contains(&(caller_file as usize, call.caller)) {
+                            2
+                        } else if self.is_public(caller) {
+                            0
+                        } else {
+                            1
+                        }
+                    });
+                    for &(caller_file, call_index) in ordered {
                         let caller_file = caller_file as usize;
                         let call = &self.files[caller_file].taint.calls[call_index as usize];
                         let Some((_, offset)) =
