@@ -238,6 +238,9 @@ impl<'a> Interpreter<'a> {
                         .or_else(|| self.regex_constants.get(self.text(*p)).cloned())
                 });
                 let mask = regex_guard_mask(kind, pattern.as_deref());
+                if mask == RuleMask::PATH {
+                    facts.guarded.push((value.clone(), Guard::ARGV_SAFE));
+                }
                 if !mask.is_empty() {
                     facts.sanitized.push((value, mask));
                 }
@@ -260,6 +263,9 @@ impl<'a> Interpreter<'a> {
                     None if method == "fullmatch" => RuleMask::ALL,
                     None => RuleMask::NONE,
                 };
+                if mask == RuleMask::PATH {
+                    facts.guarded.push((value.clone(), Guard::ARGV_SAFE));
+                }
                 if !mask.is_empty() {
                     facts.sanitized.push((value, mask));
                 }

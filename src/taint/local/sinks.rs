@@ -205,6 +205,16 @@ impl<'a> Interpreter<'a> {
                     data.union_with(receiver);
                 }
             }
+            // A `$`-anchored match protects an element of a vector, not a
+            // shell string.
+            if sink.rule == RuleMask::COMMAND && !shell {
+                for entry in &mut data.entries {
+                    if entry.guards.contains(&Guard::ARGV_SAFE) {
+                        entry.mask = entry.mask.without(RuleMask::COMMAND);
+                    }
+                }
+                data.entries.retain(|entry| !entry.mask.is_empty());
+            }
             if data.is_clean() {
                 continue;
             }
