@@ -51,10 +51,11 @@ pub struct ProjectIndex {
     reexports: HashMap<String, HashMap<String, String>>,
 }
 
-/// The functions of every file as `module.qualname`; the first of a name
-/// wins.
-fn function_table(files: &[FileFacts]) -> HashMap<String, FunctionRef> {
+/// The functions of every file as `module.qualname` (the first of a name
+/// wins), and which of them are class methods.
+fn function_table(files: &[FileFacts]) -> (HashMap<String, FunctionRef>, HashSet<FunctionRef>) {
     let mut functions = HashMap::default();
+    let mut classmethods = HashSet::default();
     for (file_index, file) in files.iter().enumerate() {
         for (function_index, function) in file.taint.functions.iter().enumerate() {
             if !function.is_module {
@@ -64,10 +65,13 @@ fn function_table(files: &[FileFacts]) -> HashMap<String, FunctionRef> {
                 };
                 let key = qualify(&file.module, &function.qualname);
                 functions.entry(key).or_insert(reference);
+                if function.classmethod {
+                    classmethods.insert(reference);
+                }
             }
         }
     }
-    functions
+    (functions, classmethods)
 }
 
 /// Every method by its name.
@@ -114,7 +118,7 @@ impl ProjectIndex {
             reexports: HashMap::default(),
         };
         // Three independent maps, built side by side.
-        let (functions, (methods_by_name, ())) = rayon::join(
+        let ((functions, classmethods), (methods_by_name, ())) = rayon::join(
             || function_table(files),
             || {
                 rayon::join(
@@ -124,6 +128,7 @@ impl ProjectIndex {
             },
         );
         index.functions = functions;
+        index.classmethods = classmethods;
         index.methods_by_name = methods_by_name;
         for file in files.iter().filter(|file| file.is_package) {
             let bindings = file
@@ -132,16 +137,6 @@ impl ProjectIndex {
                 .map(|(local, qualified)| (local.to_string(), qualified.to_string()))
                 .collect();
             index.reexports.insert(file.module.clone(), bindings);
-        }
-        for (file_index, file) in files.iter().enumerate() {
-            for (function_index, function) in file.taint.functions.iter().enumerate() {
-                if function.classmethod {
-                    index.classmethods.insert(FunctionRef {
-                        file: file_index as u32,
-                        function: function_index as FunctionId,
-                    });
-                }
-            }
         }
         for modules in index.modules.values_mut() {
             modules.sort();

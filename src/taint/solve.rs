@@ -800,9 +800,6 @@ impl<'a> Solution<'a> {
     fn effective_mask(&self, file: usize, entry: &Entry) -> RuleMask {
         let mut mask = entry.mask;
         for guard in &entry.guards {
-            if *guard == Guard::ARGV_SAFE {
-                continue;
-            }
             let Some((function, offset)) = self.callee_function(file, guard.call as usize) else {
                 continue;
             };

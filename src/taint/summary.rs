@@ -106,19 +106,6 @@ pub struct Guard {
     pub normalised: bool,
 }
 
-impl Guard {
-    /// Not a helper's check: the value matched a `$`-anchored pattern
-    /// (`re.match(r'^[a-z]+$', x)`), which lets a trailing newline through.
-    /// That matters to a shell, not to one element of an argument vector:
-    /// a command sink that runs no shell drops MG001 for such a value.
-    pub const ARGV_SAFE: Guard = Guard {
-        call: CallId::MAX,
-        argument: 0,
-        raising: false,
-        normalised: false,
-    };
-}
-
 /// One atom flowing into a value, with the rules it is still dangerous for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
@@ -128,6 +115,11 @@ pub struct Entry {
     /// Calls to helpers in the scanned sources that validated this value;
     /// the taint is cleared for the rules those helpers' checks cover.
     pub guards: ThinVec<Guard>,
+    /// The value matched a `$`-anchored pattern (`re.match(r'^[a-z]+$',
+    /// x)`), which lets a trailing newline through: harmless in one
+    /// element of an argument vector, not in a shell string. A command
+    /// sink that runs no shell drops MG001 for it.
+    pub argv_safe: bool,
 }
 
 /// A value's taint: the atoms flowing into it, one entry per atom. A
@@ -146,6 +138,7 @@ impl Taint {
                 mask: RuleMask::ALL,
                 hops: None,
                 guards: ThinVec::new(),
+                argv_safe: false,
             }],
         }
     }
@@ -176,6 +169,7 @@ impl Taint {
                     if existing.guards != entry.guards {
                         existing.guards.retain(|g| entry.guards.contains(g));
                     }
+                    existing.argv_safe &= entry.argv_safe;
                 }
                 None => self.entries.push(entry.clone()),
             }
@@ -216,6 +210,14 @@ impl Taint {
                 previous: entry.hops.take(),
                 depth: depth + 1,
             }));
+        }
+        self
+    }
+
+    /// Marks every entry as matched by a `$`-anchored pattern.
+    pub fn argv_safe(mut self) -> Taint {
+        for entry in &mut self.entries {
+            entry.argv_safe = true;
         }
         self
     }

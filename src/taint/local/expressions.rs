@@ -448,14 +448,8 @@ impl<'a> Interpreter<'a> {
             _ => None,
         };
 
-        // Sinks. A command vector built in a variable first
-        // (`cmd = ['sh', '-c', script]; execute(*cmd)`) is known by its
-        // literal elements.
+        // Sinks.
         let first_sink = self.file.sinks.len();
-        let vector = arg_nodes
-            .first()
-            .or(leading_splat.as_ref())
-            .and_then(|first| self.command_vector(*first, env, context));
         self.record_sinks(
             node,
             &callee,
@@ -467,7 +461,8 @@ impl<'a> Interpreter<'a> {
             splat_at,
             receiver.as_ref(),
             receiver_node,
-            vector,
+            leading_splat,
+            env,
             context,
         );
 

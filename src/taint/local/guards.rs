@@ -41,6 +41,7 @@ impl<'a> Interpreter<'a> {
                             facts.sanitized.extend(more.sanitized);
                             facts.guarded.extend(more.guarded);
                             facts.contained.extend(more.contained);
+                            facts.argv_safe.extend(more.argv_safe);
                         }
                     }
                 } else if let (Some(left), Some(right)) = (
@@ -72,7 +73,10 @@ impl<'a> Interpreter<'a> {
             "call" if positive => self.call_facts(node, env, context, &mut facts),
             "identifier" if positive => {
                 let name = self.text(node);
-                if let Some((_, proved)) = context.checks.iter().find(|(n, _)| n == name) {
+                if let Some(proved) = self
+                    .binding(name, env, context)
+                    .and_then(|b| b.check.as_ref())
+                {
                     return proved.clone();
                 }
             }
@@ -239,7 +243,7 @@ impl<'a> Interpreter<'a> {
                 });
                 let mask = regex_guard_mask(kind, pattern.as_deref());
                 if mask == RuleMask::PATH {
-                    facts.guarded.push((value.clone(), Guard::ARGV_SAFE));
+                    facts.argv_safe.push(value.clone());
                 }
                 if !mask.is_empty() {
                     facts.sanitized.push((value, mask));
@@ -264,7 +268,7 @@ impl<'a> Interpreter<'a> {
                     None => RuleMask::NONE,
                 };
                 if mask == RuleMask::PATH {
-                    facts.guarded.push((value.clone(), Guard::ARGV_SAFE));
+                    facts.argv_safe.push(value.clone());
                 }
                 if !mask.is_empty() {
                     facts.sanitized.push((value, mask));
@@ -285,10 +289,9 @@ impl<'a> Interpreter<'a> {
                 };
                 if contained {
                     // `p = os.path.realpath(path)` checked: `path` too.
-                    if let Some((_, original)) = context
-                        .normalised_copies
-                        .iter()
-                        .find(|(copy, _)| *copy == name)
+                    if let Some(original) = self
+                        .binding(&name, env, context)
+                        .and_then(|b| b.normalises.as_ref())
                     {
                         let original_normalised = env.normalised.contains(original.as_str());
                         facts
@@ -329,10 +332,7 @@ impl<'a> Interpreter<'a> {
             "call" => {
                 let function = node.child_by_field_name("function")?;
                 let resolved = self.imports.resolve(self.text(function));
-                if matches!(
-                    &*resolved,
-                    "os.path.realpath" | "os.path.abspath" | "os.path.normpath"
-                ) {
+                if is_path_normaliser(&resolved) {
                     first_argument(node)?
                 } else if function.kind() == "attribute"
                     && matches!(
@@ -380,13 +380,9 @@ impl<'a> Interpreter<'a> {
             node = inner;
         }
         match node.kind() {
-            "identifier" => {
-                let name = self.text(node);
-                context.separator_names.iter().any(|n| n == name)
-                    || (context.id != 0
-                        && !env.vars.contains_key(name)
-                        && self.global_separator_names.iter().any(|n| n == name))
-            }
+            "identifier" => self
+                .binding(self.text(node), env, context)
+                .is_some_and(|b| b.separated),
 
             "binary_operator" => node.child_by_field_name("right").is_some_and(|right| {
                 let text = self.text(right);

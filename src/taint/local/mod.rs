@@ -144,11 +144,16 @@ struct Facts {
     /// validating helper records the check either way; its callers' own
     /// arguments decide (`RuleMask::CONTAINED`).
     contained: Vec<(String, bool)>,
+    /// Variables a `$`-anchored pattern matched (see `Entry::argv_safe`).
+    argv_safe: Vec<String>,
 }
 
 impl Facts {
     fn is_empty(&self) -> bool {
-        self.sanitized.is_empty() && self.guarded.is_empty() && self.contained.is_empty()
+        self.sanitized.is_empty()
+            && self.guarded.is_empty()
+            && self.contained.is_empty()
+            && self.argv_safe.is_empty()
     }
 
     /// What both of two alternatives prove (`a or b` true). A helper's
@@ -205,10 +210,23 @@ impl Facts {
                 .filter(|(name, _)| fully_sanitized(&self, name))
                 .cloned(),
         );
+        let argv_safe = self
+            .argv_safe
+            .iter()
+            .filter(|name| other.argv_safe.contains(name) || fully_sanitized(other, name))
+            .chain(
+                other
+                    .argv_safe
+                    .iter()
+                    .filter(|name| fully_sanitized(&self, name)),
+            )
+            .cloned()
+            .collect();
         Facts {
             sanitized,
             guarded,
             contained,
+            argv_safe,
         }
     }
 
@@ -251,24 +269,46 @@ struct FunctionContext {
     params: Vec<String>,
     /// The function's body block (to recognise its top-level statements).
     body: Option<usize>,
-    /// Names last bound to a path ending with a separator
-    /// (`base = BASE + os.sep`), in the order of the code.
-    separator_names: Vec<String>,
-    /// Names last bound to an open file (`f = open(p)`, `with open(p) as
-    /// f`): iterating one reads the file.
-    file_objects: Vec<String>,
-    /// Names last bound to the result of a check (`m = re.fullmatch(p,
-    /// x)`, `ok = is_valid(x)`), with what the check proves when the
-    /// result is truthy (`if not m: raise`).
-    checks: Vec<(String, Facts)>,
-    /// Names last bound to a command vector, with its literal elements
-    /// (`cmd = ['sudo', 'mount', dev]`: `sudo`, `mount`, unknown).
-    command_vectors: Vec<(String, CommandVector)>,
-    /// Names last bound to a normalisation of another name (`p =
-    /// os.path.realpath(path)`: `p`, `path`): a containment check of the
-    /// copy is one of the original too (which a helper's caller may have
-    /// normalised already).
-    normalised_copies: Vec<(String, String)>,
+    /// What is known of the values names were last bound to, in the order
+    /// of the code (only names with something known).
+    bindings: Vec<(String, Binding)>,
+}
+
+/// What is known of the value a name was last bound to (`x = ...`, `with
+/// ... as x`) beyond its taint. Binding the name again replaces it.
+#[derive(Default, Clone)]
+struct Binding {
+    /// A path ending with a separator (`base = BASE + os.sep`).
+    separated: bool,
+    /// An open file (`f = open(p)`): iterating it reads the file.
+    open_file: bool,
+    /// The result of a check (`m = re.fullmatch(p, x)`, `ok =
+    /// is_valid(x)`): what it proves when truthy (`if not m: raise`).
+    check: Option<Facts>,
+    /// A command vector's literal elements (`cmd = ['sudo', 'mount', dev]`).
+    command: Option<CommandVector>,
+    /// The name this is a normalisation of (`p = os.path.realpath(path)`):
+    /// a containment check of `p` is one of `path` too, as far as `path`
+    /// was normalised (a helper's caller may have done it).
+    normalises: Option<String>,
+}
+
+impl Binding {
+    fn is_empty(&self) -> bool {
+        !self.separated
+            && !self.open_file
+            && self.check.is_none()
+            && self.command.is_none()
+            && self.normalises.is_none()
+    }
+}
+
+/// Records what `name` is now bound to, forgetting its previous binding.
+fn rebind(bindings: &mut Vec<(String, Binding)>, name: &str, binding: Binding) {
+    bindings.retain(|(bound, _)| bound != name);
+    if !binding.is_empty() {
+        bindings.push((name.to_string(), binding));
+    }
 }
 
 /// The elements of a command vector as literal strings where they are
@@ -287,24 +327,8 @@ impl FunctionContext {
             asserts: Vec::new(),
             params: Vec::new(),
             body,
-            separator_names: Vec::new(),
-            file_objects: Vec::new(),
-            checks: Vec::new(),
-            command_vectors: Vec::new(),
-            normalised_copies: Vec::new(),
+            bindings: Vec::new(),
         }
-    }
-}
-
-/// Adds or removes `name` from a list of names with some property.
-fn mark_name(names: &mut Vec<String>, name: &str, holds: bool) {
-    let position = names.iter().position(|n| n == name);
-    match (holds, position) {
-        (true, None) => names.push(name.to_string()),
-        (false, Some(index)) => {
-            names.swap_remove(index);
-        }
-        _ => {}
     }
 }
 
@@ -336,10 +360,9 @@ pub struct Interpreter<'a> {
     self_attr_types: HashMap<String, HashMap<String, Option<String>>>,
     /// The class of the method being analysed (for `self.x` types).
     current_class: Option<String>,
-    /// Module-level names holding a path that ends with a separator.
-    global_separator_names: Vec<String>,
-    /// Module-level command vectors (`SUDO = ['sudo']`).
-    global_command_vectors: Vec<(String, CommandVector)>,
+    /// The module-level code's bindings (`BASE_DIR = BASE + os.sep`,
+    /// `SUDO = ['sudo']`), seen by functions that do not shadow them.
+    global_bindings: Vec<(String, Binding)>,
     /// `@property` methods of this file's classes, by qualified class:
     /// reading `self.name` calls them. Looked up without allocating.
     properties: HashMap<String, HashSet<String>>,
@@ -373,8 +396,7 @@ pub fn summarize(
         call_by_node: HashMap::default(),
         self_attr_types: HashMap::default(),
         current_class: None,
-        global_separator_names: Vec::new(),
-        global_command_vectors: Vec::new(),
+        global_bindings: Vec::new(),
         properties: HashMap::default(),
         steps: 0,
     };
@@ -437,6 +459,27 @@ impl<'a> Interpreter<'a> {
         self.file.atoms.push(atom.clone());
         self.atom_ids.insert(atom, id);
         id
+    }
+
+    /// What is known of the value `name` holds: its binding in the
+    /// function, or at module level when the function does not shadow it.
+    fn binding<'s>(
+        &'s self,
+        name: &str,
+        env: &Env,
+        context: &'s FunctionContext,
+    ) -> Option<&'s Binding> {
+        let find = |bindings: &'s [(String, Binding)]| {
+            bindings
+                .iter()
+                .find(|(bound, _)| bound == name)
+                .map(|(_, binding)| binding)
+        };
+        find(&context.bindings).or_else(|| {
+            (context.id != 0 && !env.vars.contains_key(name))
+                .then(|| find(&self.global_bindings))
+                .flatten()
+        })
     }
 
     fn qualify(&self, name: &str) -> String {
@@ -510,8 +553,7 @@ impl<'a> Interpreter<'a> {
         let mut env = Env::default();
         self.exec_block(root, &mut env, &mut context, 0);
         self.globals = env;
-        self.global_separator_names = context.separator_names;
-        self.global_command_vectors = context.command_vectors;
+        self.global_bindings = context.bindings;
 
         let mut ids: HashMap<usize, FunctionId> = HashMap::default();
         for &node in definitions {
@@ -808,6 +850,11 @@ fn apply_facts(env: &mut Env, facts: &Facts) {
             *taint = std::mem::take(taint).with_guard(*guard);
         }
     }
+    for name in &facts.argv_safe {
+        if let Some(taint) = env.vars.get_mut(name.as_str()) {
+            *taint = std::mem::take(taint).argv_safe();
+        }
+    }
     for (name, normalised) in &facts.contained {
         if *normalised && let Some(taint) = env.vars.get_mut(name.as_str()) {
             *taint = std::mem::take(taint).sanitize(RuleMask::PATH);
@@ -832,6 +879,15 @@ fn regex_guard_mask(function: &str, pattern: Option<&str>) -> RuleMask {
         },
         _ => RuleMask::NONE,
     }
+}
+
+/// The functions that normalise a path (resolve `..` and, for
+/// `realpath`, symlinks): what a containment check must test.
+fn is_path_normaliser(name: &str) -> bool {
+    matches!(
+        name,
+        "os.path.realpath" | "os.path.abspath" | "os.path.normpath"
+    )
 }
 
 fn is_path_class(name: &str) -> bool {

@@ -33,7 +33,8 @@ impl<'a> Interpreter<'a> {
         splat_at: Option<usize>,
         receiver: Option<&Taint>,
         receiver_node: Option<Node<'a>>,
-        vector: Option<CommandVector>,
+        leading_splat: Option<Node<'a>>,
+        env: &Env,
         context: &FunctionContext,
     ) {
         let method = callee.method_name();
@@ -99,10 +100,15 @@ impl<'a> Interpreter<'a> {
                         .map(|n| string_literal(self.source, n))
                         .collect();
                     from = Vector::Display;
-                } else if let Some(vector) = &vector
-                    && argv.first().is_none_or(|program| program.is_none())
+                } else if argv.first().is_none_or(|program| program.is_none())
+                    && let Some(vector) = arg_nodes
+                        .first()
+                        .or(leading_splat.as_ref())
+                        .and_then(|first| self.command_vector(*first, env, context))
                 {
-                    argv = vector.clone();
+                    // Built before the call (`cmd = ['sh', '-c', s];
+                    // execute(*cmd)`): known by its literal elements.
+                    argv = vector;
                     from = Vector::Variable;
                 }
                 if let Some((_, _, value)) = keyword("shell")
@@ -209,7 +215,7 @@ impl<'a> Interpreter<'a> {
             // shell string.
             if sink.rule == RuleMask::COMMAND && !shell {
                 for entry in &mut data.entries {
-                    if entry.guards.contains(&Guard::ARGV_SAFE) {
+                    if entry.argv_safe {
                         entry.mask = entry.mask.without(RuleMask::COMMAND);
                     }
                 }
@@ -350,20 +356,9 @@ impl<'a> Interpreter<'a> {
             "parenthesized_expression" => {
                 self.command_vector_at(node.named_child(0)?, env, context, depth + 1)
             }
-            "identifier" => {
-                let name = self.text(node);
-                let named = |vectors: &[(String, CommandVector)]| {
-                    vectors
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, v)| v.clone())
-                };
-                named(&context.command_vectors).or_else(|| {
-                    (context.id != 0 && !env.vars.contains_key(name))
-                        .then(|| named(&self.global_command_vectors))
-                        .flatten()
-                })
-            }
+            "identifier" => self
+                .binding(self.text(node), env, context)
+                .and_then(|b| b.command.clone()),
             _ => None,
         }
     }
@@ -382,7 +377,11 @@ impl<'a> Interpreter<'a> {
             return;
         }
         let name = self.text(container);
-        let Some(index) = context.command_vectors.iter().position(|(n, _)| n == name) else {
+        let Some(index) = context
+            .bindings
+            .iter()
+            .position(|(bound, b)| bound == name && b.command.is_some())
+        else {
             return;
         };
         let literal = |node: Option<&Node<'a>>| node.and_then(|n| string_literal(self.source, *n));
@@ -392,7 +391,10 @@ impl<'a> Interpreter<'a> {
                 .and_then(|a| self.command_vector(*a, env, context)),
             _ => None,
         };
-        let vector = &mut context.command_vectors[index].1;
+        let binding = &mut context.bindings[index].1;
+        let Some(vector) = binding.command.as_mut() else {
+            return;
+        };
         match method {
             "append" => vector.push(literal(arguments.first())),
             "insert" if arguments.first().is_some_and(|a| self.text(*a) == "0") => {
@@ -403,7 +405,7 @@ impl<'a> Interpreter<'a> {
                 None => vector.push(None),
             },
             _ => {
-                context.command_vectors.swap_remove(index);
+                binding.command = None;
             }
         }
     }

@@ -360,8 +360,11 @@ impl<'a> Interpreter<'a> {
                     .unwrap_or_default();
                 if let Some(target) = target {
                     if target.kind() == "identifier" {
-                        let opens_file = expression.is_some_and(|e| self.opens_file(e, env));
-                        mark_name(&mut context.file_objects, self.text(target), opens_file);
+                        let binding = Binding {
+                            open_file: expression.is_some_and(|e| self.opens_file(e, env)),
+                            ..Binding::default()
+                        };
+                        rebind(&mut context.bindings, self.text(target), binding);
                     }
                     let taint = self.hop(taint, item, HopKind::BoundByWith, target);
                     self.bind(target, taint, env, context, depth);
@@ -573,36 +576,26 @@ impl<'a> Interpreter<'a> {
             return;
         }
         let spelled = self.text(left);
-        let separated = self.ends_with_separator(right, env, context);
-        mark_name(&mut context.separator_names, spelled, separated);
-        mark_name(
-            &mut context.file_objects,
-            spelled,
-            self.opens_file(right, env),
-        );
-        context.checks.retain(|(name, _)| name != spelled);
-        context.command_vectors.retain(|(name, _)| name != spelled);
-        context
-            .normalised_copies
-            .retain(|(name, _)| name != spelled);
-        if right.kind() == "call"
-            && let Some((original, _)) = self.checked_path(right, env)
-            && original != spelled
-        {
-            context
-                .normalised_copies
-                .push((spelled.to_string(), original));
-        }
-        if let Some(vector) = self.command_vector(right, env, context) {
-            context.command_vectors.push((spelled.to_string(), vector));
-        }
-        if right.kind() == "call" && self.may_be_check(right) {
-            let mut proved = Facts::default();
-            self.call_facts(right, env, context, &mut proved);
-            if !proved.is_empty() {
-                context.checks.push((spelled.to_string(), proved));
-            }
-        }
+        let is_call = right.kind() == "call";
+        let check = (is_call && self.may_be_check(right))
+            .then(|| {
+                let mut proved = Facts::default();
+                self.call_facts(right, env, context, &mut proved);
+                proved
+            })
+            .filter(|proved| !proved.is_empty());
+        let binding = Binding {
+            separated: self.ends_with_separator(right, env, context),
+            open_file: self.opens_file(right, env),
+            check,
+            command: self.command_vector(right, env, context),
+            normalises: is_call
+                .then(|| self.checked_path(right, env))
+                .flatten()
+                .map(|(original, _)| original)
+                .filter(|original| original != spelled),
+        };
+        rebind(&mut context.bindings, spelled, binding);
         let name: Var = self.text(left).into();
         env.types.remove(&name);
         env.normalised.remove(&name);
@@ -640,10 +633,7 @@ impl<'a> Interpreter<'a> {
             self.regex_constants.insert(name.to_string(), pattern);
         }
         if let Some(ty) = self.value_type(right, env) {
-            if matches!(
-                ty.as_str(),
-                "os.path.realpath" | "os.path.abspath" | "os.path.normpath" | "resolved-path"
-            ) {
+            if is_path_normaliser(&ty) || ty == "resolved-path" {
                 env.normalised.insert(name.clone());
                 if ty == "resolved-path" {
                     env.types.insert(name, "pathlib.Path".to_string());
@@ -716,7 +706,8 @@ impl<'a> Interpreter<'a> {
         let reads_file = match iterable.kind() {
             "identifier" => {
                 let name = self.text(iterable);
-                context.file_objects.iter().any(|n| n == name)
+                self.binding(name, env, context)
+                    .is_some_and(|b| b.open_file)
             }
             _ => self.opens_file(iterable, env),
         };
@@ -764,10 +755,7 @@ impl<'a> Interpreter<'a> {
                     return None;
                 }
                 let resolved = self.resolve_class(&spelled);
-                if matches!(
-                    resolved.as_str(),
-                    "os.path.realpath" | "os.path.abspath" | "os.path.normpath"
-                ) {
+                if is_path_normaliser(&resolved) {
                     return Some(resolved);
                 }
                 let last = last_segment(&resolved);
