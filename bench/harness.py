@@ -194,6 +194,8 @@ def main() -> int:
     ap.add_argument("--mountguard-desc", default="",
                     help="how the binary was obtained (default: built from this checkout)")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
+    ap.add_argument("--tree-sitter-floor", type=Path,
+                    help="the tree_sitter_floor example binary (tree-sitter alone)")
     args = ap.parse_args()
     global TIMEOUT
     TIMEOUT = args.timeout
@@ -258,6 +260,9 @@ def main() -> int:
         Bench("mg-parse", "cold", "mountguard --parse-only (floor)",
               [mg, "check", "--parse-only", "--exit-zero", "--format", "concise"] + no_cache + trees,
               r, baseline="mg", skip=parse_only_skip),
+        Bench("ts-floor", "cold", "tree-sitter alone: parse + one cursor walk (no mountguard)",
+              [str(args.tree_sitter_floor)] + trees, r, baseline="mg",
+              skip="" if args.tree_sitter_floor else "the tree_sitter_floor example was not built"),
         Bench("ruff-all", "cold", "ruff --select ALL",
               [ruff, "check", "--no-cache", "--select", "ALL", "--exit-zero"] + trees, r,
               baseline="mg"),
@@ -397,6 +402,8 @@ def main() -> int:
         str(tools) + "/": "",
         str(args.semgrep_rules): "bench/semgrep-rules.yml",
     }
+    if args.tree_sitter_floor:
+        replacements[str(args.tree_sitter_floor)] = "target/release/examples/tree_sitter_floor"
     lines: list[str] = []
     add = lines.append
     add("# Benchmarks")
@@ -507,6 +514,9 @@ def main() -> int:
          f"Bandit takes {fmt_ratio(med('bandit'), med('mg'))} as long "
          f"({fmt_ratio(cpu_median(by_id['bandit']), cpu_median(by_id['mg']))} the CPU time)",
          cmp(med("mg"), med("bandit"), lambda a, b: b >= 30 * a)),
+        ("… context: Bandit / tree-sitter alone (parse + one walk, no analysis)",
+         f"{fmt_ratio(med('bandit'), med('ts-floor'))}: the most any tree-sitter based tool "
+         f"could reach on this machine", None),
         ("warm re-run faster than Ruff cold with S + BLE",
          f"{fmt_s(med('mg-warm'))} vs {fmt_s(med('ruff-s'))}",
          cmp(med("mg-warm"), med("ruff-s"), lambda a, b: a < b)),

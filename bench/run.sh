@@ -129,9 +129,16 @@ MG="${MOUNTGUARD_BIN:-${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/mountguard}
 if [[ "$BUILD" -eq 1 ]]; then
   command -v cargo >/dev/null || die "cargo not found: install Rust, or pass MOUNTGUARD_BIN=..."
   (cd "$REPO_ROOT" && cargo build --release --quiet) || die "cargo build --release failed"
+  (cd "$REPO_ROOT" && cargo build --release --quiet --example tree_sitter_floor) \
+    || die "cargo build --release --example tree_sitter_floor failed"
 fi
 [[ -x "$MG" ]] || die "no mountguard binary at $MG (build it, or set MOUNTGUARD_BIN)"
 MG="$(cd "$(dirname "$MG")" && pwd)/$(basename "$MG")"
+# tree-sitter alone, the floor under mountguard's parse-only floor: timed
+# when the example's binary sits beside mountguard's (a build by this script).
+TS_FLOOR="$(dirname "$MG")/examples/tree_sitter_floor"
+ts_floor_args=()
+[[ -x "$TS_FLOOR" ]] && ts_floor_args=(--tree-sitter-floor "$TS_FLOOR")
 mg_desc="${MOUNTGUARD_DESC:-}"
 if [[ -z "$mg_desc" && -n "${MOUNTGUARD_BIN:-}" ]]; then
   mg_desc="binary $MOUNTGUARD_BIN, not built by this run"
@@ -159,5 +166,6 @@ case "$OUTPUT" in /*) ;; *) OUTPUT="$PWD/$OUTPUT" ;; esac
   --invocation "$invocation" \
   --corpus-table "$corpus_table" \
   --mountguard-desc "$mg_desc" \
-  --timeout "$TIMEOUT"
+  --timeout "$TIMEOUT" \
+  "${ts_floor_args[@]}"
 log "report: $OUTPUT (raw numbers: $CACHE_DIR/bench/results.json)"
