@@ -439,12 +439,10 @@ impl<'a> Solution<'a> {
                     if !or_bits(slot, u64::from(real.0)) {
                         continue;
                     }
-                    // Readers of the attribute in this class or below.
+                    // Readers of the attribute in this hierarchy line.
                     for (reader, class) in self.attr_readers.get(&store.attr).into_iter().flatten()
                     {
-                        if *class == store.class
-                            || self.index.ancestors(class).contains(&store.class)
-                        {
+                        if self.same_object_kind(class, &store.class) {
                             work.mark_file(*reader as usize);
                         }
                     }
@@ -829,19 +827,28 @@ impl<'a> Solution<'a> {
         Some(&self.attr_masks[slot])
     }
 
-    /// Taint stored in `self.attr` by any method of the class or its bases.
+    /// Whether an object whose methods are those of `reader` can be one on
+    /// which methods of `storer` ran: the same class, one of its bases, or
+    /// a subclass (a base's method reads what a subclass's `__init__`
+    /// stored, the object being of the subclass).
+    fn same_object_kind(&self, reader: &str, storer: &str) -> bool {
+        reader == storer
+            || self.index.ancestors(reader).iter().any(|c| c == storer)
+            || self.index.ancestors(storer).iter().any(|c| c == reader)
+    }
+
+    /// Taint stored in `self.attr` by any method of the class, its bases or
+    /// its subclasses.
     pub fn attr_taint(&self, class: &str, attr: &str) -> RuleMask {
         let Some(by_class) = self.attrs.get(attr) else {
             return RuleMask::NONE;
         };
-        let stored = |class: &str| {
-            by_class
-                .get(class)
-                .map_or(0, |&slot| self.attr_masks[slot].load(Relaxed) as u8)
-        };
-        let mut mask = stored(class);
-        for ancestor in self.index.ancestors(class).iter().skip(1) {
-            mask |= stored(ancestor);
+        let mut mask = 0;
+        for (storer, &slot) in by_class {
+            let stored = self.attr_masks[slot].load(Relaxed) as u8;
+            if stored & !mask != 0 && self.same_object_kind(class, storer) {
+                mask |= stored;
+            }
         }
         RuleMask(mask)
     }
@@ -1119,8 +1126,20 @@ impl<'a> Solution<'a> {
                 Atom::SelfAttr(self_attr) => {
                     let SelfAttrAtom { class, attr } = &**self_attr;
                     let mut next = None;
+                    // The class, its bases nearest first, then subclasses
+                    // that store the attribute, by name.
                     let mut hierarchy = vec![class.clone()];
                     hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
+                    let mut subclasses: Vec<&String> = self
+                        .attrs
+                        .get(attr.as_str())
+                        .into_iter()
+                        .flat_map(|by_class| by_class.keys())
+                        .filter(|storer| self.index.ancestors(storer).iter().any(|c| c == class))
+                        .filter(|storer| *storer != class)
+                        .collect();
+                    subclasses.sort();
+                    hierarchy.extend(subclasses.into_iter().cloned());
                     let stores = self.attr_stores.get(attr.as_str());
                     'search: for ancestor in hierarchy {
                         for &(file_index, context, store) in stores.into_iter().flatten() {
