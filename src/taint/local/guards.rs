@@ -51,9 +51,24 @@ impl<'a> Interpreter<'a> {
                     // `a or b` true (`not a and b` false, as in `if not
                     // contained and path != base: raise`): one of them
                     // holds, so only what both prove.
-                    let left = self.condition_facts(left, positive, env, context, depth + 1);
-                    let right = self.condition_facts(right, positive, env, context, depth + 1);
-                    return left.common(&right);
+                    let left_facts = self.condition_facts(left, positive, env, context, depth + 1);
+                    let right_facts =
+                        self.condition_facts(right, positive, env, context, depth + 1);
+                    let mut common = left_facts.clone().common(&right_facts);
+                    // `p == base or p.startswith(base + os.sep)`: the base
+                    // itself is inside it, whatever `base` holds.
+                    for (side, other, other_facts) in
+                        [(left, right, &right_facts), (right, left, &left_facts)]
+                    {
+                        if let Some(name) = self.equals_base_of(side, other, positive)
+                            && let Some(entry) =
+                                other_facts.contained.iter().find(|(n, _)| n == name)
+                            && !common.contained.contains(entry)
+                        {
+                            common.contained.push(entry.clone());
+                        }
+                    }
+                    return common;
                 }
             }
             "comparison_operator" => {
@@ -83,6 +98,37 @@ impl<'a> Interpreter<'a> {
             _ => {}
         }
         facts
+    }
+
+    /// For a comparison that, when it holds as `positive` says, makes a
+    /// name equal to a value that `check` (the other side of an `or`) also
+    /// spells, as `p == base` does beside `p.startswith(base + os.sep)`:
+    /// that name.
+    fn equals_base_of(
+        &self,
+        comparison: Node<'a>,
+        check: Node<'a>,
+        positive: bool,
+    ) -> Option<&'a str> {
+        if comparison.kind() != "comparison_operator" {
+            return None;
+        }
+        let (left, operator, right) = self.comparison_parts(comparison)?;
+        let equal = match operator.as_str() {
+            "==" => positive,
+            "!=" => !positive,
+            _ => return None,
+        };
+        let check_text = self.text(check);
+        [(left, right), (right, left)]
+            .into_iter()
+            .find(|(name, base)| {
+                equal
+                    && name.kind() == "identifier"
+                    && matches!(base.kind(), "identifier" | "attribute")
+                    && check_text.contains(self.text(*base))
+            })
+            .map(|(name, _)| self.text(name))
     }
 
     /// For `<call> is not None` (or `!= None`): the call, and whether the
