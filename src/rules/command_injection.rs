@@ -2,6 +2,7 @@
 //! command-execution sink. Documentation: `rules/command-injection.toml`.
 
 use crate::finding::{Finding, Label, Severity, TraceStep};
+use crate::link::FunctionRef;
 use crate::rules::{self, COMMAND_INJECTION, RuleMask};
 use crate::taint::solve::{Implementation, Solution};
 use crate::taint::summary::{Callee, SinkUse};
@@ -126,7 +127,8 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
 /// Why the command runs as root, if it does: at the call (`run_as_root`,
 /// `sudo`, inside a privsep entry point), in the scanned implementation of
 /// the sink, or because the function is reached from a privsep entry point
-/// (everything an entry point calls runs in the privileged daemon).
+/// (everything an entry point calls runs in the privileged daemon), or
+/// because a caller gives `run_as_root` through the `**kwargs` it passes on.
 fn privilege(
     solution: &Solution,
     file: usize,
@@ -179,9 +181,19 @@ fn privilege(
             }
         }
     }
-    solution.privileged_reach(file, sink.function).map(|entry| {
-        format!("run as root (its function is called from the oslo.privsep entry point `{entry}`)")
-    })
+    if let Some(entry) = solution.privileged_reach(file, sink.function) {
+        return Some(format!(
+            "run as root (its function is called from the oslo.privsep entry point `{entry}`)"
+        ));
+    }
+    let function = FunctionRef {
+        file: file as u32,
+        function: sink.function,
+    };
+    sink.forwards_keywords
+        .then(|| solution.root_from_callers(function))
+        .flatten()
+        .map(|given| format!("run as root (its `**kwargs` carry {given})"))
 }
 
 /// Whether the sink is a project wrapper (`utils.execute`) whose code is

@@ -189,7 +189,13 @@ pub struct Solution<'a> {
     back_references: Vec<Vec<FunctionId>>,
     /// Private function → its call sites (file, call).
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
+    /// See `root_from_callers`; made when first asked for.
+    run_as_root_by_callers: std::sync::OnceLock<HashMap<FunctionRef, String>>,
 }
+
+/// How many calls that pass `**kwargs` on a privilege given by a caller is
+/// followed through (`_try_execute(**kw)` → `_execute(**kw)` → ...).
+const MAX_KEYWORD_FORWARDS: usize = 8;
 
 /// Rounds of the fixed point before giving up (each round propagates one
 /// more level of calls; real code converges in a handful).
@@ -326,6 +332,7 @@ impl<'a> Solution<'a> {
             attr_stores,
             back_references,
             callers,
+            run_as_root_by_callers: std::sync::OnceLock::new(),
         };
         // A worklist of files, swept callees first: a sweep revisits only
         // the files that read something that changed, and most of what a
@@ -644,6 +651,67 @@ impl<'a> Solution<'a> {
             }
         }
         Some(implementation)
+    }
+
+    /// Why the commands a function runs with its `**kwargs` run as root: a
+    /// call of it in the scanned sources gives `run_as_root=True` (or a
+    /// `root_helper`), possibly through functions that pass their own
+    /// `**kwargs` on. The first such call in file and call order wins.
+    pub fn root_from_callers(&self, function: FunctionRef) -> Option<&str> {
+        self.run_as_root_by_callers
+            .get_or_init(|| {
+                let mut given: HashMap<FunctionRef, String> = HashMap::default();
+                // The calls that give it, the best explanation first: from
+                // code under analysis rather than its tests, with a literal
+                // `run_as_root=True`; then in file and call order.
+                let mut givers = Vec::new();
+                for (file, facts) in self.files.iter().enumerate() {
+                    let in_tests = crate::taint::local::is_test_file(&facts.source.path);
+                    for (call_index, call) in facts.taint.calls.iter().enumerate() {
+                        if let Some(keyword) = &call.gives_root {
+                            let rank = (in_tests, !keyword.ends_with("=True"));
+                            givers.push((rank, file, call_index, keyword));
+                        }
+                    }
+                }
+                givers.sort_by_key(|&(rank, file, call, _)| (rank, file, call));
+                for (_, file, call_index, keyword) in givers {
+                    if let Some((callee, _)) = self.callee_function(file, call_index) {
+                        let call = &self.files[file].taint.calls[call_index];
+                        let caller = &self.files[file].taint.functions[call.caller as usize];
+                        given.entry(callee).or_insert_with(|| {
+                            format!("`{keyword}` given by `{}`", caller.qualname)
+                        });
+                    }
+                }
+                // Then through calls that pass their own `**kwargs` on.
+                for _ in 0..MAX_KEYWORD_FORWARDS {
+                    let before = given.len();
+                    for (file, facts) in self.files.iter().enumerate() {
+                        for (call_index, call) in facts.taint.calls.iter().enumerate() {
+                            if !call.forwards_keywords || call.gives_root.is_some() {
+                                continue;
+                            }
+                            let caller = FunctionRef {
+                                file: file as u32,
+                                function: call.caller,
+                            };
+                            let Some(why) = given.get(&caller).cloned() else {
+                                continue;
+                            };
+                            if let Some((callee, _)) = self.callee_function(file, call_index) {
+                                given.entry(callee).or_insert(why);
+                            }
+                        }
+                    }
+                    if given.len() == before {
+                        break;
+                    }
+                }
+                given
+            })
+            .get(&function)
+            .map(String::as_str)
     }
 
     /// The privsep entry point a function runs under, if any.

@@ -307,6 +307,12 @@ pub struct CallSite {
     /// Positional arguments (0-based, as bits; from 64 on not recorded)
     /// given as a literal `False`, `None` or `0`.
     pub falsy_positions: u64,
+    /// The privileged keyword the call gives (`run_as_root=True`), as
+    /// spelled: the callee's commands that take the caller's keywords
+    /// (`**kwargs`) run as root.
+    pub gives_root: Option<String>,
+    /// The call passes on its function's own `**kwargs`.
+    pub forwards_keywords: bool,
 }
 
 /// A keyword argument of a call site.
@@ -352,6 +358,10 @@ pub struct SinkUse {
     pub privileged_by_parameter: bool,
     /// That parameter (`as_root` in `run_as_root=as_root`).
     pub privilege_param: Option<u16>,
+    /// The call passes on its function's own `**kwargs` (and names no
+    /// privileged keyword itself): privileged when a caller of the function
+    /// gives one (`Solution::root_from_callers`).
+    pub forwards_keywords: bool,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,

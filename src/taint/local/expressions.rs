@@ -275,6 +275,8 @@ impl<'a> Interpreter<'a> {
             bound: true,
             forwards_command: false,
             falsy_positions: 0,
+            gives_root: None,
+            forwards_keywords: false,
         });
         Taint::atom(self.intern(Atom::CallResult { call }))
     }
@@ -299,6 +301,8 @@ impl<'a> Interpreter<'a> {
         let mut positional_splat: Option<Taint> = None;
         // What the first `*args` unpacks, when it comes first.
         let mut leading_splat: Option<Node<'a>> = None;
+        // `**kwargs` of the enclosing function passed on.
+        let mut forwards_keywords = false;
         if let Some(arguments) = node.child_by_field_name("arguments") {
             if arguments.kind() == "generator_expression" {
                 args.push(self.eval(arguments, env, context, depth));
@@ -320,6 +324,13 @@ impl<'a> Interpreter<'a> {
                             keywords.push((name, value, value_node));
                         }
                         "list_splat" | "dictionary_splat" => {
+                            if child.kind() == "dictionary_splat"
+                                && child
+                                    .named_child(0)
+                                    .is_some_and(|name| self.is_keywords_parameter(name, context))
+                            {
+                                forwards_keywords = true;
+                            }
                             let value = self.eval(child, env, context, depth);
                             splat.get_or_insert_with(Taint::default).union_with(&value);
                             if child.kind() == "list_splat" {
@@ -462,6 +473,7 @@ impl<'a> Interpreter<'a> {
             receiver.as_ref(),
             receiver_node,
             leading_splat,
+            forwards_keywords,
             env,
             context,
         );
@@ -524,6 +536,9 @@ impl<'a> Interpreter<'a> {
         let call = deferred.then(|| {
             let call = self.file.calls.len() as CallId;
             self.call_by_node.insert(node.id(), call);
+            let gives_root = self
+                .root_keyword(&keywords)
+                .map(|(name, value)| format!("{name}={}", self.text(value)));
             let keywords = keywords
                 .iter_mut()
                 .map(|(name, value, node)| Keyword {
@@ -564,6 +579,8 @@ impl<'a> Interpreter<'a> {
                     .config
                     .sinks_named(&method_name)
                     .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
+                gives_root,
+                forwards_keywords,
             });
             call
         });

@@ -34,6 +34,7 @@ impl<'a> Interpreter<'a> {
         receiver: Option<&Taint>,
         receiver_node: Option<Node<'a>>,
         leading_splat: Option<Node<'a>>,
+        forwards_keywords: bool,
         env: &Env,
         context: &FunctionContext,
     ) {
@@ -116,14 +117,7 @@ impl<'a> Interpreter<'a> {
                 {
                     shell = true;
                 }
-                // `run_as_root=False` wins over a `root_helper` also given:
-                // processutils uses the helper only when running as root.
-                let root_disabled = self
-                    .config
-                    .privileged_keywords
-                    .first()
-                    .and_then(|name| keyword(name))
-                    .is_some_and(|(_, _, value)| is_false(*value));
+                let root_disabled = self.root_disabled(keywords);
                 for name in &self.config.privileged_keywords {
                     if root_disabled {
                         break;
@@ -262,6 +256,10 @@ impl<'a> Interpreter<'a> {
                 by_method_name: sink.call.is_none(),
                 privileged_by_parameter: privilege_param.is_some(),
                 privilege_param,
+                forwards_keywords: forwards_keywords
+                    && sink.rule == RuleMask::COMMAND
+                    && self.root_keyword(keywords).is_none()
+                    && !self.root_disabled(keywords),
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
@@ -271,6 +269,53 @@ impl<'a> Interpreter<'a> {
 }
 
 impl<'a> Interpreter<'a> {
+    /// Whether the call switches privilege off: `run_as_root=False` wins
+    /// over a `root_helper` also given (processutils uses the helper only
+    /// when running as root).
+    fn root_disabled(&self, keywords: &[(&'a str, Taint, Node<'a>)]) -> bool {
+        self.config.privileged_keywords.first().is_some_and(|name| {
+            keywords.iter().any(|(keyword, _, value)| {
+                keyword == name && matches!(self.text(*value), "False" | "None" | "0")
+            })
+        })
+    }
+
+    /// The privileged keyword a call gives and its value (`run_as_root=True`,
+    /// `root_helper=helper`), unless it switches privilege off.
+    pub(super) fn root_keyword(
+        &self,
+        keywords: &[(&'a str, Taint, Node<'a>)],
+    ) -> Option<(&'a str, Node<'a>)> {
+        if self.root_disabled(keywords) {
+            return None;
+        }
+        keywords
+            .iter()
+            .find(|(keyword, _, value)| {
+                self.config
+                    .privileged_keywords
+                    .iter()
+                    .any(|name| keyword == name)
+                    && !matches!(self.text(*value), "False" | "None" | "0")
+            })
+            .map(|(keyword, _, value)| (*keyword, *value))
+    }
+
+    /// Whether `node` names the `**kwargs` parameter of the function.
+    pub(super) fn is_keywords_parameter(&self, node: Node<'a>, context: &FunctionContext) -> bool {
+        node.kind() == "identifier"
+            && self
+                .file
+                .functions
+                .get(context.id as usize)
+                .is_some_and(|function| {
+                    function
+                        .params
+                        .iter()
+                        .any(|param| param.keywords && *param.name == *self.text(node))
+                })
+    }
+
     /// The literal elements of a command vector an expression builds or
     /// names: a list or tuple display, a concatenation, a name bound to
     /// one (in the function, or a module constant such as `SUDO`).
