@@ -329,3 +329,34 @@ fn traces_through_mutual_recursion_reach_the_source() {
         "{finding}"
     );
 }
+
+/// A value returned by a public function is traced to what the function
+/// returns of its own sources, not to one of its parameters, which the
+/// call may not even pass.
+#[test]
+fn traces_into_a_callee_start_at_its_own_source() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "dev.py",
+        "from oslo_concurrency import processutils\n\n\n\
+         def find_device(props, device_info=None):\n    if device_info:\n        \
+         return device_info\n    with open('/sys/block/list') as f:\n        \
+         return f.read().strip()\n\n\n\
+         def resize():\n    device = find_device('nvme')\n    \
+         processutils.execute('blockdev', '--getsize64', device, run_as_root=True)\n",
+    );
+    let run = run(dir.path(), &["check", "--format", "json", "."]);
+    let findings = json(&run);
+    let finding = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "MG001" && f["line"] == 13)
+        .expect("MG001 at the execute in resize");
+    let first = finding["trace"][0]["message"].as_str().unwrap();
+    assert!(
+        first.starts_with("source:") && !first.contains("device_info"),
+        "{finding}"
+    );
+}

@@ -1150,8 +1150,18 @@ impl<'a> Solution<'a> {
                                             .and_then(|elements| elements.get(index as usize))
                                     })
                                     .unwrap_or(&summary.returns);
-                                current =
-                                    Some((callee.file as usize, callee.function, returns.clone()));
+                                // What the callee returns of its own sources:
+                                // not its parameters, which this call may not
+                                // even pass (a public callee's are tainted).
+                                let (callee_file, callee_function) =
+                                    (callee.file as usize, callee.function);
+                                let mut own = returns.clone();
+                                own.entries.retain(|entry| {
+                                    self.eval_entry(callee_file, callee_function, entry)
+                                        .intrinsic
+                                        .intersects(rule)
+                                });
+                                current = Some((callee_file, callee_function, own));
                             } else {
                                 let bits = returned.bits(rule);
                                 let mut next = None;
