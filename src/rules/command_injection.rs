@@ -48,6 +48,19 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
         if !tainted && wrapper.is_none() {
             continue;
         }
+        // A flow into a wrapper whose every call is a command sink of its
+        // own (`self._execute(...)` resolved to this `_execute`) is reported
+        // at those calls, once, with this sink as a hop.
+        let function = FunctionRef {
+            file: file_index as u32,
+            function: sink.function,
+        };
+        if wrapper.is_none()
+            && !sig.intrinsic.intersects(RuleMask::COMMAND)
+            && solution.called_only_as_command_sink(function)
+        {
+            continue;
+        }
         let mut labels = Vec::new();
         let (severity, mut message) = if sink.shell {
             (
@@ -99,6 +112,28 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
             ));
         }
         let mut trace = solution.trace(file_index, sink.function, data, RuleMask::COMMAND);
+        // Matched by name and implemented in the scanned sources: where the
+        // implementation runs the command (reported here, not there).
+        if wrapper.is_none()
+            && let Some(implementation) = &implementation
+            && let Some(inner) = solution.files[implementation.function.file as usize]
+                .taint
+                .sinks
+                .iter()
+                .find(|inner| {
+                    inner.function == implementation.function.function
+                        && inner.rule == RuleMask::COMMAND
+                })
+        {
+            trace.push(TraceStep {
+                location: inner.location.clone(),
+                message: format!(
+                    "`{}` runs it with `{}`",
+                    solution.function(implementation.function).name(),
+                    inner.spelled
+                ),
+            });
+        }
         trace.push(TraceStep {
             location: sink.location.clone(),
             message: format!("sink: `{}` runs the command", sink.spelled),

@@ -191,6 +191,9 @@ pub struct Solution<'a> {
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
     /// See `root_from_callers`; made when first asked for.
     run_as_root_by_callers: std::sync::OnceLock<HashMap<FunctionRef, String>>,
+    /// The call sites that are command sinks (file, call); made when first
+    /// asked for (`called_only_as_command_sink`).
+    command_sink_calls: std::sync::OnceLock<HashSet<(u32, CallId)>>,
 }
 
 /// How many calls that pass `**kwargs` on a privilege given by a caller is
@@ -333,6 +336,7 @@ impl<'a> Solution<'a> {
             back_references,
             callers,
             run_as_root_by_callers: std::sync::OnceLock::new(),
+            command_sink_calls: std::sync::OnceLock::new(),
         };
         // A worklist of files, swept callees first: a sweep revisits only
         // the files that read something that changed, and most of what a
@@ -712,6 +716,32 @@ impl<'a> Solution<'a> {
             })
             .get(&function)
             .map(String::as_str)
+    }
+
+    /// Whether a function is private and every call of it in the scanned
+    /// sources is a command sink itself (`self._execute(...)` matched by
+    /// name, resolved to this `_execute`): each of those calls reports what
+    /// its arguments bring, so a sink inside that only the parameters reach
+    /// would report the same flows a second time.
+    pub fn called_only_as_command_sink(&self, function: FunctionRef) -> bool {
+        if self.is_public(function) {
+            return false;
+        }
+        let Some(callers) = self.callers.get(&function) else {
+            return false;
+        };
+        let sink_calls = self.command_sink_calls.get_or_init(|| {
+            let mut calls = HashSet::default();
+            for (file, facts) in self.files.iter().enumerate() {
+                for sink in &facts.taint.sinks {
+                    if let (Some(call), true) = (sink.call, sink.rule == RuleMask::COMMAND) {
+                        calls.insert((file as u32, call));
+                    }
+                }
+            }
+            calls
+        });
+        !callers.is_empty() && callers.iter().all(|call| sink_calls.contains(call))
     }
 
     /// The privsep entry point a function runs under, if any.
