@@ -373,6 +373,10 @@ impl<'a> Interpreter<'a> {
                     Callee::UnknownMethod {
                         name: self.share(name),
                     }
+                } else if let Some(nested) = self.nested_def(name, &context.qualname) {
+                    // A function defined in this one or an enclosing one.
+                    let qualified = self.qualify(&nested);
+                    Callee::Name(self.share(&qualified))
                 } else if self.module_defs.contains(name) {
                     let qualified = self.qualify(name);
                     Callee::Name(self.share(&qualified))

@@ -344,6 +344,8 @@ pub struct Interpreter<'a> {
     callee_ids: HashMap<Callee, CalleeId>,
     /// Names defined at module level (functions and classes).
     module_defs: HashSet<String>,
+    /// Qualified names of the functions defined inside functions.
+    nested_defs: HashSet<String>,
     /// Classes defined in this file: name as spelled in the module → qualified.
     local_classes: HashMap<String, String>,
     globals: Env,
@@ -389,6 +391,7 @@ pub fn summarize(
         shared_names: HashSet::default(),
         callee_ids: HashMap::default(),
         module_defs: HashSet::default(),
+        nested_defs: HashSet::default(),
         local_classes: HashMap::default(),
         globals: Env::default(),
         closure_envs: HashMap::default(),
@@ -482,6 +485,22 @@ impl<'a> Interpreter<'a> {
         })
     }
 
+    /// The qualified name of the function `name` defined in the function
+    /// `scope` or one enclosing it, as a call in `scope` sees it.
+    fn nested_def(&self, name: &str, scope: &str) -> Option<String> {
+        if self.nested_defs.is_empty() {
+            return None;
+        }
+        let mut scope = scope;
+        loop {
+            let candidate = format!("{scope}.{name}");
+            if self.nested_defs.contains(&candidate) {
+                return Some(candidate);
+            }
+            scope = &scope[..scope.rfind('.')?];
+        }
+    }
+
     fn qualify(&self, name: &str) -> String {
         crate::names::qualify(self.module, name)
     }
@@ -498,6 +517,7 @@ impl<'a> Interpreter<'a> {
         for node in definitions {
             if let Some(parent) = enclosing_function(*node) {
                 with_nested.insert(parent.id());
+                self.nested_defs.insert(qualname_of(self.source, *node));
             }
         }
         for (_, qualname) in classes {
@@ -738,6 +758,24 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
+        // A function nested in a method sees the method's `self` (a
+        // `@synchronized` closure calling `self._helper(...)`), unless one
+        // of its own parameters has the same name.
+        let (class, self_name) = match (class, parent) {
+            (None, Some(parent)) => {
+                let method = &self.file.functions[parent as usize];
+                let outer_self = (method.first_data_param == 1)
+                    .then(|| method.params.first())
+                    .flatten()
+                    .map(|param| param.name.to_string())
+                    .filter(|name| params.iter().all(|param| *param.name != **name));
+                match (&method.class, outer_self) {
+                    (Some(class), Some(name)) => (Some(class.to_string()), Some(name)),
+                    _ => (None, None),
+                }
+            }
+            (class, _) => (class, self_name),
+        };
         let mut context = FunctionContext {
             class,
             self_name,
