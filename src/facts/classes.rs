@@ -1503,6 +1503,44 @@ fn for_bindings(cx: &mut Ctx, node: Node, self_name: Option<&str>, method: &mut 
             dict_view = Some(attr.ends_with("items"));
         }
     }
+    // `enumerate(x)`, `zip(a, b)`: one target per iterable, the index of
+    // `enumerate` unknown.
+    let mut per_target: Option<Vec<Option<Node>>> = None;
+    if dict_view.is_none()
+        && ids.kind(right) == Kind::Call
+        && let Some(function) = right.child_by_field_id(ids.function)
+        && ids.kind(function) == Kind::Identifier
+    {
+        let arguments = positional_arguments(right, ids);
+        per_target = match cx.text(function) {
+            "enumerate" if targets.len() == 2 && !arguments.is_empty() => {
+                Some(vec![None, Some(arguments[0])])
+            }
+            "zip" if targets.len() == arguments.len() => {
+                Some(arguments.into_iter().map(Some).collect())
+            }
+            _ => None,
+        };
+    }
+    if let Some(iterables) = per_target {
+        for (target, iterable) in targets.into_iter().zip(iterables) {
+            let expr = iterable
+                .and_then(|iterable| type_expr(cx, through_copies(cx, iterable), self_name))
+                .map(|e| e.then(TypeOp::Iter));
+            if ids.kind(target) == Kind::Identifier {
+                method.bindings.push(Binding {
+                    name: cx.sym(target),
+                    kind: BindingKind::Loop,
+                    expr,
+                    range,
+                });
+            }
+        }
+        return;
+    }
+    if dict_view.is_none() {
+        iterated = through_copies(cx, iterated);
+    }
     let base = type_expr(cx, iterated, self_name);
     let element = |op: TypeOp| base.clone().map(|e| e.then(op));
     let mut bind = |target: Node, expr: Option<TypeExpr>| {
@@ -1528,6 +1566,52 @@ fn for_bindings(cx: &mut Ctx, node: Node, self_name: Option<&str>, method: &mut 
             }
         }
     }
+}
+
+/// The positional arguments of a call.
+fn positional_arguments<'t>(call: Node<'t>, ids: &Ids) -> Vec<Node<'t>> {
+    let Some(arguments) = call.child_by_field_id(ids.arguments) else {
+        return Vec::new();
+    };
+    let mut cursor = arguments.walk();
+    arguments
+        .named_children(&mut cursor)
+        .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
+        .collect()
+}
+
+/// What an iterable holds the elements of, through the copies that keep
+/// them: `list(x)`, `tuple(x)`, `sorted(x, key=...)`, `reversed(x)`,
+/// `x[:]`, parentheses.
+fn through_copies<'t>(cx: &Ctx, iterable: Node<'t>) -> Node<'t> {
+    let ids = cx.ids;
+    let mut node = iterable;
+    // Bounded: hostile input may nest copies without end.
+    for _ in 0..16 {
+        let inner = match node.kind() {
+            "parenthesized_expression" => node.named_child(0),
+            "subscript"
+                if node
+                    .child_by_field_name("subscript")
+                    .is_some_and(|s| s.kind() == "slice") =>
+            {
+                node.child_by_field_id(ids.value)
+            }
+            "call" => node
+                .child_by_field_id(ids.function)
+                .filter(|f| {
+                    ids.kind(*f) == Kind::Identifier
+                        && matches!(cx.text(*f), "list" | "tuple" | "sorted" | "reversed")
+                })
+                .and_then(|_| positional_arguments(node, ids).first().copied()),
+            _ => None,
+        };
+        match inner {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
 }
 
 fn with_bindings(cx: &mut Ctx, statement: Node, self_name: Option<&str>, method: &mut MethodFacts) {

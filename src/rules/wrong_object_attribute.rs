@@ -183,8 +183,11 @@ fn check_write(
             .get(write.span.0 as usize..write.span.1 as usize)
             .unwrap_or(""),
     );
-    // `self.x = v.x` copies from `v`: it is not `v` that was meant.
-    candidates.retain(|c| !mentions(&snippet, &format!("{}.{attr}", c.name)));
+    // `self.x = v.x` copies from `v`: it is not `v` that was meant (writing
+    // `v.x = v.x` would do nothing). A value computed from `v.x`
+    // (`self.failures = state.failures + 1`) may well have been meant for it.
+    let copied = assigned_value(&snippet);
+    candidates.retain(|c| copied != Some(format!("{}.{attr}", c.name).as_str()));
     if candidates.is_empty() || read_from_outside(files, classes, hierarchy, attr) {
         return None;
     }
@@ -254,14 +257,15 @@ fn check_write(
     })
 }
 
-/// Whether `text` contains `dotted` as a whole name (not `xv.x` or `v.xy`).
-fn mentions(text: &str, dotted: &str) -> bool {
-    let is_name = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(dotted).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + dotted.len()..].chars().next();
-        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
-    })
+/// The value of a plain assignment statement (`a = b` gives `b`), trimmed.
+fn assigned_value(statement: &str) -> Option<&str> {
+    let bytes = statement.as_bytes();
+    let at = (0..bytes.len()).find(|&i| {
+        bytes[i] == b'='
+            && bytes.get(i + 1) != Some(&b'=')
+            && !(i > 0 && b"=!<>+-*/%&|^@:".contains(&bytes[i - 1]))
+    })?;
+    Some(statement[at + 1..].trim())
 }
 
 /// Whether some method anywhere reads `attr` on an object inferred to be
