@@ -149,14 +149,19 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
             ),
         ),
     };
-    let help = match command_call(source, clause) {
-        Some(callee) => format!(
-            "the `try` body runs a command with `{callee}`: catch `processutils.ProcessExecutionError`, which it raises when the command fails"
+    let help = match (&caught, command_call(source, clause)) {
+        // The tuple names what the handler is for besides the broad class.
+        (Caught::Tuple { tuple, name, .. }, _) if tuple_has_others(tuple, name) => {
+            format!("drop `{name}` from the tuple: the other exceptions it lists are the ones this handler is written for")
+        }
+        (_, Some(callee)) => format!(
+            "the `try` body runs a command with `{callee}`: catch `{}.ProcessExecutionError`, which it raises when the command fails",
+            processutils_alias(&source.text)
         ),
-        None if caught == Caught::Bare => {
+        (_, None) if caught == Caught::Bare => {
             "catch the specific exceptions the handler is written for (at the very least `except Exception:`, which lets `KeyboardInterrupt` and `SystemExit` through)".to_string()
         }
-        None => meta(BROAD_EXCEPT).help.to_string(),
+        (_, None) => meta(BROAD_EXCEPT).help.to_string(),
     };
     let rule = meta(BROAD_EXCEPT);
     Some(Finding {
@@ -300,6 +305,37 @@ fn callee_last<'s>(source: &'s SourceFile, call: Node) -> Option<&'s str> {
 
 /// The command-running call (`utils.execute`, `processutils.execute`,
 /// `self._execute`, `trycmd`) in the `try` body guarded by this handler, if any.
+/// Whether a tuple of exceptions, as written, lists more than the broad
+/// class `name` (and other broad ones).
+fn tuple_has_others(tuple: &str, name: &str) -> bool {
+    tuple
+        .trim_matches(|c| c == '(' || c == ')')
+        .split(',')
+        .map(str::trim)
+        .any(|member| {
+            !member.is_empty()
+                && member != name
+                && !matches!(
+                    member.rsplit('.').next(),
+                    Some("Exception" | "BaseException")
+                )
+        })
+}
+
+/// How the file spells oslo.concurrency's `processutils` module
+/// (`from oslo_concurrency import processutils as putils` gives `putils`).
+fn processutils_alias(text: &str) -> &str {
+    text.match_indices("import processutils as ")
+        .find_map(|(at, found)| {
+            let rest = &text[at + found.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (end > 0).then(|| &rest[..end])
+        })
+        .unwrap_or("processutils")
+}
+
 fn command_call(source: &SourceFile, clause: Node) -> Option<String> {
     let try_statement = clause.parent().filter(|p| p.kind() == "try_statement")?;
     let body = try_statement.child_by_field_name("body")?;
@@ -416,6 +452,27 @@ class A:
                 .as_deref()
                 .unwrap()
                 .contains("processutils.ProcessExecutionError")
+        );
+    }
+
+    #[test]
+    fn help_drops_the_broad_class_from_a_tuple_and_spells_processutils_as_imported() {
+        let code = "from oslo_concurrency import processutils as putils\n\n\n\
+                    def rescan(execute):\n    try:\n        execute('iscsiadm')\n    \
+                    except (putils.ProcessExecutionError, Exception):\n        pass\n    \
+                    try:\n        execute('iscsiadm')\n    except Exception:\n        pass\n";
+        let helps: Vec<String> = findings_of(code)
+            .into_iter()
+            .map(|f| f.help.unwrap_or_default())
+            .collect();
+        assert_eq!(helps.len(), 2, "{helps:?}");
+        assert!(
+            helps[0].starts_with("drop `Exception` from the tuple"),
+            "{helps:?}"
+        );
+        assert!(
+            helps[1].contains("catch `putils.ProcessExecutionError`"),
+            "{helps:?}"
         );
     }
 }
