@@ -1014,6 +1014,14 @@ fn method_facts<'s, 't>(
         self_calls: Vec::new(),
         self_writes: Vec::new(),
     };
+    // `def _find(self, name) -> LogicalVolume:` returns one, whatever the
+    // body does (a context manager's annotation names the generator).
+    if !is_contextmanager
+        && let Some(annotation) = function.child_by_field_name("return_type")
+        && let Some(expr) = annotation_type(cx, annotation)
+    {
+        method.returns.push(expr);
+    }
     let mut self_name = None;
     if let Some(parameters) = function.child_by_field_name("parameters") {
         let mut cursor = parameters.walk();
