@@ -485,6 +485,18 @@ impl<'a> Interpreter<'a> {
         })
     }
 
+    /// Whether the name of a nested function is used as a value (passed,
+    /// returned, stored) in the function that defines it.
+    fn escapes_enclosing_function(&self, definition: Node<'a>, name: &str) -> bool {
+        let Some(enclosing) = enclosing_function(definition) else {
+            return true;
+        };
+        (enclosing.id() + 1..enclosing.subtree_end()).any(|index| {
+            let node = enclosing.node_at(index);
+            node.kind() == "identifier" && self.text(node) == name && is_used_as_value(node)
+        })
+    }
+
     /// The qualified name of the function `name` defined in the function
     /// `scope` or one enclosing it, as a call in `scope` sees it.
     fn nested_def(&self, name: &str, scope: &str) -> Option<String> {
@@ -707,7 +719,10 @@ impl<'a> Interpreter<'a> {
         self.current_class = class.clone();
         let first_data_param = u16::from(class.is_some() && !is_static && !params.is_empty());
         let self_name = (first_data_param == 1).then(|| params[0].name.to_string());
-        let private = is_private_name(&name);
+        // A function nested in another is called only there, unless it is
+        // handed out (a callback, a return value): then like a private one.
+        let private = is_private_name(&name)
+            || (parent.is_some() && !self.escapes_enclosing_function(node, &name));
         let shared_class = class.as_deref().map(|class| self.share(class));
         self.file.functions.push(FunctionSummary {
             qualname: qualname.clone(),
