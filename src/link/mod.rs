@@ -279,6 +279,21 @@ impl ProjectIndex {
         })
     }
 
+    /// Every class with a known hierarchy, and the subclasses of each (in
+    /// no particular order; itself not included).
+    pub fn subclasses(&self) -> HashMap<String, Vec<String>> {
+        let mut subclasses: HashMap<String, Vec<String>> = HashMap::default();
+        for (class, ancestors) in &self.ancestors {
+            for ancestor in ancestors.iter().filter(|a| *a != class) {
+                subclasses
+                    .entry(ancestor.clone())
+                    .or_default()
+                    .push(class.clone());
+            }
+        }
+        subclasses
+    }
+
     /// Every class in the hierarchy of `class` (itself first), bases only.
     pub fn ancestors(&self, class: &str) -> &[String] {
         match self.ancestors.get(class) {

@@ -177,6 +177,8 @@ pub struct Solution<'a> {
     /// `attr` → `class` → the slot in `attr_masks` of the rules for which
     /// some method of `class` stores taint in `self.attr`.
     attrs: HashMap<String, HashMap<String, usize>>,
+    /// Class → its subclasses in the scanned sources (`ProjectIndex::subclasses`).
+    subclasses: HashMap<String, Vec<String>>,
     attr_masks: Vec<AtomicU64>,
     /// `attr` → the files that read `self.attr`, with the class read.
     attr_readers: HashMap<String, Vec<(u32, String)>>,
@@ -330,6 +332,7 @@ impl<'a> Solution<'a> {
             params,
             public,
             attrs,
+            subclasses: index.subclasses(),
             attr_masks: (0..slot_count).map(|_| AtomicU64::new(0)).collect(),
             attr_readers,
             attr_stores,
@@ -941,12 +944,17 @@ impl<'a> Solution<'a> {
         let Some(by_class) = self.attrs.get(attr) else {
             return RuleMask::NONE;
         };
-        let mut mask = 0;
-        for (storer, &slot) in by_class {
-            let stored = self.attr_masks[slot].load(Relaxed) as u8;
-            if stored & !mask != 0 && self.same_object_kind(class, storer) {
-                mask |= stored;
-            }
+        let stored = |class: &str| {
+            by_class
+                .get(class)
+                .map_or(0, |&slot| self.attr_masks[slot].load(Relaxed) as u8)
+        };
+        let mut mask = stored(class);
+        for ancestor in self.index.ancestors(class).iter().skip(1) {
+            mask |= stored(ancestor);
+        }
+        for subclass in self.subclasses.get(class).into_iter().flatten() {
+            mask |= stored(subclass);
         }
         RuleMask(mask)
     }

@@ -344,8 +344,10 @@ pub struct Interpreter<'a> {
     callee_ids: HashMap<Callee, CalleeId>,
     /// Names defined at module level (functions and classes).
     module_defs: HashSet<String>,
-    /// Qualified names of the functions defined inside functions.
+    /// Qualified names of the functions defined inside functions, and
+    /// their own names (checked first: most calls name none of them).
     nested_defs: HashSet<String>,
+    nested_names: HashSet<String>,
     /// Classes defined in this file: name as spelled in the module → qualified.
     local_classes: HashMap<String, String>,
     globals: Env,
@@ -392,6 +394,7 @@ pub fn summarize(
         callee_ids: HashMap::default(),
         module_defs: HashSet::default(),
         nested_defs: HashSet::default(),
+        nested_names: HashSet::default(),
         local_classes: HashMap::default(),
         globals: Env::default(),
         closure_envs: HashMap::default(),
@@ -500,7 +503,7 @@ impl<'a> Interpreter<'a> {
     /// The qualified name of the function `name` defined in the function
     /// `scope` or one enclosing it, as a call in `scope` sees it.
     fn nested_def(&self, name: &str, scope: &str) -> Option<String> {
-        if self.nested_defs.is_empty() {
+        if !self.nested_names.contains(name) {
             return None;
         }
         let mut scope = scope;
@@ -530,6 +533,9 @@ impl<'a> Interpreter<'a> {
             if let Some(parent) = enclosing_function(*node) {
                 with_nested.insert(parent.id());
                 self.nested_defs.insert(qualname_of(self.source, *node));
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.nested_names.insert(self.text(name).to_string());
+                }
             }
         }
         for (_, qualname) in classes {
