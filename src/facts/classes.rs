@@ -1530,28 +1530,7 @@ fn for_bindings(cx: &mut Ctx, node: Node, self_name: Option<&str>, method: &mut 
             _ => None,
         };
     }
-    if let Some(iterables) = per_target {
-        for (target, iterable) in targets.into_iter().zip(iterables) {
-            let expr = iterable
-                .and_then(|iterable| type_expr(cx, through_copies(cx, iterable), self_name))
-                .map(|e| e.then(TypeOp::Iter));
-            if ids.kind(target) == Kind::Identifier {
-                method.bindings.push(Binding {
-                    name: cx.sym(target),
-                    kind: BindingKind::Loop,
-                    expr,
-                    range,
-                });
-            }
-        }
-        return;
-    }
-    if dict_view.is_none() {
-        iterated = through_copies(cx, iterated);
-    }
-    let base = type_expr(cx, iterated, self_name);
-    let element = |op: TypeOp| base.clone().map(|e| e.then(op));
-    let mut bind = |target: Node, expr: Option<TypeExpr>| {
+    let bind_loop = |cx: &mut Ctx, method: &mut MethodFacts, target: Node, expr| {
         if ids.kind(target) == Kind::Identifier {
             method.bindings.push(Binding {
                 name: cx.sym(target),
@@ -1561,6 +1540,21 @@ fn for_bindings(cx: &mut Ctx, node: Node, self_name: Option<&str>, method: &mut 
             });
         }
     };
+    if let Some(iterables) = per_target {
+        for (target, iterable) in targets.into_iter().zip(iterables) {
+            let expr = iterable
+                .and_then(|iterable| type_expr(cx, through_copies(cx, iterable), self_name))
+                .map(|e| e.then(TypeOp::Iter));
+            bind_loop(cx, method, target, expr);
+        }
+        return;
+    }
+    if dict_view.is_none() {
+        iterated = through_copies(cx, iterated);
+    }
+    let base = type_expr(cx, iterated, self_name);
+    let element = |op: TypeOp| base.clone().map(|e| e.then(op));
+    let mut bind = |target: Node, expr: Option<TypeExpr>| bind_loop(cx, method, target, expr);
     match dict_view {
         Some(false) if targets.len() == 1 => bind(targets[0], element(TypeOp::Item)),
         Some(true) if targets.len() == 2 => {
