@@ -311,23 +311,30 @@ fn traces_through_mutual_recursion_reach_the_source() {
         "from rc import one\n\n\ndef _b(x, n):\n    one._a(x, n)\n\n\n\
          def entry(z):\n    one._a(z, 2)\n",
     );
-    let run = run(dir.path(), &["check", "--format", "json", "."]);
+    let (first, finding) = first_trace_step(dir.path(), |f| f["code"] == "MG001");
+    assert!(
+        first.starts_with("source: parameter `z` of `entry`"),
+        "{finding}"
+    );
+}
+
+/// The message of the first trace step of the finding `pick` chooses in a
+/// JSON run over `dir`, and the finding.
+fn first_trace_step(
+    dir: &std::path::Path,
+    pick: impl Fn(&serde_json::Value) -> bool,
+) -> (String, serde_json::Value) {
+    let run = run(dir, &["check", "--format", "json", "."]);
     let findings = json(&run);
     let finding = findings
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["code"] == "MG001")
-        .expect("MG001 at the execute in _a");
-    let trace = finding["trace"].as_array().unwrap();
-    let first = &trace[0];
-    assert!(
-        first["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("source: parameter `z` of `entry`"),
-        "{finding}"
-    );
+        .find(|f| pick(f))
+        .unwrap_or_else(|| panic!("no such finding: {findings}"))
+        .clone();
+    let first = finding["trace"][0]["message"].as_str().unwrap().to_string();
+    (first, finding)
 }
 
 /// A value returned by a public function is traced to what the function
@@ -346,15 +353,9 @@ fn traces_into_a_callee_start_at_its_own_source() {
          def resize():\n    device = find_device('nvme')\n    \
          processutils.execute('blockdev', '--getsize64', device, run_as_root=True)\n",
     );
-    let run = run(dir.path(), &["check", "--format", "json", "."]);
-    let findings = json(&run);
-    let finding = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "MG001" && f["line"] == 13)
-        .expect("MG001 at the execute in resize");
-    let first = finding["trace"][0]["message"].as_str().unwrap();
+    // The MG001 at the execute in `resize`.
+    let (first, finding) =
+        first_trace_step(dir.path(), |f| f["code"] == "MG001" && f["line"] == 13);
     assert!(
         first.starts_with("source:") && !first.contains("device_info"),
         "{finding}"

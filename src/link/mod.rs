@@ -279,8 +279,8 @@ impl ProjectIndex {
         })
     }
 
-    /// Every class with a known hierarchy, and the subclasses of each (in
-    /// no particular order; itself not included).
+    /// Every class with a known hierarchy, and the subclasses of each, by
+    /// name (itself not included).
     pub fn subclasses(&self) -> HashMap<String, Vec<String>> {
         let mut subclasses: HashMap<String, Vec<String>> = HashMap::default();
         for (class, ancestors) in &self.ancestors {
@@ -290,6 +290,9 @@ impl ProjectIndex {
                     .or_default()
                     .push(class.clone());
             }
+        }
+        for names in subclasses.values_mut() {
+            names.sort_unstable();
         }
         subclasses
     }

@@ -20,6 +20,8 @@ enum Caught {
         tuple: String,
         name: String,
         base: bool,
+        /// Whether it also names specific classes: those the handler is for.
+        specific: bool,
     },
 }
 
@@ -120,7 +122,9 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
                 ""
             }
         ),
-        Caught::Tuple { tuple, name, base } => format!(
+        Caught::Tuple {
+            tuple, name, base, ..
+        } => format!(
             "`{keyword} {tuple}` catches every exception through `{name}`{}",
             if *base {
                 ", `KeyboardInterrupt` and `SystemExit` included"
@@ -151,7 +155,7 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
     };
     let help = match (&caught, command_call(source, clause)) {
         // The tuple names what the handler is for besides the broad class.
-        (Caught::Tuple { tuple, name, .. }, _) if tuple_has_others(tuple, name) => {
+        (Caught::Tuple { name, specific, .. }, _) if *specific => {
             format!("drop `{name}` from the tuple: the other exceptions it lists are the ones this handler is written for")
         }
         (_, Some(callee)) => format!(
@@ -182,6 +186,7 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
 fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
     let mut pending = vec![type_node];
     let mut found: Option<(String, bool)> = None;
+    let mut specific = false;
     while let Some(node) = pending.pop() {
         match node.kind() {
             "tuple" | "parenthesized_expression" | "expression_list" => {
@@ -201,6 +206,8 @@ fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
                     if found.as_ref().is_none_or(|(_, b)| base && !b) {
                         found = Some((name.clone(), base));
                     }
+                } else {
+                    specific = true;
                 }
             }
             _ => {}
@@ -221,7 +228,12 @@ fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
         if tuple.chars().count() > 60 {
             tuple = tuple.chars().take(57).collect::<String>() + "...";
         }
-        Some(Caught::Tuple { tuple, name, base })
+        Some(Caught::Tuple {
+            tuple,
+            name,
+            base,
+            specific,
+        })
     }
 }
 
@@ -305,23 +317,6 @@ fn callee_last<'s>(source: &'s SourceFile, call: Node) -> Option<&'s str> {
 
 /// The command-running call (`utils.execute`, `processutils.execute`,
 /// `self._execute`, `trycmd`) in the `try` body guarded by this handler, if any.
-/// Whether a tuple of exceptions, as written, lists more than the broad
-/// class `name` (and other broad ones).
-fn tuple_has_others(tuple: &str, name: &str) -> bool {
-    tuple
-        .trim_matches(|c| c == '(' || c == ')')
-        .split(',')
-        .map(str::trim)
-        .any(|member| {
-            !member.is_empty()
-                && member != name
-                && !matches!(
-                    member.rsplit('.').next(),
-                    Some("Exception" | "BaseException")
-                )
-        })
-}
-
 /// How the file spells oslo.concurrency's `processutils` module
 /// (`from oslo_concurrency import processutils as putils` gives `putils`).
 fn processutils_alias(text: &str) -> &str {

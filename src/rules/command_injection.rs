@@ -72,7 +72,7 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
             )
         } else if let Some((function, _)) = wrapper {
             let implementation = solution.function(function);
-            if let Some(shell_sink) = solution.shell_sink_of(function) {
+            if let Some(shell_sink) = solution.command_sink_of(function) {
                 labels.push(Label {
                     location: shell_sink.location.clone(),
                     message: format!(
@@ -116,14 +116,7 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
         // implementation runs the command (reported here, not there).
         if wrapper.is_none()
             && let Some(implementation) = &implementation
-            && let Some(inner) = solution.files[implementation.function.file as usize]
-                .taint
-                .sinks
-                .iter()
-                .find(|inner| {
-                    inner.function == implementation.function.function
-                        && inner.rule == RuleMask::COMMAND
-                })
+            && let Some(inner) = solution.command_sink_of(implementation.function)
         {
             trace.push(TraceStep {
                 location: inner.location.clone(),

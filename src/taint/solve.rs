@@ -177,7 +177,8 @@ pub struct Solution<'a> {
     /// `attr` → `class` → the slot in `attr_masks` of the rules for which
     /// some method of `class` stores taint in `self.attr`.
     attrs: HashMap<String, HashMap<String, usize>>,
-    /// Class → its subclasses in the scanned sources (`ProjectIndex::subclasses`).
+    /// Class → its subclasses in the scanned sources, by name
+    /// (`ProjectIndex::subclasses`).
     subclasses: HashMap<String, Vec<String>>,
     attr_masks: Vec<AtomicU64>,
     /// `attr` → the files that read `self.attr`, with the class read.
@@ -1005,8 +1006,9 @@ impl<'a> Solution<'a> {
         Some((callee, sig))
     }
 
-    /// Where in `function` a shell runs one of its parameters.
-    pub fn shell_sink_of(&self, function: FunctionRef) -> Option<&'a SinkUse> {
+    /// Where `function` runs a command: a shell first (where it runs one of
+    /// its parameters through a shell, for a shell wrapper).
+    pub fn command_sink_of(&self, function: FunctionRef) -> Option<&'a SinkUse> {
         let facts = &self.files[function.file as usize].taint;
         facts
             .sinks
@@ -1243,19 +1245,10 @@ impl<'a> Solution<'a> {
                     let SelfAttrAtom { class, attr } = &**self_attr;
                     let mut next = None;
                     // The class, its bases nearest first, then subclasses
-                    // that store the attribute, by name.
+                    // by name.
                     let mut hierarchy = vec![class.clone()];
                     hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
-                    let mut subclasses: Vec<&String> = self
-                        .attrs
-                        .get(attr.as_str())
-                        .into_iter()
-                        .flat_map(|by_class| by_class.keys())
-                        .filter(|storer| self.index.ancestors(storer).iter().any(|c| c == class))
-                        .filter(|storer| *storer != class)
-                        .collect();
-                    subclasses.sort();
-                    hierarchy.extend(subclasses.into_iter().cloned());
+                    hierarchy.extend(self.subclasses.get(class).into_iter().flatten().cloned());
                     let stores = self.attr_stores.get(attr.as_str());
                     'search: for ancestor in hierarchy {
                         for &(file_index, context, store) in stores.into_iter().flatten() {

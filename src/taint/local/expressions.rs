@@ -552,7 +552,7 @@ impl<'a> Interpreter<'a> {
                     } else {
                         std::mem::take(value)
                     },
-                    falsy: matches!(self.text(*node), "False" | "None" | "0"),
+                    falsy: self.is_falsy_literal(*node),
                 })
                 .collect();
             let callee_id = self.callee_id(&callee);
@@ -574,7 +574,7 @@ impl<'a> Interpreter<'a> {
                     .iter()
                     .take(64)
                     .enumerate()
-                    .filter(|(_, node)| matches!(self.text(**node), "False" | "None" | "0"))
+                    .filter(|(_, node)| self.is_falsy_literal(**node))
                     .fold(0, |bits, (index, _)| bits | (1u64 << index)),
                 forwards_command: matches!(
                     callee,

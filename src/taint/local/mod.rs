@@ -467,6 +467,12 @@ impl<'a> Interpreter<'a> {
         id
     }
 
+    /// Whether an argument is a literal `False`, `None` or `0` (a switch
+    /// given as off: `run_as_root=False`).
+    fn is_falsy_literal(&self, node: Node) -> bool {
+        matches!(self.text(node), "False" | "None" | "0")
+    }
+
     /// What is known of the value `name` holds: its binding in the
     /// function, or at module level when the function does not shadow it.
     fn binding<'s>(

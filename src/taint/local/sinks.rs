@@ -72,13 +72,17 @@ impl<'a> Interpreter<'a> {
             .take(splat_at.unwrap_or(usize::MAX))
             .map(|n| string_literal(self.source, *n))
             .collect();
+        // The `**kwargs` passed on decide privilege unless the call itself
+        // gives a privileged keyword or switches privilege off.
+        let keywords_decide_root = forwards_keywords
+            && !self.root_disabled(keywords)
+            && self.root_keyword(keywords).is_none();
         for sink in sinks {
             let spec = &sink.spec;
             let mut data = Taint::default();
             let mut shell = spec.kind == SinkKind::Shell;
             let mut privileged = context.privileged.clone();
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| *k == name);
-            let is_false = |n: Node<'a>| matches!(self.text(n), "False" | "None" | "0");
 
             let mut privilege_param: Option<u16> = None;
             if spec.privileged {
@@ -113,7 +117,7 @@ impl<'a> Interpreter<'a> {
                     from = Vector::Variable;
                 }
                 if let Some((_, _, value)) = keyword("shell")
-                    && !is_false(*value)
+                    && !self.is_falsy_literal(*value)
                 {
                     shell = true;
                 }
@@ -123,7 +127,7 @@ impl<'a> Interpreter<'a> {
                         break;
                     }
                     if let Some((_, _, value)) = keyword(name)
-                        && !is_false(*value)
+                        && !self.is_falsy_literal(*value)
                     {
                         // `run_as_root=as_root`: privileged as the caller decides.
                         if privileged.is_none()
@@ -256,10 +260,7 @@ impl<'a> Interpreter<'a> {
                 by_method_name: sink.call.is_none(),
                 privileged_by_parameter: privilege_param.is_some(),
                 privilege_param,
-                forwards_keywords: forwards_keywords
-                    && sink.rule == RuleMask::COMMAND
-                    && self.root_keyword(keywords).is_none()
-                    && !self.root_disabled(keywords),
+                forwards_keywords: keywords_decide_root && sink.rule == RuleMask::COMMAND,
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
@@ -274,9 +275,9 @@ impl<'a> Interpreter<'a> {
     /// when running as root).
     fn root_disabled(&self, keywords: &[(&'a str, Taint, Node<'a>)]) -> bool {
         self.config.privileged_keywords.first().is_some_and(|name| {
-            keywords.iter().any(|(keyword, _, value)| {
-                keyword == name && matches!(self.text(*value), "False" | "None" | "0")
-            })
+            keywords
+                .iter()
+                .any(|(keyword, _, value)| keyword == name && self.is_falsy_literal(*value))
         })
     }
 
@@ -296,7 +297,7 @@ impl<'a> Interpreter<'a> {
                     .privileged_keywords
                     .iter()
                     .any(|name| keyword == name)
-                    && !matches!(self.text(*value), "False" | "None" | "0")
+                    && !self.is_falsy_literal(*value)
             })
             .map(|(keyword, _, value)| (*keyword, *value))
     }
