@@ -232,9 +232,15 @@ fn is_unverified_wrapper(solution: &Solution, file: usize, sink: &SinkUse) -> bo
         return false;
     }
     match &sink.callee {
-        Callee::Name(name) => !["subprocess.", "os.", "asyncio.", "commands."]
-            .iter()
-            .any(|prefix| name.starts_with(prefix)),
+        // By the module's own name: `eventlet.green.subprocess` is a
+        // drop-in `subprocess`.
+        Callee::Name(name) => {
+            let module = name.rsplit_once('.').map_or("", |(module, _)| module);
+            !matches!(
+                crate::names::last_segment(module),
+                "subprocess" | "os" | "asyncio" | "commands"
+            )
+        }
         _ => true,
     }
 }
