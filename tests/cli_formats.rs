@@ -361,3 +361,24 @@ fn traces_into_a_callee_start_at_its_own_source() {
         "{finding}"
     );
 }
+
+/// The help of a wrong-object write keeps the assigned value, also when the
+/// write carries an annotation.
+#[test]
+fn wrong_object_help_rewrites_an_annotated_write() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "mounts.py",
+        "class Mount(object):\n    def __init__(self):\n        self.mounted = False\n\n\n\
+         class Manager(object):\n    def detach(self, mount: Mount):\n        \
+         self.mounted: bool = False\n",
+    );
+    let run = run(dir.path(), &["check", "--format", "json", "."]);
+    let findings = json(&run);
+    let help = findings[0]["help"].as_str().unwrap_or_default();
+    assert!(
+        help.starts_with("write `mount.mounted = False`"),
+        "{findings}"
+    );
+}

@@ -160,6 +160,9 @@ pub enum TypeOp {
     Iter,
     /// What `with x as v` binds.
     Enter,
+    /// An attribute of it (`self.host.get_guest`: `get_guest` of the
+    /// value of `self.host`).
+    Attr(Sym),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -176,6 +179,11 @@ impl TypeExpr {
         }
     }
 
+    /// A local variable's value, as bound.
+    pub fn local(name: Sym) -> TypeExpr {
+        TypeExpr::new(TypeBase::Local(name), Vec::new())
+    }
+
     fn then(self, op: TypeOp) -> TypeExpr {
         let mut ops = Vec::with_capacity(self.ops.len() + 1);
         ops.extend_from_slice(&self.ops);
@@ -189,6 +197,11 @@ impl TypeExpr {
             TypeBase::SelfObj => {}
             // Nesting is bounded by `type_expr_nested` and `annotation_type`.
             TypeBase::DefaultDict(elem) | TypeBase::ListOf(elem) => elem.visit_syms(visit),
+        }
+        for op in self.ops.iter_mut() {
+            if let TypeOp::Attr(sym) = op {
+                visit(sym);
+            }
         }
     }
 
@@ -943,6 +956,21 @@ fn string_value(source: &SourceFile, node: Node) -> Option<String> {
     Some(value)
 }
 
+/// Whether a dotted name starts with `self` (`self.a.b`).
+fn is_self_rooted(cx: &Ctx, node: Node, self_name: Option<&str>) -> bool {
+    let mut node = node;
+    loop {
+        match node.kind() {
+            "identifier" => return cx.is_self(node, self_name),
+            "attribute" => match node.child_by_field_name("object") {
+                Some(object) => node = object,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+}
+
 fn is_dotted(node: Node) -> bool {
     let mut node = node;
     loop {
@@ -1228,6 +1256,15 @@ fn type_expr_nested(
                 if cx.is_self(object, self_name) {
                     break TypeBase::SelfAttr(cx.sym(attr));
                 }
+                // `self.host.get_guest`: an attribute of `self.host`. Any
+                // other dotted name may be a module path (`pkg.mod.Cls`);
+                // `eval` tries it as one first, then as a local's
+                // attributes (`host.get_guest`).
+                if is_self_rooted(cx, object, self_name) {
+                    ops.push(TypeOp::Attr(cx.sym(attr)));
+                    node = object;
+                    continue;
+                }
                 if is_dotted(node) {
                     break TypeBase::Name(cx.names.intern_cow(compact_cow(cx.text(node))));
                 }
@@ -1497,6 +1534,8 @@ fn for_bindings(cx: &mut Ctx, node: Node, self_name: Option<&str>, method: &mut 
     };
     let range = span(body);
     let targets = list_items(left);
+    // `sorted(x.items())`, `list(x.values())`: the copy keeps the elements.
+    let right = through_copies(cx, right);
     // `x.values()` / `x.items()`: iterate the values of a dict.
     let mut iterated = right;
     let mut dict_view = None;

@@ -335,7 +335,10 @@ impl ClassIndex {
         let class = self.facts(files, scope.class);
         let names = self.names(files, scope.class);
         let mut ty = match &expr.base {
-            TypeBase::Name(name) => self.name_type(files, scope.class, names.get(*name)),
+            TypeBase::Name(name) => match self.name_type(files, scope.class, names.get(*name)) {
+                Ty::Unknown => self.local_attribute_type(files, scope, names.get(*name), budget),
+                known => known,
+            },
             TypeBase::SelfObj => Ty::Instance(scope.class),
             TypeBase::SelfAttr(attr) => {
                 self.attr_type(files, scope.class, names.get(*attr), budget)
@@ -387,6 +390,9 @@ impl ClassIndex {
                         self.first_known(files, scope, method.returns.iter().collect(), budget)
                     }
                 }
+                (TypeOp::Attr(attr), Ty::Instance(c) | Ty::ClassObject(c)) => {
+                    self.attr_type(files, c, names.get(*attr), budget)
+                }
                 (TypeOp::Item, Ty::Dict(elem) | Ty::Seq(elem)) => *elem,
                 (TypeOp::Iter, Ty::Seq(elem)) => *elem,
                 (TypeOp::Enter, Ty::ContextManager(k, m)) => {
@@ -421,6 +427,41 @@ impl ClassIndex {
             if ty == Ty::Unknown {
                 break;
             }
+        }
+        ty
+    }
+
+    /// `host.get_guest` where `host` is a parameter or local of the
+    /// method: the attributes of its value, one by one.
+    fn local_attribute_type(
+        &self,
+        files: &[FileFacts],
+        scope: Scope,
+        dotted: &str,
+        budget: &mut Budget,
+    ) -> Ty {
+        let mut segments = dotted.split('.');
+        let (Some(first), Some(_)) = (segments.next(), dotted.find('.')) else {
+            return Ty::Unknown;
+        };
+        let Some(local) = self.names(files, scope.class).lookup(first) else {
+            return Ty::Unknown;
+        };
+        let bound = self
+            .facts(files, scope.class)
+            .methods
+            .get(scope.method)
+            .filter(|_| scope.method != CLASS_SCOPE)
+            .is_some_and(|m| m.bindings.iter().any(|b| b.name == local));
+        if !bound {
+            return Ty::Unknown;
+        }
+        let mut ty = self.eval(files, scope, &TypeExpr::local(local), budget);
+        for attr in segments {
+            ty = match ty {
+                Ty::Instance(c) | Ty::ClassObject(c) => self.attr_type(files, c, attr, budget),
+                _ => return Ty::Unknown,
+            };
         }
         ty
     }

@@ -234,6 +234,14 @@ fn check_write(
     let prefix = format!("{self_name}.{attr}");
     let suggestion = match snippet.strip_prefix(&prefix) {
         Some(rest) if rest.trim_start().starts_with('=') => format!("{}.{attr}{rest}", best.name),
+        // `self.x: bool = v` → `mount.x = v` (the annotation belongs to the class).
+        Some(rest) if rest.trim_start().starts_with(':') && assigned_value(rest).is_some() => {
+            format!(
+                "{}.{attr} = {}",
+                best.name,
+                assigned_value(rest).unwrap_or_default()
+            )
+        }
         // `setattr(self, 'x', v)` → `setattr(mount, 'x', v)`.
         _ if snippet.starts_with("setattr(") => {
             snippet.replacen(&format!("({self_name},"), &format!("({},", best.name), 1)
