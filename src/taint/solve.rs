@@ -194,9 +194,6 @@ pub struct Solution<'a> {
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
     /// See `root_from_callers`; made when first asked for.
     run_as_root_by_callers: std::sync::OnceLock<HashMap<FunctionRef, String>>,
-    /// The call sites that are command sinks (file, call); made when first
-    /// asked for (`called_only_as_command_sink`).
-    command_sink_calls: std::sync::OnceLock<HashSet<(u32, CallId)>>,
 }
 
 /// How many calls that pass `**kwargs` on a privilege given by a caller is
@@ -340,7 +337,6 @@ impl<'a> Solution<'a> {
             back_references,
             callers,
             run_as_root_by_callers: std::sync::OnceLock::new(),
-            command_sink_calls: std::sync::OnceLock::new(),
         };
         // A worklist of files, swept callees first: a sweep revisits only
         // the files that read something that changed, and most of what a
@@ -734,18 +730,10 @@ impl<'a> Solution<'a> {
         let Some(callers) = self.callers.get(&function) else {
             return false;
         };
-        let sink_calls = self.command_sink_calls.get_or_init(|| {
-            let mut calls = HashSet::default();
-            for (file, facts) in self.files.iter().enumerate() {
-                for sink in &facts.taint.sinks {
-                    if let (Some(call), true) = (sink.call, sink.rule == RuleMask::COMMAND) {
-                        calls.insert((file as u32, call));
-                    }
-                }
-            }
-            calls
-        });
-        !callers.is_empty() && callers.iter().all(|call| sink_calls.contains(call))
+        !callers.is_empty()
+            && callers.iter().all(|&(file, call)| {
+                self.files[file as usize].taint.calls[call as usize].runs_command
+            })
     }
 
     /// The privsep entry point a function runs under, if any.

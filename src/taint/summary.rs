@@ -304,6 +304,10 @@ pub struct CallSite {
     /// on an object of unknown type: when it resolves to nothing, its
     /// arguments are taken to be run as a command.
     pub forwards_command: bool,
+    /// The call matches a command sink (recorded in `sinks` only when it
+    /// carries taint): a constant-only call of a wrapper is a sink call
+    /// too.
+    pub runs_command: bool,
     /// Positional arguments (0-based, as bits; from 64 on not recorded)
     /// given as a literal `False`, `None` or `0`.
     pub falsy_positions: u64,

@@ -274,6 +274,7 @@ impl<'a> Interpreter<'a> {
             splat: None,
             bound: true,
             forwards_command: false,
+            runs_command: false,
             falsy_positions: 0,
             gives_root: None,
             forwards_keywords: false,
@@ -465,7 +466,7 @@ impl<'a> Interpreter<'a> {
 
         // Sinks.
         let first_sink = self.file.sinks.len();
-        self.record_sinks(
+        let runs_command = self.record_sinks(
             node,
             &callee,
             spelled,
@@ -583,6 +584,7 @@ impl<'a> Interpreter<'a> {
                     .config
                     .sinks_named(&method_name)
                     .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
+                runs_command,
                 gives_root,
                 forwards_keywords,
             });

@@ -37,7 +37,7 @@ impl<'a> Interpreter<'a> {
         forwards_keywords: bool,
         env: &Env,
         context: &FunctionContext,
-    ) {
+    ) -> bool {
         let method = callee.method_name();
         let sinks: Vec<crate::rules::Sink> = self
             .config
@@ -64,8 +64,9 @@ impl<'a> Interpreter<'a> {
             .cloned()
             .collect();
         if sinks.is_empty() {
-            return;
+            return false;
         }
+        let runs_command = sinks.iter().any(|sink| sink.rule == RuleMask::COMMAND);
         let location = self.location(node);
         let literal_args: Vec<Option<String>> = arg_nodes
             .iter()
@@ -266,6 +267,7 @@ impl<'a> Interpreter<'a> {
                 context: context.qualname.clone(),
             });
         }
+        runs_command
     }
 }
 
