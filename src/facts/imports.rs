@@ -115,6 +115,77 @@ impl ImportMap {
     }
 }
 
+impl ImportMap {
+    /// Module-level aliases of imported names (`execute =
+    /// processutils.execute`, `environ = os.environ`): the alias refers to
+    /// what it names, so calling it calls the sink. Only plain statements
+    /// of the module body count, and a name bound twice there (or also by a
+    /// `def`/`class`) is left alone.
+    pub fn add_module_aliases(&mut self, source: &SourceFile, root: Node) {
+        let mut bound: HashMap<&str, usize> = HashMap::default();
+        let mut aliases: Vec<(&str, Node)> = Vec::new();
+        let mut cursor = root.walk();
+        for statement in root.named_children(&mut cursor) {
+            let definition = match statement.kind() {
+                "decorated_definition" => statement.child_by_field_name("definition"),
+                "function_definition" | "class_definition" => Some(statement),
+                _ => None,
+            };
+            if let Some(name) = definition.and_then(|d| d.child_by_field_name("name")) {
+                *bound.entry(source.node_text(name)).or_default() += 1;
+                continue;
+            }
+            if statement.kind() != "expression_statement" {
+                continue;
+            }
+            let Some(assignment) = statement
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment")
+            else {
+                continue;
+            };
+            let Some(left) = assignment.child_by_field_name("left") else {
+                continue;
+            };
+            if left.kind() != "identifier" {
+                continue;
+            }
+            let name = source.node_text(left);
+            *bound.entry(name).or_default() += 1;
+            if let Some(right) = assignment.child_by_field_name("right")
+                && is_dotted_name(right)
+            {
+                aliases.push((name, right));
+            }
+        }
+        for (name, right) in aliases {
+            let dotted = compact(source.node_text(right));
+            let head = dotted.split('.').next().unwrap_or_default();
+            if bound.get(name) == Some(&1) && head != name && self.bindings.contains_key(head) {
+                let qualified = self.resolve(&dotted).into_owned();
+                self.insert(name.to_string(), qualified);
+            }
+        }
+    }
+}
+
+/// An identifier or a chain of attributes on one (`a.b.c`).
+fn is_dotted_name(node: Node) -> bool {
+    let mut node = node;
+    // Bounded: hostile input may chain attributes without end.
+    for _ in 0..64 {
+        match node.kind() {
+            "identifier" => return true,
+            "attribute" => match node.child_by_field_name("object") {
+                Some(object) => node = object,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// Removes whitespace inside a dotted name (`a . b` is legal Python).
 fn compact(text: &str) -> String {
     text.chars()

@@ -210,6 +210,7 @@ pub fn extract(
             }
         });
     });
+    imports.add_module_aliases(&source, root);
     if settings.parse_only {
         return FileFacts {
             partial_parse: root.has_error(),

@@ -62,11 +62,25 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
             continue;
         }
         let mut labels = Vec::new();
+        // `shell=True` given by a caller of the function, through its
+        // `**kwargs`.
+        let shell_from_callers = sink
+            .forwards_shell
+            .then(|| solution.shell_from_callers(function))
+            .flatten();
         let (severity, mut message) = if sink.shell {
             (
                 Severity::Error,
                 format!(
                     "untrusted data reaches a shell command run by `{}`",
+                    sink.spelled
+                ),
+            )
+        } else if let Some(given) = shell_from_callers {
+            (
+                Severity::Error,
+                format!(
+                    "untrusted data reaches a shell command run by `{}` (its `**kwargs` carry {given})",
                     sink.spelled
                 ),
             )

@@ -194,6 +194,8 @@ pub struct Solution<'a> {
     callers: HashMap<FunctionRef, Vec<(u32, CallId)>>,
     /// See `root_from_callers`; made when first asked for.
     run_as_root_by_callers: std::sync::OnceLock<HashMap<FunctionRef, String>>,
+    /// See `shell_from_callers`; made when first asked for.
+    shell_by_callers: std::sync::OnceLock<HashMap<FunctionRef, String>>,
 }
 
 /// How many calls that pass `**kwargs` on a privilege given by a caller is
@@ -337,6 +339,7 @@ impl<'a> Solution<'a> {
             back_references,
             callers,
             run_as_root_by_callers: std::sync::OnceLock::new(),
+            shell_by_callers: std::sync::OnceLock::new(),
         };
         // A worklist of files, swept callees first: a sweep revisits only
         // the files that read something that changed, and most of what a
@@ -663,59 +666,103 @@ impl<'a> Solution<'a> {
     /// `**kwargs` on. The first such call in file and call order wins.
     pub fn root_from_callers(&self, function: FunctionRef) -> Option<&str> {
         self.run_as_root_by_callers
+            .get_or_init(|| self.keyword_from_callers(|call| call.gives_root.as_deref()))
+            .get(&function)
+            .map(String::as_str)
+    }
+
+    /// Why the commands a function runs with its `**kwargs` run through a
+    /// shell: a call of it gives `shell=True`, as `root_from_callers`. A
+    /// call that is a command sink itself (`utils.execute(cmd, shell=True)`
+    /// resolved to the wrapper) is reported as a shell command where it
+    /// is, with its own arguments; it does not make every flow into the
+    /// wrapper a shell injection.
+    pub fn shell_from_callers(&self, function: FunctionRef) -> Option<&str> {
+        self.shell_by_callers
             .get_or_init(|| {
-                let mut given: HashMap<FunctionRef, String> = HashMap::default();
-                // The calls that give it, the best explanation first: from
-                // code under analysis rather than its tests, with a literal
-                // `run_as_root=True`; then in file and call order.
-                let mut givers = Vec::new();
-                for (file, facts) in self.files.iter().enumerate() {
-                    let in_tests = crate::taint::local::is_test_file(&facts.source.path);
-                    for (call_index, call) in facts.taint.calls.iter().enumerate() {
-                        if let Some(keyword) = &call.gives_root {
-                            let rank = (in_tests, !keyword.ends_with("=True"));
-                            givers.push((rank, file, call_index, keyword));
-                        }
-                    }
-                }
-                givers.sort_by_key(|&(rank, file, call, _)| (rank, file, call));
-                for (_, file, call_index, keyword) in givers {
-                    if let Some((callee, _)) = self.callee_function(file, call_index) {
-                        let call = &self.files[file].taint.calls[call_index];
-                        let caller = &self.files[file].taint.functions[call.caller as usize];
-                        given.entry(callee).or_insert_with(|| {
-                            format!("`{keyword}` given by `{}`", caller.qualname)
-                        });
-                    }
-                }
-                // Then through calls that pass their own `**kwargs` on.
-                for _ in 0..MAX_KEYWORD_FORWARDS {
-                    let before = given.len();
-                    for (file, facts) in self.files.iter().enumerate() {
-                        for (call_index, call) in facts.taint.calls.iter().enumerate() {
-                            if !call.forwards_keywords || call.gives_root.is_some() {
-                                continue;
-                            }
-                            let caller = FunctionRef {
-                                file: file as u32,
-                                function: call.caller,
-                            };
-                            let Some(why) = given.get(&caller).cloned() else {
-                                continue;
-                            };
-                            if let Some((callee, _)) = self.callee_function(file, call_index) {
-                                given.entry(callee).or_insert(why);
-                            }
-                        }
-                    }
-                    if given.len() == before {
-                        break;
-                    }
-                }
-                given
+                self.keyword_from_callers(|call| {
+                    call.gives_shell.as_deref().filter(|_| !call.runs_command)
+                })
             })
             .get(&function)
             .map(String::as_str)
+    }
+
+    /// The functions whose `**kwargs` carry a keyword some call gives
+    /// (`gives`: the keyword as spelled, `run_as_root=True`), directly or
+    /// through functions that pass their own `**kwargs` on, unless the
+    /// function takes the keyword out (`kwargs.pop('run_as_root')`). Each
+    /// with why, the best explanation first: from code under analysis
+    /// rather than its tests, with a literal `True`; then in file and call
+    /// order.
+    fn keyword_from_callers<'s>(
+        &'s self,
+        gives: impl Fn(&'s CallSite) -> Option<&'s str>,
+    ) -> HashMap<FunctionRef, String> {
+        let keeps = |function: FunctionRef, keyword: &str| {
+            let name = keyword.split('=').next().unwrap_or(keyword);
+            !self
+                .function(function)
+                .drops_keywords
+                .iter()
+                .any(|dropped| dropped == name)
+        };
+        let mut given: HashMap<FunctionRef, (&str, String)> = HashMap::default();
+        let mut givers = Vec::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            let in_tests = crate::taint::local::is_test_file(&facts.source.path);
+            for (call_index, call) in facts.taint.calls.iter().enumerate() {
+                if let Some(keyword) = gives(call) {
+                    let rank = (in_tests, !keyword.ends_with("=True"));
+                    givers.push((rank, file, call_index, keyword));
+                }
+            }
+        }
+        givers.sort_by_key(|&(rank, file, call, _)| (rank, file, call));
+        for (_, file, call_index, keyword) in givers {
+            if let Some((callee, _)) = self.callee_function(file, call_index)
+                && keeps(callee, keyword)
+            {
+                let call = &self.files[file].taint.calls[call_index];
+                let caller = &self.files[file].taint.functions[call.caller as usize];
+                given.entry(callee).or_insert_with(|| {
+                    (
+                        keyword,
+                        format!("`{keyword}` given by `{}`", caller.qualname),
+                    )
+                });
+            }
+        }
+        // Then through calls that pass their own `**kwargs` on.
+        for _ in 0..MAX_KEYWORD_FORWARDS {
+            let before = given.len();
+            for (file, facts) in self.files.iter().enumerate() {
+                for (call_index, call) in facts.taint.calls.iter().enumerate() {
+                    if !call.forwards_keywords || gives(call).is_some() {
+                        continue;
+                    }
+                    let caller = FunctionRef {
+                        file: file as u32,
+                        function: call.caller,
+                    };
+                    let Some((keyword, why)) = given.get(&caller).cloned() else {
+                        continue;
+                    };
+                    if let Some((callee, _)) = self.callee_function(file, call_index)
+                        && keeps(callee, keyword)
+                    {
+                        given.entry(callee).or_insert((keyword, why));
+                    }
+                }
+            }
+            if given.len() == before {
+                break;
+            }
+        }
+        given
+            .into_iter()
+            .map(|(function, (_, why))| (function, why))
+            .collect()
     }
 
     /// Whether a function is private and every call of it in the scanned

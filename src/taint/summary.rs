@@ -315,6 +315,9 @@ pub struct CallSite {
     /// spelled: the callee's commands that take the caller's keywords
     /// (`**kwargs`) run as root.
     pub gives_root: Option<String>,
+    /// `shell=True` (as spelled) given: the callee's commands that take the
+    /// caller's keywords run through a shell.
+    pub gives_shell: Option<String>,
     /// The call passes on its function's own `**kwargs`.
     pub forwards_keywords: bool,
 }
@@ -366,6 +369,10 @@ pub struct SinkUse {
     /// privileged keyword itself): privileged when a caller of the function
     /// gives one (`Solution::root_from_callers`).
     pub forwards_keywords: bool,
+    /// The call passes on its function's own `**kwargs` and says nothing of
+    /// `shell` itself: run by a shell when a caller of the function gives
+    /// `shell=True` (`Solution::shell_from_callers`).
+    pub forwards_shell: bool,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
@@ -420,6 +427,9 @@ pub struct FunctionSummary {
     /// The oslo.privsep entry point decorator, when the function is one:
     /// everything it calls runs in the privileged daemon.
     pub privileged: Option<String>,
+    /// Keywords it takes out of its `**kwargs` (`kwargs.pop('run_as_root')`,
+    /// `del kwargs['shell']`) before passing them on.
+    pub drops_keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

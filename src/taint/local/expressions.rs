@@ -277,6 +277,7 @@ impl<'a> Interpreter<'a> {
             runs_command: false,
             falsy_positions: 0,
             gives_root: None,
+            gives_shell: None,
             forwards_keywords: false,
         });
         Taint::atom(self.intern(Atom::CallResult { call }))
@@ -351,6 +352,18 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
+        }
+
+        // `kwargs.pop('run_as_root', False)`: the keyword no longer travels
+        // on with the function's `**kwargs`.
+        if function.kind() == "attribute"
+            && function
+                .child_by_field_name("attribute")
+                .is_some_and(|a| self.text(a) == "pop")
+            && let Some(object) = function.child_by_field_name("object")
+            && let Some(first) = arg_nodes.first()
+        {
+            self.note_dropped_keyword(object, *first, context);
         }
 
         // What is called.
@@ -544,6 +557,10 @@ impl<'a> Interpreter<'a> {
             let gives_root = self
                 .root_keyword(&keywords)
                 .map(|(name, value)| format!("{name}={}", self.text(value)));
+            let gives_shell = self
+                .shell_keyword(&keywords)
+                .filter(|value| !self.is_falsy_literal(*value))
+                .map(|value| format!("shell={}", self.text(value)));
             let keywords = keywords
                 .iter_mut()
                 .map(|(name, value, node)| Keyword {
@@ -586,6 +603,7 @@ impl<'a> Interpreter<'a> {
                     .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
                 runs_command,
                 gives_root,
+                gives_shell,
                 forwards_keywords,
             });
             call

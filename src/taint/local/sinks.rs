@@ -262,6 +262,10 @@ impl<'a> Interpreter<'a> {
                 privileged_by_parameter: privilege_param.is_some(),
                 privilege_param,
                 forwards_keywords: keywords_decide_root && sink.rule == RuleMask::COMMAND,
+                forwards_shell: forwards_keywords
+                    && !shell
+                    && sink.rule == RuleMask::COMMAND
+                    && self.shell_keyword(keywords).is_none(),
                 unscanned_only: spec.unscanned_only,
                 snippet,
                 context: context.qualname.clone(),
@@ -302,6 +306,36 @@ impl<'a> Interpreter<'a> {
                     && !self.is_falsy_literal(*value)
             })
             .map(|(keyword, _, value)| (*keyword, *value))
+    }
+
+    /// The value of the `shell` keyword a call gives, if any.
+    pub(super) fn shell_keyword(
+        &self,
+        keywords: &[(&'a str, Taint, Node<'a>)],
+    ) -> Option<Node<'a>> {
+        keywords
+            .iter()
+            .find(|(keyword, _, _)| *keyword == "shell")
+            .map(|(_, _, value)| *value)
+    }
+
+    /// Records that the function takes `key` (a string literal) out of its
+    /// `**kwargs` parameter `object` (`kwargs.pop(key)`, `del kwargs[key]`).
+    pub(super) fn note_dropped_keyword(
+        &mut self,
+        object: Node<'a>,
+        key: Node<'a>,
+        context: &FunctionContext,
+    ) {
+        if !self.is_keywords_parameter(object, context) {
+            return;
+        }
+        if let Some(key) = string_literal(self.source, key)
+            && let Some(function) = self.file.functions.get_mut(context.id as usize)
+            && !function.drops_keywords.contains(&key)
+        {
+            function.drops_keywords.push(key);
+        }
     }
 
     /// Whether `node` names the `**kwargs` parameter of the function.

@@ -178,6 +178,19 @@ impl<'a> Interpreter<'a> {
             "assert_statement" | "delete_statement" | "print_statement" | "exec_statement" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                if node.kind() == "delete_statement" {
+                    // `del kwargs['shell']`
+                    for target in &children {
+                        if target.kind() == "subscript"
+                            && let (Some(object), Some(key)) = (
+                                target.child_by_field_name("value"),
+                                target.child_by_field_name("subscript"),
+                            )
+                        {
+                            self.note_dropped_keyword(object, key, context);
+                        }
+                    }
+                }
                 for child in children {
                     self.eval(child, env, context, depth);
                 }
