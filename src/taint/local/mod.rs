@@ -287,6 +287,9 @@ struct Binding {
     check: Option<Facts>,
     /// A command vector's literal elements (`cmd = ['sudo', 'mount', dev]`).
     command: Option<CommandVector>,
+    /// A file mode or `os.open` flags that write (`mode = 'w'`, `flags =
+    /// os.O_WRONLY | os.O_CREAT`).
+    writes: bool,
     /// The name this is a normalisation of (`p = os.path.realpath(path)`):
     /// a containment check of `p` is one of `path` too, as far as `path`
     /// was normalised (a helper's caller may have done it).
@@ -299,6 +302,7 @@ impl Binding {
             && !self.open_file
             && self.check.is_none()
             && self.command.is_none()
+            && !self.writes
             && self.normalises.is_none()
     }
 }

@@ -225,24 +225,17 @@ impl<'a> Interpreter<'a> {
             }
             let destructive = match spec.kind {
                 SinkKind::PathWrite => true,
-                SinkKind::PathOpen => {
-                    let mode = keyword("mode")
-                        .map(|(_, _, n)| *n)
-                        .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied())
-                        .and_then(|n| string_literal(self.source, n));
-                    let mode_node = keyword("mode")
-                        .or_else(|| keyword("flags"))
-                        .map(|(_, _, n)| *n)
-                        .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied());
-                    // `os.open(path, os.O_CREAT | os.O_WRONLY)`: flags, not a mode string.
-                    let writing_flags = mode_node.is_some_and(|n| {
-                        let text = self.text(n);
-                        ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]
-                            .iter()
-                            .any(|flag| text.contains(flag))
-                    });
-                    writing_flags || mode.is_some_and(|m| m.contains(['w', 'a', 'x', '+']))
-                }
+                SinkKind::PathOpen => keyword("mode")
+                    .or_else(|| keyword("flags"))
+                    .map(|(_, _, n)| *n)
+                    .or_else(|| arg_nodes.get(if spec.receiver { 0 } else { 1 }).copied())
+                    .is_some_and(|mode| {
+                        self.writes(mode)
+                            || mode.kind() == "identifier"
+                                && self
+                                    .binding(self.text(mode), env, context)
+                                    .is_some_and(|binding| binding.writes)
+                    }),
                 _ => false,
             };
             let snippet = normalise_snippet(self.text(node));
@@ -306,6 +299,18 @@ impl<'a> Interpreter<'a> {
                     && !self.is_falsy_literal(*value)
             })
             .map(|(keyword, _, value)| (*keyword, *value))
+    }
+
+    /// Whether a mode string or `os.open` flags open a file for writing
+    /// (`'w'`, `'a+'`, `os.O_CREAT | os.O_WRONLY`).
+    pub(super) fn writes(&self, mode: Node<'a>) -> bool {
+        if let Some(mode) = string_literal(self.source, mode) {
+            return mode.contains(['w', 'a', 'x', '+']);
+        }
+        let text = self.text(mode);
+        ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]
+            .iter()
+            .any(|flag| text.contains(flag))
     }
 
     /// The value of the `shell` keyword a call gives, if any.

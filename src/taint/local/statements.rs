@@ -602,6 +602,8 @@ impl<'a> Interpreter<'a> {
             open_file: self.opens_file(right, env),
             check,
             command: self.command_vector(right, env, context),
+            writes: matches!(right.kind(), "string" | "binary_operator" | "attribute")
+                && self.writes(right),
             normalises: is_call
                 .then(|| self.checked_path(right, env))
                 .flatten()
