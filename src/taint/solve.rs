@@ -941,6 +941,8 @@ impl<'a> Solution<'a> {
             let summary = self.function(function);
             let checks = if guard.raising {
                 &summary.asserts
+            } else if guard.falsy {
+                &summary.rejects
             } else {
                 &summary.validates
             };

@@ -101,6 +101,9 @@ pub struct Guard {
     /// `helper(x)` returned normally (the helper raises on bad values), as
     /// opposed to `if helper(x):` being true (the helper returns a check).
     pub raising: bool,
+    /// `if not helper(x):` / `if helper(x): raise`: the helper returned
+    /// falsy (it returns true for bad values: `is_bad_type(t)`).
+    pub falsy: bool,
     /// The argument was a normalised path at the call (so the helper's
     /// containment checks, `RuleMask::CONTAINED`, hold for it).
     pub normalised: bool,
@@ -419,6 +422,9 @@ pub struct FunctionSummary {
     /// Parameters this function validates: it returns true only for values
     /// that pass a sanitizing check (for the rules in the mask).
     pub validates: Vec<(u16, RuleMask)>,
+    /// Parameters this function rejects: it returns false only for values
+    /// that pass a sanitizing check (`return t not in ALLOWED`).
+    pub rejects: Vec<(u16, RuleMask)>,
     /// Parameters this function asserts: it raises unless they pass a
     /// sanitizing check.
     pub asserts: Vec<(u16, RuleMask)>,

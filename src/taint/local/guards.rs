@@ -86,6 +86,9 @@ impl<'a> Interpreter<'a> {
                 self.comparison_facts(node, positive, env, &mut facts)
             }
             "call" if positive => self.call_facts(node, env, context, &mut facts),
+            // `if is_bad(x): raise`: a helper that rejects what it returns
+            // false for.
+            "call" => self.helper_guards(node, env, true, &mut facts),
             "identifier" if positive => {
                 let name = self.text(node);
                 if let Some(proved) = self
@@ -187,11 +190,17 @@ impl<'a> Interpreter<'a> {
             return;
         }
         let trusted = |node: Node<'a>| self.is_trusted_constant(node, env);
-        if left.kind() == "identifier" && trusted(right) {
+        let (tested_left, tested_right) = (tested_variable(left), tested_variable(right));
+        if let Some(left) = tested_left
+            && trusted(right)
+        {
             facts
                 .sanitized
                 .push((self.text(left).to_string(), RuleMask::ALL));
-        } else if right.kind() == "identifier" && trusted(left) && operator != "in" {
+        } else if let Some(right) = tested_right
+            && trusted(left)
+            && operator != "in"
+        {
             facts
                 .sanitized
                 .push((self.text(right).to_string(), RuleMask::ALL));
@@ -240,6 +249,43 @@ impl<'a> Interpreter<'a> {
                 node.named_children(&mut cursor)
                     .all(|child| self.is_trusted_constant_at(child, env, depth + 1))
             }
+            // `ALLOWED.values()`, `frozenset(ALLOWED)`: views and copies
+            // of a constant.
+            "call" => {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return false;
+                };
+                let arguments: Vec<Node<'a>> = node
+                    .child_by_field_name("arguments")
+                    .map(|list| {
+                        let mut cursor = list.walk();
+                        list.named_children(&mut cursor)
+                            .filter(|c| c.kind() != "comment")
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match function.kind() {
+                    "attribute" => {
+                        function
+                            .child_by_field_name("attribute")
+                            .is_some_and(|a| matches!(self.text(a), "keys" | "values" | "items"))
+                            && arguments.is_empty()
+                            && function
+                                .child_by_field_name("object")
+                                .is_some_and(|object| {
+                                    self.is_trusted_constant_at(object, env, depth + 1)
+                                })
+                    }
+                    "identifier" => {
+                        matches!(
+                            self.text(function),
+                            "set" | "frozenset" | "tuple" | "list" | "sorted"
+                        ) && arguments.len() == 1
+                            && self.is_trusted_constant_at(arguments[0], env, depth + 1)
+                    }
+                    _ => false,
+                }
+            }
             "identifier" | "attribute" => {
                 let text = self.text(node);
                 match env.vars.get(text) {
@@ -280,8 +326,10 @@ impl<'a> Interpreter<'a> {
         };
         let spelled = self.text(function);
         let resolved = self.imports.resolve(spelled);
-        // re.fullmatch(pattern, value) and friends.
-        if let Some(kind) = resolved.strip_prefix("re.") {
+        // re.fullmatch(pattern, value) and friends (not `re.compile(p).fullmatch`).
+        if let Some(kind) = resolved.strip_prefix("re.")
+            && !kind.contains('(')
+        {
             if let Some(value) = ident(arguments.get(1)) {
                 let pattern = arguments.first().and_then(|p| {
                     string_literal(self.source, *p)
@@ -307,7 +355,16 @@ impl<'a> Interpreter<'a> {
             if matches!(method, "fullmatch" | "match" | "search")
                 && let Some(value) = ident(arguments.first())
             {
-                let pattern = object.and_then(|o| self.regex_constants.get(self.text(o)).cloned());
+                // `NAME_RE.fullmatch(x)`, or `re.compile(r'...').fullmatch(x)` inline.
+                let pattern = object.and_then(|o| {
+                    self.regex_constants.get(self.text(o)).cloned().or_else(|| {
+                        let function = o.child_by_field_name("function")?;
+                        (o.kind() == "call"
+                            && self.imports.resolve(self.text(function)) == "re.compile")
+                            .then(|| first_argument(o).and_then(|p| string_literal(self.source, p)))
+                            .flatten()
+                    })
+                });
                 let mask = match pattern {
                     Some(pattern) => regex_guard_mask(method, Some(&pattern)),
                     None if method == "fullmatch" => RuleMask::ALL,
@@ -349,20 +406,32 @@ impl<'a> Interpreter<'a> {
                 return;
             }
         }
-        // A validating helper in the scanned sources: its summary decides.
-        if let Some(call) = self.last_call_at(node) {
-            for (index, argument) in arguments.iter().enumerate() {
-                if argument.kind() == "identifier" {
-                    let guard = Guard {
-                        call,
-                        argument: index as u16,
-                        raising: false,
-                        normalised: env.normalised.contains(self.text(*argument)),
-                    };
-                    facts
-                        .guarded
-                        .push((self.text(*argument).to_string(), guard));
-                }
+        self.helper_guards(node, env, false, facts);
+    }
+
+    /// A validating helper in the scanned sources called on variables: its
+    /// summary decides what its result being truthy (or `falsy`) proves.
+    fn helper_guards(&self, node: Node<'a>, env: &Env, falsy: bool, facts: &mut Facts) {
+        let Some(call) = self.last_call_at(node) else {
+            return;
+        };
+        let Some(list) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = list.walk();
+        let arguments = list
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment" && c.kind() != "keyword_argument");
+        for (index, argument) in arguments.enumerate() {
+            if argument.kind() == "identifier" {
+                let guard = Guard {
+                    call,
+                    argument: index as u16,
+                    raising: false,
+                    falsy,
+                    normalised: env.normalised.contains(self.text(argument)),
+                };
+                facts.guarded.push((self.text(argument).to_string(), guard));
             }
         }
     }
@@ -507,7 +576,22 @@ impl<'a> Interpreter<'a> {
         let Some(value) = value else {
             return;
         };
-        if matches!(value.kind(), "false" | "none") {
+        let falsy_literal = matches!(value.kind(), "false" | "none");
+        let truthy_literal = value.kind() == "true";
+        // What returning a falsy value proves (for `rejects`): a literal
+        // `False` under a check, or a check that is false.
+        let rejected: Vec<(u16, RuleMask)> = if falsy_literal {
+            self.params_proved(env, context)
+        } else if truthy_literal {
+            Vec::new()
+        } else {
+            let facts = self.condition_facts(value, false, env, context, depth);
+            facts.on_params(&context.params)
+        };
+        if !truthy_literal {
+            context.rejects = Some(intersect_proofs(context.rejects.take(), rejected));
+        }
+        if falsy_literal {
             return;
         }
         let found: Vec<(u16, RuleMask)> = if value.kind() == "true" {
@@ -530,18 +614,43 @@ impl<'a> Interpreter<'a> {
             let facts = self.condition_facts(value, true, env, context, depth);
             facts.on_params(&context.params)
         };
-        context.validates = Some(match context.validates.take() {
-            None => found,
-            Some(previous) => previous
-                .into_iter()
-                .filter_map(|(p, m)| {
-                    found
-                        .iter()
-                        .find(|(q, _)| *q == p)
-                        .map(|(_, n)| (p, m.intersect(*n)))
-                })
-                .filter(|(_, m)| !m.is_empty())
-                .collect(),
-        });
+        context.validates = Some(intersect_proofs(context.validates.take(), found));
+    }
+}
+
+/// The variable an operand of a check tests: a name, or the target of an
+/// assignment expression (`(opt := share.get('opt')) not in ALLOWED`).
+fn tested_variable(operand: Node) -> Option<Node> {
+    let mut node = operand;
+    // Bounded: hostile input may nest parentheses without end.
+    for _ in 0..16 {
+        match node.kind() {
+            "identifier" => return Some(node),
+            "parenthesized_expression" => node = node.named_child(0)?,
+            "named_expression" => node = node.child_by_field_name("name")?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// What two sets of proofs about parameters both prove (the first `None`:
+/// nothing seen yet).
+fn intersect_proofs(
+    previous: Option<Vec<(u16, RuleMask)>>,
+    found: Vec<(u16, RuleMask)>,
+) -> Vec<(u16, RuleMask)> {
+    match previous {
+        None => found,
+        Some(previous) => previous
+            .into_iter()
+            .filter_map(|(p, m)| {
+                found
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .map(|(_, n)| (p, m.intersect(*n)))
+            })
+            .filter(|(_, m)| !m.is_empty())
+            .collect(),
     }
 }

@@ -264,6 +264,9 @@ struct FunctionContext {
     privileged: Option<String>,
     qualname: String,
     validates: Option<Vec<(u16, RuleMask)>>,
+    /// What every `return` proves of the parameters when it returns a
+    /// falsy value (see `FunctionSummary::rejects`).
+    rejects: Option<Vec<(u16, RuleMask)>>,
     /// Variables the function's own body checks with `if not ok(x): raise`.
     asserts: Vec<(String, RuleMask)>,
     params: Vec<String>,
@@ -328,6 +331,7 @@ impl FunctionContext {
             privileged: None,
             qualname,
             validates: None,
+            rejects: None,
             asserts: Vec::new(),
             params: Vec::new(),
             body,
@@ -837,6 +841,14 @@ impl<'a> Interpreter<'a> {
         if let Some(validates) = context.validates.filter(|v| !v.is_empty()) {
             self.file.functions[id as usize].validates = validates;
         }
+        // Falling off the end returns `None` without a check.
+        if let Some(rejects) = context.rejects.filter(|v| !v.is_empty())
+            && node
+                .child_by_field_name("body")
+                .is_some_and(|body| ends_with(body, &["return_statement", "raise_statement"]))
+        {
+            self.file.functions[id as usize].rejects = rejects;
+        }
     }
 
     fn resolve_class(&self, spelled: &str) -> String {
@@ -900,12 +912,17 @@ fn percent_conversions(format: &str) -> Option<Vec<(Option<String>, char)>> {
 
 /// Whether a block's last statement is a `raise`.
 fn ends_with_raise(block: Node) -> bool {
+    ends_with(block, &["raise_statement"])
+}
+
+/// Whether the last statement of a block is of one of these kinds.
+fn ends_with(block: Node, kinds: &[&str]) -> bool {
     let mut cursor = block.walk();
     block
         .named_children(&mut cursor)
         .filter(|n| n.kind() != "comment")
         .last()
-        .is_some_and(|last| last.kind() == "raise_statement")
+        .is_some_and(|last| kinds.contains(&last.kind()))
 }
 
 fn apply_facts(env: &mut Env, facts: &Facts) {

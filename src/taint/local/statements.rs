@@ -456,6 +456,7 @@ impl<'a> Interpreter<'a> {
                     call,
                     argument: index as u16,
                     raising: true,
+                    falsy: false,
                     normalised: env.normalised.contains(name),
                 });
             }
