@@ -179,6 +179,10 @@ pub struct SourceSpec {
     /// A call whose return value is a source, or an attribute read.
     #[serde(default)]
     pub kind: SourceKind,
+    /// The call reads its first argument (a file or a string): a source
+    /// unless that argument is a constant.
+    #[serde(default)]
+    pub reads_argument: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

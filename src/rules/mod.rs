@@ -145,6 +145,9 @@ pub struct Source {
     pub pattern: NamePattern,
     pub kind: SourceKind,
     pub description: String,
+    /// Reads its first argument (`yaml.safe_load(stream)`): a source only
+    /// when that is not a constant (a string spelled in the code).
+    pub reads_argument: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +255,7 @@ impl TaintConfig {
                     .description
                     .clone()
                     .unwrap_or_else(|| "untrusted input".to_string()),
+                reads_argument: source.reads_argument,
             });
         }
         for sanitizer in &data.sanitizers {

@@ -625,7 +625,18 @@ impl<'a> Interpreter<'a> {
             }),
             _ => self.config.source(&method_name, SourceKind::Method),
         };
-        if let Some(source) = source {
+        // `yaml.safe_load(MANIFEST)` parses a constant, not a file.
+        let parses_constant = |argument: &Node<'a>| {
+            argument.kind() != "call"
+                && self.is_trusted_constant(*argument, env)
+                && !(argument.kind() == "identifier"
+                    && self
+                        .binding(self.text(*argument), env, context)
+                        .is_some_and(|binding| binding.open_file))
+        };
+        if let Some(source) = source
+            && !(source.reads_argument && arg_nodes.first().is_some_and(parses_constant))
+        {
             let description = format!("`{spelled}(...)`: {}", source.description);
             return self.source_taint(description, node);
         }
