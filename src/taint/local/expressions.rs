@@ -283,6 +283,33 @@ impl<'a> Interpreter<'a> {
         Taint::atom(self.intern(Atom::CallResult { call }))
     }
 
+    /// The entries of `**{'name': value, ...}` when every key is a plain
+    /// string literal.
+    fn literal_keywords(&self, splat: Node<'a>) -> Option<Vec<(&'a str, Node<'a>)>> {
+        let dictionary = splat.named_child(0).filter(|d| d.kind() == "dictionary")?;
+        let mut cursor = dictionary.walk();
+        let mut entries = Vec::new();
+        for pair in dictionary.named_children(&mut cursor) {
+            if pair.kind() == "comment" {
+                continue;
+            }
+            let key = pair.child_by_field_name("key")?;
+            let value = pair.child_by_field_name("value")?;
+            let mut key_cursor = key.walk();
+            let contents: Vec<Node<'a>> = key
+                .named_children(&mut key_cursor)
+                .filter(|c| c.kind() != "string_start" && c.kind() != "string_end")
+                .collect();
+            match (key.kind(), contents.as_slice()) {
+                ("string", [content]) if content.kind() == "string_content" => {
+                    entries.push((self.text(*content), value))
+                }
+                _ => return None,
+            }
+        }
+        Some(entries)
+    }
+
     pub(super) fn eval_call(
         &mut self,
         node: Node<'a>,
@@ -326,6 +353,17 @@ impl<'a> Interpreter<'a> {
                             keywords.push((name, value, value_node));
                         }
                         "list_splat" | "dictionary_splat" => {
+                            // `**{'run_as_root': True}`: keywords spelled as a dict.
+                            if let Some(entries) = (child.kind() == "dictionary_splat")
+                                .then(|| self.literal_keywords(child))
+                                .flatten()
+                            {
+                                for (name, value_node) in entries {
+                                    let value = self.eval(value_node, env, context, depth);
+                                    keywords.push((name, value, value_node));
+                                }
+                                continue;
+                            }
                             if child.kind() == "dictionary_splat"
                                 && child
                                     .named_child(0)

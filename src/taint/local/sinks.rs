@@ -163,7 +163,11 @@ impl<'a> Interpreter<'a> {
                             .iter()
                             .any(|p| p == program || p == base)
                     })
-                    .filter(|&at| argv.get(at + 1).and_then(|a| a.as_deref()) == Some("-c"));
+                    .filter(|&at| {
+                        argv.get(at + 1)
+                            .and_then(|a| a.as_deref())
+                            .is_some_and(is_command_string_flag)
+                    });
                 if let Some(at) = shell_at {
                     let script = at + 2;
                     let literal = argv.get(script).is_some_and(|a| a.is_some());
@@ -496,4 +500,12 @@ impl<'a> Interpreter<'a> {
             }
         }
     }
+}
+
+/// `-c`, or short options combined with it (`-ec`, `-xc`, `-lc`): the next
+/// argument is the shell's script.
+fn is_command_string_flag(flag: &str) -> bool {
+    flag.strip_prefix('-').is_some_and(|letters| {
+        letters.contains('c') && letters.bytes().all(|b| b.is_ascii_alphabetic())
+    })
 }
