@@ -333,6 +333,23 @@ fn processutils_alias(text: &str) -> &str {
 
 fn command_call(source: &SourceFile, clause: Node) -> Option<String> {
     let try_statement = clause.parent().filter(|p| p.kind() == "try_statement")?;
+    // An earlier clause of the same `try` already catches it: suggesting
+    // it again would contradict the code.
+    let mut cursor = try_statement.walk();
+    let caught_earlier = try_statement
+        .named_children(&mut cursor)
+        .take_while(|sibling| sibling.id() != clause.id())
+        .any(|sibling| {
+            sibling.kind() == "except_clause"
+                && source
+                    .node_text(sibling)
+                    .lines()
+                    .next()
+                    .is_some_and(|head| head.contains("ProcessExecutionError"))
+        });
+    if caught_earlier {
+        return None;
+    }
     let body = try_statement.child_by_field_name("body")?;
     let mut found = None;
     walk_tree_pruned(body, |node| {
@@ -469,6 +486,18 @@ class A:
             helps[1].contains("catch `putils.ProcessExecutionError`"),
             "{helps:?}"
         );
+    }
+
+    #[test]
+    fn help_does_not_suggest_what_an_earlier_clause_catches() {
+        let code = "from oslo_concurrency import processutils\n\n\n\
+                    def resize(execute):\n    try:\n        execute('qemu-img')\n    \
+                    except processutils.ProcessExecutionError:\n        raise\n    \
+                    except Exception:\n        return False\n";
+        let found = findings_of(code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let help = found[0].help.as_deref().unwrap_or_default();
+        assert!(!help.contains("ProcessExecutionError"), "{help}");
     }
 }
 
