@@ -357,16 +357,89 @@ pub fn parse_python(text: &str) -> Option<Tree> {
 }
 
 /// Decodes file bytes: UTF-8 with an optional BOM (stripped, so spans stay
-/// aligned with what the user sees after the BOM).
+/// aligned with what the user sees after the BOM), or the encoding a PEP 263
+/// declaration names (`# -*- coding: latin-1 -*-`), as Python does.
 pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    String::from_utf8(bytes).map_err(|error| {
+    String::from_utf8(bytes).or_else(|error| {
         let at = error.utf8_error().valid_up_to();
-        format!("not valid UTF-8 (invalid byte sequence at offset {at})")
+        let bytes = error.into_bytes();
+        let Some(label) = declared_encoding(&bytes) else {
+            return Err(format!(
+                "not valid UTF-8 (invalid byte sequence at offset {at})"
+            ));
+        };
+        let encoding = encoding_for_python_name(&label)
+            .filter(|encoding| *encoding != encoding_rs::UTF_8)
+            .ok_or_else(|| {
+                format!(
+                    "not valid UTF-8 (invalid byte sequence at offset {at}), and its declared encoding `{label}` is not one mountguard can decode"
+                )
+            })?;
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes);
+        if had_errors {
+            return Err(format!("not valid in its declared encoding `{label}`"));
+        }
+        Ok(text.into_owned())
     })
+}
+
+/// The encoding a PEP 263 declaration names: a comment on line 1 or 2
+/// matching `coding[:=]\s*([-\w.]+)`.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    for line in bytes.split(|&b| b == b'\n').take(2) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(start) = line
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
+        else {
+            continue;
+        };
+        if line[start] != b'#' {
+            continue;
+        }
+        let comment = &line[start..];
+        let Some(at) = comment.windows(6).position(|w| w == b"coding") else {
+            continue;
+        };
+        let rest = &comment[at + 6..];
+        if !matches!(rest.first(), Some(b':' | b'=')) {
+            continue;
+        }
+        let name: Vec<u8> = rest[1..]
+            .iter()
+            .skip_while(|b| matches!(b, b' ' | b'\t'))
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            .copied()
+            .collect();
+        if !name.is_empty() {
+            return String::from_utf8(name).ok();
+        }
+    }
+    None
+}
+
+/// Python's codec names (`latin-1`, `iso_8859_15`, `cp1252`, `utf8`) as
+/// WHATWG labels, which spell some of them differently.
+fn encoding_for_python_name(name: &str) -> Option<&'static encoding_rs::Encoding> {
+    let name = name.to_ascii_lowercase().replace('_', "-");
+    let candidates = [
+        name.clone(),
+        name.replace('-', ""),
+        match name.as_str() {
+            "latin-1" | "l1" | "iso-latin-1" => "iso-8859-1".to_string(),
+            "utf8" | "utf-8-sig" => "utf-8".to_string(),
+            other => other
+                .strip_prefix("cp")
+                .map_or(String::new(), |n| format!("windows-{n}")),
+        },
+    ];
+    candidates
+        .iter()
+        .find_map(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
 }
 
 #[cfg(test)]
@@ -449,5 +522,24 @@ mod tests {
     fn decode_strips_bom_and_rejects_invalid_utf8() {
         assert_eq!(decode(b"\xEF\xBB\xBFx = 1".to_vec()).unwrap(), "x = 1");
         assert!(decode(vec![b'x', 0xff]).unwrap_err().contains("offset 1"));
+    }
+
+    #[test]
+    fn decode_follows_a_coding_declaration() {
+        let latin = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n".to_vec();
+        assert_eq!(
+            decode(latin).unwrap(),
+            "# -*- coding: latin-1 -*-\nname = '\u{e9}t\u{e9}'\n"
+        );
+        let second_line = b"#!/usr/bin/python\n# vim: set fileencoding=iso-8859-15 :\nx = '\xa4'\n";
+        assert!(decode(second_line.to_vec()).unwrap().contains('\u{20ac}'));
+        let third_line = b"\n\n# coding: latin-1\nx = '\xe9'\n";
+        assert!(
+            decode(third_line.to_vec())
+                .unwrap_err()
+                .contains("not valid UTF-8")
+        );
+        let unknown = b"# coding: klingon\nx = '\xe9'\n";
+        assert!(decode(unknown.to_vec()).unwrap_err().contains("`klingon`"));
     }
 }

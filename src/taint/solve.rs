@@ -1818,7 +1818,8 @@ class Reader(Base):
             if path.extension().is_none_or(|ext| ext != "py") {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).expect("read fixture");
+            let bytes = std::fs::read(&path).expect("read fixture");
+            let text = crate::parse::decode(bytes).expect("decode fixture");
             files.push((path, text));
         }
         let mut project = crate::taint::ProjectModules::default();
