@@ -856,7 +856,12 @@ impl<'a> Interpreter<'a> {
                     env.vars
                         .insert(crate::names::join_dotted("self", &attr).into(), value);
                 } else if object.kind() == "identifier" {
-                    // Mutating an object taints it.
+                    // Mutating an object taints it (not an imported module:
+                    // `shutil.copyfileobj = f` must not make `shutil` a
+                    // local, whose calls would then be no sinks).
+                    if self.is_imported_name(self.text(object), env) {
+                        return;
+                    }
                     let name: Var = self.text(object).into();
                     let entry = env.vars.entry(name).or_default();
                     entry.union_with(&value);
@@ -878,6 +883,12 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// Whether a name refers to an import of the file (and not to a local
+    /// of the same name).
+    fn is_imported_name(&self, name: &str, env: &Env) -> bool {
+        !env.vars.contains_key(name) && self.imports.get(name).is_some()
+    }
+
     /// Container mutation: `x.append(v)`, `x[k] = v`, `self.x.extend(v)`
     /// taint the outermost variable or `self` attribute they reach.
     pub(super) fn mutate(
@@ -891,6 +902,11 @@ impl<'a> Interpreter<'a> {
         loop {
             match current.kind() {
                 "identifier" => {
+                    // `os.environ['LC_ALL'] = 'C'` mutates a module's data,
+                    // not a local named `os`.
+                    if self.is_imported_name(self.text(current), env) {
+                        return;
+                    }
                     let name: Var = self.text(current).into();
                     env.vars.entry(name).or_default().union_with(&value);
                     return;
