@@ -180,7 +180,13 @@ fn privilege(
     if let Some(privilege) = &sink.privileged {
         return Some(privilege.clone());
     }
-    if let Some(implementation) = implementation {
+    // A sink matched by its qualified name (`utils.execute`) whose code is
+    // in the scanned sources: that code may run it as root by itself.
+    let resolved = implementation
+        .is_none()
+        .then(|| solution.scanned_implementation(file, sink))
+        .flatten();
+    if let Some(implementation) = implementation.as_ref().or(resolved.as_ref()) {
         let sig = solution.eval(file, sink.function, &implementation.privileged);
         if solution
             .real(file, sink.function, sig)

@@ -623,6 +623,13 @@ impl<'a> Solution<'a> {
         if !sink.by_method_name {
             return None;
         }
+        self.scanned_implementation(file, sink)
+    }
+
+    /// The function of the scanned sources a sink call enters, however the
+    /// sink was matched (`utils.execute` resolved to the project's own
+    /// `execute` too), with the arguments it runs as a command and as root.
+    pub fn scanned_implementation(&self, file: usize, sink: &SinkUse) -> Option<Implementation> {
         let call_index = sink.call? as usize;
         let (function, offset) = match self.targets[file][call_index]? {
             Target::Function { function, offset } => (
