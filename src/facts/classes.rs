@@ -958,31 +958,11 @@ fn string_value(source: &SourceFile, node: Node) -> Option<String> {
 
 /// Whether a dotted name starts with `self` (`self.a.b`).
 fn is_self_rooted(cx: &Ctx, node: Node, self_name: Option<&str>) -> bool {
-    let mut node = node;
-    loop {
-        match node.kind() {
-            "identifier" => return cx.is_self(node, self_name),
-            "attribute" => match node.child_by_field_name("object") {
-                Some(object) => node = object,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
+    super::dotted_root(node).is_some_and(|root| cx.is_self(root, self_name))
 }
 
 fn is_dotted(node: Node) -> bool {
-    let mut node = node;
-    loop {
-        match node.kind() {
-            "identifier" => return true,
-            "attribute" => match node.child_by_field_name("object") {
-                Some(object) => node = object,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
+    super::dotted_root(node).is_some()
 }
 
 /// Removes whitespace inside a dotted name.

@@ -153,7 +153,7 @@ impl ImportMap {
             let name = source.node_text(left);
             *bound.entry(name).or_default() += 1;
             if let Some(right) = assignment.child_by_field_name("right")
-                && is_dotted_name(right)
+                && super::dotted_root(right).is_some()
             {
                 aliases.push((name, right));
             }
@@ -167,23 +167,6 @@ impl ImportMap {
             }
         }
     }
-}
-
-/// An identifier or a chain of attributes on one (`a.b.c`).
-fn is_dotted_name(node: Node) -> bool {
-    let mut node = node;
-    // Bounded: hostile input may chain attributes without end.
-    for _ in 0..64 {
-        match node.kind() {
-            "identifier" => return true,
-            "attribute" => match node.child_by_field_name("object") {
-                Some(object) => node = object,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
-    false
 }
 
 /// Removes whitespace inside a dotted name (`a . b` is legal Python).

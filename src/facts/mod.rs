@@ -281,6 +281,20 @@ pub fn walk_tree_pruned<'tree>(root: Node<'tree>, mut enter: impl FnMut(Node<'tr
     }
 }
 
+/// The identifier a dotted name starts with (`a` of `a.b.c`), when the
+/// node is nothing but an identifier or a chain of attributes on one.
+pub fn dotted_root(node: Node) -> Option<Node> {
+    let mut node = node;
+    // A loop over the chain: hostile input may nest attributes without end.
+    loop {
+        match node.kind() {
+            "identifier" => return Some(node),
+            "attribute" => node = node.child_by_field_name("object")?,
+            _ => return None,
+        }
+    }
+}
+
 /// For the name of `self._name` inside a method, the module-qualified name
 /// of the method's class.
 fn self_method_class(source: &SourceFile, name: Node, module: &str) -> Option<String> {

@@ -673,7 +673,7 @@ impl<'a> Solution<'a> {
     /// `**kwargs` on. The first such call in file and call order wins.
     pub fn root_from_callers(&self, function: FunctionRef) -> Option<&str> {
         self.run_as_root_by_callers
-            .get_or_init(|| self.keyword_from_callers(|call| call.gives_root.as_deref()))
+            .get_or_init(|| self.keyword_from_callers(CallSite::gives_root))
             .get(&function)
             .map(String::as_str)
     }
@@ -687,9 +687,7 @@ impl<'a> Solution<'a> {
     pub fn shell_from_callers(&self, function: FunctionRef) -> Option<&str> {
         self.shell_by_callers
             .get_or_init(|| {
-                self.keyword_from_callers(|call| {
-                    call.gives_shell.as_deref().filter(|_| !call.runs_command)
-                })
+                self.keyword_from_callers(|call| call.gives_shell().filter(|_| !call.runs_command))
             })
             .get(&function)
             .map(String::as_str)

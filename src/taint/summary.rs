@@ -314,15 +314,31 @@ pub struct CallSite {
     /// Positional arguments (0-based, as bits; from 64 on not recorded)
     /// given as a literal `False`, `None` or `0`.
     pub falsy_positions: u64,
-    /// The privileged keyword the call gives (`run_as_root=True`), as
-    /// spelled: the callee's commands that take the caller's keywords
-    /// (`**kwargs`) run as root.
-    pub gives_root: Option<String>,
-    /// `shell=True` (as spelled) given: the callee's commands that take the
-    /// caller's keywords run through a shell.
-    pub gives_shell: Option<String>,
+    /// The keywords the call gives that its callee's `**kwargs` may carry
+    /// on to a command (rare: boxed, so other calls pay one pointer).
+    pub gives: Option<Box<GivenKeywords>>,
     /// The call passes on its function's own `**kwargs`.
     pub forwards_keywords: bool,
+}
+
+/// Keywords a call gives, as spelled, that decide how the commands of the
+/// callee run when it passes its `**kwargs` on.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct GivenKeywords {
+    /// The privileged keyword (`run_as_root=True`): they run as root.
+    pub root: Option<String>,
+    /// `shell=True`: they run through a shell.
+    pub shell: Option<String>,
+}
+
+impl CallSite {
+    pub fn gives_root(&self) -> Option<&str> {
+        self.gives.as_ref()?.root.as_deref()
+    }
+
+    pub fn gives_shell(&self) -> Option<&str> {
+        self.gives.as_ref()?.shell.as_deref()
+    }
 }
 
 /// A keyword argument of a call site.
@@ -435,7 +451,7 @@ pub struct FunctionSummary {
     pub privileged: Option<String>,
     /// Keywords it takes out of its `**kwargs` (`kwargs.pop('run_as_root')`,
     /// `del kwargs['shell']`) before passing them on.
-    pub drops_keywords: Vec<String>,
+    pub drops_keywords: thin_vec::ThinVec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

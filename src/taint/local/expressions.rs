@@ -276,8 +276,7 @@ impl<'a> Interpreter<'a> {
             forwards_command: false,
             runs_command: false,
             falsy_positions: 0,
-            gives_root: None,
-            gives_shell: None,
+            gives: None,
             forwards_keywords: false,
         });
         Taint::atom(self.intern(Atom::CallResult { call }))
@@ -592,10 +591,10 @@ impl<'a> Interpreter<'a> {
         let call = deferred.then(|| {
             let call = self.file.calls.len() as CallId;
             self.call_by_node.insert(node.id(), call);
-            let gives_root = self
+            let root = self
                 .root_keyword(&keywords)
                 .map(|(name, value)| format!("{name}={}", self.text(value)));
-            let gives_shell = self
+            let shell = self
                 .shell_keyword(&keywords)
                 .filter(|value| !self.is_falsy_literal(*value))
                 .map(|value| format!("shell={}", self.text(value)));
@@ -640,8 +639,8 @@ impl<'a> Interpreter<'a> {
                     .sinks_named(&method_name)
                     .any(|sink| sink.rule == RuleMask::COMMAND && sink.spec.method.is_some()),
                 runs_command,
-                gives_root,
-                gives_shell,
+                gives: (root.is_some() || shell.is_some())
+                    .then(|| Box::new(GivenKeywords { root, shell })),
                 forwards_keywords,
             });
             call
