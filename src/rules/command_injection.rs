@@ -180,6 +180,16 @@ fn privilege(
     if let Some(privilege) = &sink.privileged {
         return Some(privilege.clone());
     }
+    // `execute(*build_cmd(x))` with `build_cmd` returning `['sudo', ...]`.
+    if let Some(call) = sink.argv_call
+        && let Some((builder, _)) = solution.callee_function(file, call as usize)
+        && let Some(program) = &solution.function(builder).returns_privileged_command
+    {
+        return Some(format!(
+            "run as root through `{program}` (the command `{}` returns)",
+            solution.function(builder).qualname
+        ));
+    }
     // A sink matched by its qualified name (`utils.execute`) whose code is
     // in the scanned sources: that code may run it as root by itself.
     let resolved = implementation

@@ -811,7 +811,7 @@ impl<'a> Solution<'a> {
 
     /// The function a call enters and the number of implicitly bound
     /// leading parameters.
-    fn callee_function(&self, file: usize, call: usize) -> Option<(FunctionRef, u16)> {
+    pub fn callee_function(&self, file: usize, call: usize) -> Option<(FunctionRef, u16)> {
         match self.targets[file][call]? {
             Target::Function { function, offset } => {
                 let summary = self.function(function);

@@ -392,6 +392,9 @@ pub struct SinkUse {
     /// `shell` itself: run by a shell when a caller of the function gives
     /// `shell=True` (`Solution::shell_from_callers`).
     pub forwards_shell: bool,
+    /// The command vector is what a call returns (`run(_rm_cmd(path))`):
+    /// privileged when that function returns one run through `sudo`.
+    pub argv_call: Option<CallId>,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
     pub snippet: String,
@@ -452,6 +455,9 @@ pub struct FunctionSummary {
     /// Keywords it takes out of its `**kwargs` (`kwargs.pop('run_as_root')`,
     /// `del kwargs['shell']`) before passing them on.
     pub drops_keywords: thin_vec::ThinVec<String>,
+    /// Every `return` gives a command vector run through this privileged
+    /// program (`return ['sudo', 'rm', path]`).
+    pub returns_privileged_command: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

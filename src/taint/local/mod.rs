@@ -267,6 +267,9 @@ struct FunctionContext {
     /// What every `return` proves of the parameters when it returns a
     /// falsy value (see `FunctionSummary::rejects`).
     rejects: Option<Vec<(u16, RuleMask)>>,
+    /// The program of the command vector every `return` gives (`None`
+    /// inside: a `return` of something else); `None`: no `return` yet.
+    returned_program: Option<Option<String>>,
     /// Variables the function's own body checks with `if not ok(x): raise`.
     asserts: Vec<(String, RuleMask)>,
     params: Vec<String>,
@@ -332,6 +335,7 @@ impl FunctionContext {
             qualname,
             validates: None,
             rejects: None,
+            returned_program: None,
             asserts: Vec::new(),
             params: Vec::new(),
             body,
@@ -840,6 +844,13 @@ impl<'a> Interpreter<'a> {
         self.file.functions[id as usize].asserts = asserts;
         if let Some(validates) = context.validates.filter(|v| !v.is_empty()) {
             self.file.functions[id as usize].validates = validates;
+        }
+        if let Some(Some(program)) = &context.returned_program {
+            let base = program.rsplit('/').next().unwrap_or(program);
+            if self.config.privileged_programs.iter().any(|p| p == base) {
+                self.file.functions[id as usize].returns_privileged_command =
+                    Some(base.to_string());
+            }
         }
         // Falling off the end returns `None` without a check.
         if let Some(rejects) = context.rejects.filter(|v| !v.is_empty())

@@ -259,6 +259,12 @@ impl<'a> Interpreter<'a> {
                 privileged_by_parameter: privilege_param.is_some(),
                 privilege_param,
                 forwards_keywords: keywords_decide_root && sink.rule == RuleMask::COMMAND,
+                argv_call: (sink.rule == RuleMask::COMMAND)
+                    .then(|| {
+                        let first = arg_nodes.first().or(leading_splat.as_ref())?;
+                        self.call_by_node.get(&first.id()).copied()
+                    })
+                    .flatten(),
                 forwards_shell: forwards_keywords
                     && !shell
                     && sink.rule == RuleMask::COMMAND
@@ -468,6 +474,31 @@ impl<'a> Interpreter<'a> {
             return;
         }
         let name = self.text(container);
+        let literal = |node: Option<&Node<'a>>| node.and_then(|n| string_literal(self.source, *n));
+        // `cmd = build(...); cmd.insert(0, 'sudo')`: a vector of unknown
+        // elements now starts with a known program.
+        if method == "insert"
+            && arguments.first().is_some_and(|a| self.text(*a) == "0")
+            && let Some(program) = literal(arguments.get(1))
+            && env.vars.contains_key(name)
+            && !context
+                .bindings
+                .iter()
+                .any(|(bound, b)| bound == name && b.command.is_some())
+        {
+            let command = Some(vec![Some(program), None]);
+            match context.bindings.iter_mut().find(|(bound, _)| bound == name) {
+                Some((_, binding)) => binding.command = command,
+                None => context.bindings.push((
+                    name.to_string(),
+                    Binding {
+                        command,
+                        ..Binding::default()
+                    },
+                )),
+            }
+            return;
+        }
         let Some(index) = context
             .bindings
             .iter()
@@ -475,7 +506,6 @@ impl<'a> Interpreter<'a> {
         else {
             return;
         };
-        let literal = |node: Option<&Node<'a>>| node.and_then(|n| string_literal(self.source, *n));
         let extension = match method {
             "extend" => arguments
                 .first()

@@ -74,6 +74,15 @@ impl<'a> Interpreter<'a> {
                     (None, _) => Taint::default(),
                 };
                 self.note_validator_return(value, env, context, depth);
+                // `return ['sudo', 'rm', path]`: the program of the command
+                // vector every `return` gives, when they agree.
+                let program = value
+                    .and_then(|value| self.command_vector(value, env, context))
+                    .and_then(|vector| vector.into_iter().next().flatten());
+                context.returned_program = match context.returned_program.take() {
+                    None => Some(program),
+                    Some(known) => Some(known.filter(|known| Some(known) == program.as_ref())),
+                };
                 self.file.functions[context.id as usize]
                     .returns
                     .union_with(&taint);
