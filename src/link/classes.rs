@@ -58,6 +58,9 @@ pub enum Ty {
     Method(ClassId, usize),
     /// What calling a `@contextmanager` method returns.
     ContextManager(ClassId, usize),
+    /// A dict's `values` method, not yet called: calling it gives its
+    /// values (`vals = d.values(); for v in vals`).
+    DictValues(Box<Ty>),
 }
 
 /// Where a type expression is evaluated: a method (or the body) of a class.
@@ -393,6 +396,12 @@ impl ClassIndex {
                 (TypeOp::Attr(attr), Ty::Instance(c) | Ty::ClassObject(c)) => {
                     self.attr_type(files, c, names.get(*attr), budget)
                 }
+                (TypeOp::Attr(attr), Ty::Dict(elem))
+                    if matches!(names.get(*attr), "values" | "itervalues") =>
+                {
+                    Ty::DictValues(elem)
+                }
+                (TypeOp::Call, Ty::DictValues(elem)) => Ty::Seq(elem),
                 (TypeOp::Item, Ty::Dict(elem) | Ty::Seq(elem)) => *elem,
                 (TypeOp::Iter, Ty::Seq(elem)) => *elem,
                 (TypeOp::Enter, Ty::ContextManager(k, m)) => {
