@@ -441,7 +441,8 @@ impl ClassIndex {
     }
 
     /// `host.get_guest` where `host` is a parameter or local of the
-    /// method: the attributes of its value, one by one.
+    /// method (or a name of the module): the attributes of its value, one
+    /// by one.
     fn local_attribute_type(
         &self,
         files: &[FileFacts],
@@ -456,15 +457,8 @@ impl ClassIndex {
         let Some(local) = self.names(files, scope.class).lookup(first) else {
             return Ty::Unknown;
         };
-        let bound = self
-            .facts(files, scope.class)
-            .methods
-            .get(scope.method)
-            .filter(|_| scope.method != CLASS_SCOPE)
-            .is_some_and(|m| m.bindings.iter().any(|b| b.name == local));
-        if !bound {
-            return Ty::Unknown;
-        }
+        // A local's value as bound in the method (`eval` of `Local` falls
+        // back to the name's global meaning when it is not bound there).
         let mut ty = self.eval(files, scope, &TypeExpr::local(local), budget);
         for attr in segments {
             ty = match ty {

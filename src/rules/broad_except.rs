@@ -45,36 +45,13 @@ pub fn check(source: &SourceFile, except_clauses: &[(Node, Vec<&str>)]) -> Vec<F
 }
 
 fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Finding> {
-    let mut cursor = clause.walk();
-    let values: Vec<Node> = clause
-        .children_by_field_name("value", &mut cursor)
-        .collect();
     let star = {
         let mut cursor = clause.walk();
         clause
             .children(&mut cursor)
             .any(|child| child.kind() == "*")
     };
-    // `except T as e` wraps the type in an `as_pattern`; Python 2's
-    // `except T, e` gives two values.
-    let (type_node, alias) = match values.first() {
-        None => (None, None),
-        Some(first) if first.kind() == "as_pattern" => {
-            let alias = first
-                .child_by_field_name("alias")
-                .and_then(|target| target.named_child(0))
-                .filter(|n| n.kind() == "identifier")
-                .map(|n| source.node_text(n).to_string());
-            (first.named_child(0), alias)
-        }
-        Some(first) => {
-            let alias = values
-                .get(1)
-                .filter(|n| n.kind() == "identifier")
-                .map(|n| source.node_text(*n).to_string());
-            (Some(*first), alias)
-        }
-    };
+    let (type_node, alias) = except_type(source, clause);
     let caught = match type_node {
         None => Caught::Bare,
         Some(type_node) => classify_type(source, type_node)?,
@@ -93,11 +70,16 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
     // sits on the `except` line even when the handler is long.
     let head_end = {
         let mut cursor = clause.walk();
-        clause
-            .children(&mut cursor)
-            .find(|n| n.kind() == ":")
+        let colon = clause.children(&mut cursor).find(|n| n.kind() == ":");
+        let mut cursor = clause.walk();
+        colon
             .map(|colon| colon.end_byte())
-            .or_else(|| values.last().map(|v| v.end_byte()))
+            .or_else(|| {
+                clause
+                    .children_by_field_name("value", &mut cursor)
+                    .last()
+                    .map(|v| v.end_byte())
+            })
             .unwrap_or_else(|| clause.start_byte() + "except".len())
     };
     let location = source.location(clause.start_byte(), head_end);
@@ -180,6 +162,34 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
         context: scope.join("."),
         snippet,
     })
+}
+
+/// The exception type of an `except` clause (none for a bare `except:`)
+/// and the name it binds. `except T as e` wraps the type in an
+/// `as_pattern`; Python 2's `except T, e` gives two values.
+fn except_type<'t>(source: &SourceFile, clause: Node<'t>) -> (Option<Node<'t>>, Option<String>) {
+    let mut cursor = clause.walk();
+    let values: Vec<Node> = clause
+        .children_by_field_name("value", &mut cursor)
+        .collect();
+    match values.first() {
+        None => (None, None),
+        Some(first) if first.kind() == "as_pattern" => {
+            let alias = first
+                .child_by_field_name("alias")
+                .and_then(|target| target.named_child(0))
+                .filter(|n| n.kind() == "identifier")
+                .map(|n| source.node_text(n).to_string());
+            (first.named_child(0), alias)
+        }
+        Some(first) => {
+            let alias = values
+                .get(1)
+                .filter(|n| n.kind() == "identifier")
+                .map(|n| source.node_text(*n).to_string());
+            (Some(*first), alias)
+        }
+    }
 }
 
 /// Whether an exception type expression is broad, flattening nested tuples.
@@ -341,11 +351,9 @@ fn command_call(source: &SourceFile, clause: Node) -> Option<String> {
         .take_while(|sibling| sibling.id() != clause.id())
         .any(|sibling| {
             sibling.kind() == "except_clause"
-                && source
-                    .node_text(sibling)
-                    .lines()
-                    .next()
-                    .is_some_and(|head| head.contains("ProcessExecutionError"))
+                && except_type(source, sibling).0.is_some_and(|caught| {
+                    source.node_text(caught).contains("ProcessExecutionError")
+                })
         });
     if caught_earlier {
         return None;

@@ -283,7 +283,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// The entries of `**{'name': value, ...}` when every key is a plain
-    /// string literal.
+    /// string literal (its text between the quotes is the name).
     fn literal_keywords(&self, splat: Node<'a>) -> Option<Vec<(&'a str, Node<'a>)>> {
         let dictionary = splat.named_child(0).filter(|d| d.kind() == "dictionary")?;
         let mut cursor = dictionary.walk();
@@ -294,17 +294,10 @@ impl<'a> Interpreter<'a> {
             }
             let key = pair.child_by_field_name("key")?;
             let value = pair.child_by_field_name("value")?;
-            let mut key_cursor = key.walk();
-            let contents: Vec<Node<'a>> = key
-                .named_children(&mut key_cursor)
-                .filter(|c| c.kind() != "string_start" && c.kind() != "string_end")
-                .collect();
-            match (key.kind(), contents.as_slice()) {
-                ("string", [content]) if content.kind() == "string_content" => {
-                    entries.push((self.text(*content), value))
-                }
-                _ => return None,
-            }
+            let text = self.text(key);
+            let quoted = text.get(1..text.len().saturating_sub(1))?;
+            string_literal(self.source, key).filter(|name| name == quoted)?;
+            entries.push((quoted, value));
         }
         Some(entries)
     }

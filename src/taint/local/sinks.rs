@@ -117,8 +117,9 @@ impl<'a> Interpreter<'a> {
                     argv = vector;
                     from = Vector::Variable;
                 }
-                if let Some((_, _, value)) = keyword("shell")
-                    && !self.is_falsy_literal(*value)
+                if self
+                    .shell_keyword(keywords)
+                    .is_some_and(|value| !self.is_falsy_literal(value))
                 {
                     shell = true;
                 }
@@ -475,36 +476,35 @@ impl<'a> Interpreter<'a> {
         }
         let name = self.text(container);
         let literal = |node: Option<&Node<'a>>| node.and_then(|n| string_literal(self.source, *n));
-        // `cmd = build(...); cmd.insert(0, 'sudo')`: a vector of unknown
-        // elements now starts with a known program.
-        if method == "insert"
-            && arguments.first().is_some_and(|a| self.text(*a) == "0")
-            && let Some(program) = literal(arguments.get(1))
-            && env.vars.contains_key(name)
-            && !context
-                .bindings
-                .iter()
-                .any(|(bound, b)| bound == name && b.command.is_some())
-        {
-            let command = Some(vec![Some(program), None]);
-            match context.bindings.iter_mut().find(|(bound, _)| bound == name) {
-                Some((_, binding)) => binding.command = command,
-                None => context.bindings.push((
-                    name.to_string(),
-                    Binding {
-                        command,
-                        ..Binding::default()
-                    },
-                )),
-            }
-            return;
-        }
-        let Some(index) = context
+        let prepends =
+            method == "insert" && arguments.first().is_some_and(|a| self.text(*a) == "0");
+        let known = context
             .bindings
             .iter()
-            .position(|(bound, b)| bound == name && b.command.is_some())
-        else {
-            return;
+            .position(|(bound, b)| bound == name && b.command.is_some());
+        let index = match known {
+            Some(index) => index,
+            // A local vector of unknown elements (`cmd = build(...)`): a
+            // program put in front still says who runs it
+            // (`cmd.insert(0, 'sudo')`).
+            None if prepends && env.vars.contains_key(name) => {
+                let unknown = Some(vec![None]);
+                match context.bindings.iter().position(|(bound, _)| bound == name) {
+                    Some(index) => {
+                        context.bindings[index].1.command = unknown;
+                        index
+                    }
+                    None => {
+                        let binding = Binding {
+                            command: unknown,
+                            ..Binding::default()
+                        };
+                        context.bindings.push((name.to_string(), binding));
+                        context.bindings.len() - 1
+                    }
+                }
+            }
+            None => return,
         };
         let extension = match method {
             "extend" => arguments
@@ -518,9 +518,7 @@ impl<'a> Interpreter<'a> {
         };
         match method {
             "append" => vector.push(literal(arguments.first())),
-            "insert" if arguments.first().is_some_and(|a| self.text(*a) == "0") => {
-                vector.insert(0, literal(arguments.get(1)));
-            }
+            "insert" if prepends => vector.insert(0, literal(arguments.get(1))),
             "extend" => match extension {
                 Some(more) => vector.extend(more),
                 None => vector.push(None),
