@@ -282,24 +282,45 @@ impl<'a> Interpreter<'a> {
         Taint::atom(self.intern(Atom::CallResult { call }))
     }
 
-    /// The entries of `**{'name': value, ...}` when every key is a plain
-    /// string literal (its text between the quotes is the name).
-    fn literal_keywords(&self, splat: Node<'a>) -> Option<Vec<(&'a str, Node<'a>)>> {
-        let dictionary = splat.named_child(0).filter(|d| d.kind() == "dictionary")?;
-        let mut cursor = dictionary.walk();
-        let mut entries = Vec::new();
-        for pair in dictionary.named_children(&mut cursor) {
+    /// The keywords a dict spells, when every key is a plain name: the
+    /// key and value nodes of `{'name': value, ...}` (string keys) or
+    /// `dict(name=value, ...)`.
+    pub(super) fn keyword_entries(&self, dict: Node<'a>) -> Option<Vec<(Node<'a>, Node<'a>)>> {
+        let (entries, key_field) = match dict.kind() {
+            "dictionary" => (dict, "key"),
+            "call"
+                if dict
+                    .child_by_field_name("function")
+                    .is_some_and(|f| self.text(f) == "dict") =>
+            {
+                (dict.child_by_field_name("arguments")?, "name")
+            }
+            _ => return None,
+        };
+        let mut cursor = entries.walk();
+        let mut found = Vec::new();
+        for pair in entries.named_children(&mut cursor) {
             if pair.kind() == "comment" {
                 continue;
             }
-            let key = pair.child_by_field_name("key")?;
+            let key = pair.child_by_field_name(key_field)?;
             let value = pair.child_by_field_name("value")?;
-            let text = self.text(key);
-            let quoted = text.get(1..text.len().saturating_sub(1))?;
-            string_literal(self.source, key).filter(|name| name == quoted)?;
-            entries.push((quoted, value));
+            self.keyword_name(key)?;
+            found.push((key, value));
         }
-        Some(entries)
+        Some(found)
+    }
+
+    /// The keyword a dict key names: the text between the quotes of a
+    /// plain string literal, or a `dict(name=...)` argument's name.
+    pub(super) fn keyword_name(&self, key: Node<'a>) -> Option<&'a str> {
+        let text = self.text(key);
+        if key.kind() == "identifier" {
+            return Some(text);
+        }
+        let quoted = text.get(1..text.len().saturating_sub(1))?;
+        string_literal(self.source, key).filter(|name| name == quoted)?;
+        Some(quoted)
     }
 
     pub(super) fn eval_call(
@@ -345,16 +366,32 @@ impl<'a> Interpreter<'a> {
                             keywords.push((name, value, value_node));
                         }
                         "list_splat" | "dictionary_splat" => {
+                            let splatted = child.named_child(0);
                             // `**{'run_as_root': True}`: keywords spelled as a dict.
-                            if let Some(entries) = (child.kind() == "dictionary_splat")
-                                .then(|| self.literal_keywords(child))
-                                .flatten()
+                            if let Some(entries) = splatted
+                                .filter(|_| child.kind() == "dictionary_splat")
+                                .and_then(|dict| self.keyword_entries(dict))
                             {
-                                for (name, value_node) in entries {
+                                for (key, value_node) in entries {
                                     let value = self.eval(value_node, env, context, depth);
+                                    let name = self.keyword_name(key).unwrap_or_default();
                                     keywords.push((name, value, value_node));
                                 }
                                 continue;
+                            }
+                            // `**kw` with `kw = dict(run_as_root=True)`: the
+                            // keywords it was given (their taint is the
+                            // variable's, taken with the splat below).
+                            if child.kind() == "dictionary_splat"
+                                && let Some(name) = splatted.filter(|n| n.kind() == "identifier")
+                                && let Some(binding) = self.binding(self.text(name), env, context)
+                            {
+                                for &(key, value) in &binding.keywords {
+                                    let (key, value) = (child.node_at(key), child.node_at(value));
+                                    if let Some(name) = self.keyword_name(key) {
+                                        keywords.push((name, Taint::default(), value));
+                                    }
+                                }
                             }
                             if child.kind() == "dictionary_splat"
                                 && child

@@ -300,6 +300,10 @@ struct Binding {
     /// a containment check of `p` is one of `path` too, as far as `path`
     /// was normalised (a helper's caller may have done it).
     normalises: Option<String>,
+    /// Keywords the name holds as a dict, to be given with `**name`
+    /// (`kw = dict(run_as_root=True)`, `kw['shell'] = True`): the nodes
+    /// (by index) of each key and its value.
+    keywords: Vec<(usize, usize)>,
 }
 
 impl Binding {
@@ -310,6 +314,7 @@ impl Binding {
             && self.command.is_none()
             && !self.writes
             && self.normalises.is_none()
+            && self.keywords.is_empty()
     }
 }
 

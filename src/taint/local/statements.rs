@@ -586,6 +586,45 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// `kw['run_as_root'] = True` on a local dict: the keyword is among
+    /// those `**kw` gives. Not on the function's own `**kwargs`: a wrapper
+    /// completing its caller's keywords (`kwargs['root_helper'] = ...`
+    /// when `run_as_root` is given) does not run everything as root.
+    fn note_keyword_stored(
+        &mut self,
+        target: Node<'a>,
+        value: Node<'a>,
+        env: &Env,
+        context: &mut FunctionContext,
+    ) {
+        let (Some(dict), Some(key)) = (
+            target.child_by_field_name("value"),
+            target.child_by_field_name("subscript"),
+        ) else {
+            return;
+        };
+        let name = self.text(dict);
+        if dict.kind() != "identifier"
+            || key.kind() != "string"
+            || !env.vars.contains_key(name)
+            || self.is_keywords_parameter(dict, context)
+            || self.keyword_name(key).is_none()
+        {
+            return;
+        }
+        let entry = (key.id(), value.id());
+        match context.bindings.iter_mut().find(|(bound, _)| bound == name) {
+            Some((_, binding)) => binding.keywords.push(entry),
+            None => context.bindings.push((
+                name.to_string(),
+                Binding {
+                    keywords: vec![entry],
+                    ..Binding::default()
+                },
+            )),
+        }
+    }
+
     /// Records what is known of the assigned value beyond its taint: its
     /// class, and whether it is a normalised path.
     pub(super) fn note_value_shape(
@@ -595,6 +634,10 @@ impl<'a> Interpreter<'a> {
         env: &mut Env,
         context: &mut FunctionContext,
     ) {
+        if left.kind() == "subscript" {
+            self.note_keyword_stored(left, right, env, context);
+            return;
+        }
         if left.kind() != "identifier" {
             return;
         }
@@ -619,6 +662,12 @@ impl<'a> Interpreter<'a> {
                 .flatten()
                 .map(|(original, _)| original)
                 .filter(|original| original != spelled),
+            keywords: self
+                .keyword_entries(right)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(key, value)| (key.id(), value.id()))
+                .collect(),
         };
         rebind(&mut context.bindings, spelled, binding);
         let name: Var = self.text(left).into();
