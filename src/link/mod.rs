@@ -297,6 +297,43 @@ impl ProjectIndex {
         subclasses
     }
 
+    /// For each stub method (`raise NotImplementedError`) of a scanned
+    /// class, the methods of the same name its subclasses define: what a
+    /// call of the stub may run instead.
+    pub fn stub_overrides(
+        &self,
+        files: &[FileFacts],
+        subclasses: &HashMap<String, Vec<String>>,
+    ) -> HashMap<FunctionRef, Vec<FunctionRef>> {
+        let mut overrides: HashMap<FunctionRef, Vec<FunctionRef>> = HashMap::default();
+        for (file_index, file) in files.iter().enumerate() {
+            for (function_index, function) in file.taint.functions.iter().enumerate() {
+                let Some(class) = function.class.as_deref().filter(|_| function.stub) else {
+                    continue;
+                };
+                let name = function.name();
+                let found: Vec<FunctionRef> = subclasses
+                    .get(class)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|subclass| self.functions.get(&format!("{subclass}.{name}")))
+                    .copied()
+                    .filter(|found| {
+                        !files[found.file as usize].taint.functions[found.function as usize].stub
+                    })
+                    .collect();
+                if !found.is_empty() {
+                    let stub = FunctionRef {
+                        file: file_index as u32,
+                        function: function_index as FunctionId,
+                    };
+                    overrides.insert(stub, found);
+                }
+            }
+        }
+        overrides
+    }
+
     /// Every class in the hierarchy of `class` (itself first), bases only.
     pub fn ancestors(&self, class: &str) -> &[String] {
         match self.ancestors.get(class) {

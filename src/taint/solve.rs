@@ -180,6 +180,11 @@ pub struct Solution<'a> {
     /// Class → its subclasses in the scanned sources, by name
     /// (`ProjectIndex::subclasses`).
     subclasses: HashMap<String, Vec<String>>,
+    /// Stub method → the overrides a call of it may run
+    /// (`ProjectIndex::stub_overrides`).
+    overrides: HashMap<FunctionRef, Vec<FunctionRef>>,
+    /// Override → the stubs it overrides: their callers read what it returns.
+    overridden: HashMap<FunctionRef, Vec<FunctionRef>>,
     attr_masks: Vec<AtomicU64>,
     /// `attr` → the files that read `self.attr`, with the class read.
     attr_readers: HashMap<String, Vec<(u32, String)>>,
@@ -309,6 +314,14 @@ impl<'a> Solution<'a> {
         entry_points.sort_unstable();
         entry_points.dedup();
         let slot_count = attrs.values().map(HashMap::len).sum();
+        let subclasses = index.subclasses();
+        let overrides = index.stub_overrides(files, &subclasses);
+        let mut overridden: HashMap<FunctionRef, Vec<FunctionRef>> = HashMap::default();
+        for (stub, found) in &overrides {
+            for function in found {
+                overridden.entry(*function).or_default().push(*stub);
+            }
+        }
         let solution = Solution {
             files,
             index,
@@ -332,7 +345,9 @@ impl<'a> Solution<'a> {
             params,
             public,
             attrs,
-            subclasses: index.subclasses(),
+            subclasses,
+            overrides,
+            overridden,
             attr_masks: (0..slot_count).map(|_| AtomicU64::new(0)).collect(),
             attr_readers,
             attr_stores,
@@ -607,9 +622,12 @@ impl<'a> Solution<'a> {
             file: file as u32,
             function,
         };
-        for &(caller_file, call) in self.callers.get(&reference).into_iter().flatten() {
-            let caller = self.files[caller_file as usize].taint.calls[call as usize].caller;
-            work.mark(caller_file as usize, caller);
+        let stubs = self.overridden.get(&reference).into_iter().flatten();
+        for called in std::iter::once(&reference).chain(stubs) {
+            for &(caller_file, call) in self.callers.get(called).into_iter().flatten() {
+                let caller = self.files[caller_file as usize].taint.calls[call as usize].caller;
+                work.mark(caller_file as usize, caller);
+            }
         }
     }
 
@@ -825,6 +843,15 @@ impl<'a> Solution<'a> {
     /// What the callee of a call returns (element `index` of its tuple,
     /// when given and known), in terms of its parameters.
     fn returned_sig(&self, callee: FunctionRef, index: Option<u16>) -> Sig {
+        let mut sig = self.own_returned_sig(callee, index);
+        for &function in self.overrides.get(&callee).into_iter().flatten() {
+            sig.join(self.own_returned_sig(function, index));
+        }
+        sig
+    }
+
+    /// What the function itself returns, overrides aside.
+    fn own_returned_sig(&self, callee: FunctionRef, index: Option<u16>) -> Sig {
         let (f, g) = (callee.file as usize, callee.function as usize);
         index
             .and_then(|index| {
@@ -1219,11 +1246,31 @@ impl<'a> Solution<'a> {
                             let summary = self.function(callee);
                             let returned = self.returned_sig(callee, element);
                             if returned.intrinsic.intersects(rule) {
-                                steps_backwards.push(self.step(
-                                    file,
-                                    call.span,
-                                    format!("returned by `{}`", summary.qualname),
-                                ));
+                                // A stub returns what its overrides do: the
+                                // trace goes on in the first that returns it.
+                                let stub = summary;
+                                let callee = self
+                                    .overrides
+                                    .get(&callee)
+                                    .into_iter()
+                                    .flatten()
+                                    .copied()
+                                    .find(|&function| {
+                                        self.own_returned_sig(function, element)
+                                            .intrinsic
+                                            .intersects(rule)
+                                    })
+                                    .unwrap_or(callee);
+                                let summary = self.function(callee);
+                                let label = if std::ptr::eq(summary, stub) {
+                                    format!("returned by `{}`", summary.qualname)
+                                } else {
+                                    format!(
+                                        "returned by `{}`, which overrides `{}`",
+                                        summary.qualname, stub.qualname
+                                    )
+                                };
+                                steps_backwards.push(self.step(file, call.span, label));
                                 let returns = element
                                     .and_then(|index| {
                                         summary

@@ -458,6 +458,10 @@ pub struct FunctionSummary {
     /// Every `return` gives a command vector run through this privileged
     /// program (`return ['sudo', 'rm', path]`).
     pub returns_privileged_command: Option<String>,
+    /// A method with no body of its own (`raise NotImplementedError`,
+    /// `pass`, `...`, a docstring): a call of it runs an override, and
+    /// returns what the overrides in subclasses return.
+    pub stub: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

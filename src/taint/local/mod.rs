@@ -753,6 +753,7 @@ impl<'a> Interpreter<'a> {
         let private = is_private_name(&name)
             || (parent.is_some() && !self.escapes_enclosing_function(node, &name));
         let shared_class = class.as_deref().map(|class| self.share(class));
+        let is_method = class.is_some();
         self.file.functions.push(FunctionSummary {
             qualname: qualname.clone(),
             class: shared_class,
@@ -857,6 +858,10 @@ impl<'a> Interpreter<'a> {
                     Some(base.to_string());
             }
         }
+        self.file.functions[id as usize].stub = is_method
+            && node
+                .child_by_field_name("body")
+                .is_some_and(|body| self.is_stub_body(body));
         // Falling off the end returns `None` without a check.
         if let Some(rejects) = context.rejects.filter(|v| !v.is_empty())
             && node
@@ -924,6 +929,29 @@ fn percent_conversions(format: &str) -> Option<Vec<(Option<String>, char)>> {
         conversions.push((key, conversion?));
     }
     Some(conversions)
+}
+
+impl Interpreter<'_> {
+    /// Whether a function body does nothing of its own: only a docstring,
+    /// `pass`, `...` or `raise NotImplementedError`.
+    fn is_stub_body(&self, body: Node) -> bool {
+        let mut cursor = body.walk();
+        body.named_children(&mut cursor)
+            .all(|statement| match statement.kind() {
+                "comment" | "pass_statement" => true,
+                "expression_statement" => statement
+                    .named_child(0)
+                    .is_some_and(|e| matches!(e.kind(), "string" | "ellipsis")),
+                "raise_statement" => statement.named_child(0).is_some_and(|raised| {
+                    let class = match raised.kind() {
+                        "call" => raised.child_by_field_name("function"),
+                        _ => Some(raised),
+                    };
+                    class.is_some_and(|c| self.text(c) == "NotImplementedError")
+                }),
+                _ => false,
+            })
+    }
 }
 
 /// Whether a block's last statement is a `raise`.
