@@ -158,12 +158,16 @@ pub fn extract(
     let mut imports = ImportMap::default();
     let mut noqa_comments = Vec::new();
     let mut error_ranges = Vec::new();
-    // Private functions used as values (callbacks) anywhere in the file.
-    // Tests pass private methods to `assertRaises` and friends; that does
-    // not make them callbacks of the code under analysis.
+    // Private functions used as values (callbacks) anywhere in the file:
+    // by their name, through `self`, or on another object. Tests pass the
+    // private functions of the code under analysis to `assertRaises` and
+    // friends; that does not make them callbacks, so a test file counts
+    // only its own functions and methods.
     let mut escaping_names = std::collections::BTreeSet::new();
+    let mut escaping_functions = std::collections::BTreeSet::new();
     let mut escaping_methods = std::collections::BTreeSet::new();
-    let collect_escaping = !settings.parse_only && !crate::taint::local::is_test_file(&source.path);
+    let collect_escaping = !settings.parse_only;
+    let in_test_file = crate::taint::local::is_test_file(&source.path);
     let analyse = !settings.parse_only;
     let mut outline = Outline::default();
     let kinds = walked_kinds();
@@ -183,10 +187,21 @@ pub fn extract(
                         && crate::taint::local::is_private_name(name)
                         && crate::taint::local::is_used_as_value(node)
                     {
+                        let on_object = node
+                            .parent()
+                            .is_some_and(|parent| parent.kind() == "attribute");
                         match self_method_class(&source, node, &module) {
-                            Some(class) => escaping_methods.insert((class, name.to_string())),
-                            None => escaping_names.insert(name.to_string()),
-                        };
+                            Some(class) => {
+                                escaping_methods.insert((class, name.to_string()));
+                            }
+                            None if !on_object => {
+                                escaping_functions.insert(name.to_string());
+                            }
+                            None if !in_test_file => {
+                                escaping_names.insert(name.to_string());
+                            }
+                            None => {}
+                        }
                     }
                 }
                 Walked::Comment => {
@@ -240,6 +255,16 @@ pub fn extract(
         )
     });
     taint.escaping_names = escaping_names.into_iter().collect();
+    // By name: what the name stands for in this module, once every import
+    // is known; in a test file only its own functions.
+    taint.escaping_functions = escaping_functions
+        .into_iter()
+        .filter_map(|name| match imports.get(&name) {
+            Some(_) if in_test_file => None,
+            Some(imported) => Some(imported.to_string()),
+            None => Some(crate::names::qualify(&module, &name)),
+        })
+        .collect();
     taint.escaping_methods = escaping_methods.into_iter().collect();
     let local_findings = timings::time(Phase::BroadExcept, || {
         crate::rules::broad_except::check(&source, &outline.except_clauses)

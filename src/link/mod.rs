@@ -35,6 +35,8 @@ pub struct ProjectIndex {
     functions: HashMap<String, FunctionRef>,
     /// Module-qualified class name → resolved base classes.
     class_bases: HashMap<String, Vec<String>>,
+    /// Class → its subclasses in the scanned sources, by name, sorted.
+    subclasses: HashMap<String, Vec<String>>,
     /// Method name → every method of that name (for calls on objects of
     /// unknown type to private methods).
     methods_by_name: HashMap<String, Vec<FunctionRef>>,
@@ -110,6 +112,7 @@ impl ProjectIndex {
             modules: HashMap::default(),
             functions: HashMap::default(),
             class_bases: HashMap::default(),
+            subclasses: HashMap::default(),
             methods_by_name: HashMap::default(),
             escaping_names: HashSet::default(),
             escaping_functions: HashSet::default(),
@@ -148,18 +151,29 @@ impl ProjectIndex {
             .map(|(class, _)| (class.clone(), index.compute_ancestors(class)))
             .collect();
         index.ancestors.extend(ancestors);
+        // A `self._name` the class does not define may be defined by its
+        // subclasses; otherwise it is an attribute holding a callable.
+        index.subclasses = index.compute_subclasses();
+        let mut escaping = Vec::new();
         for file in files {
             for (class, name) in &file.taint.escaping_methods {
-                match index.method_in_hierarchy(class, name, false) {
-                    Some(function) => {
-                        index.escaping_functions.insert(function);
-                    }
-                    None => {
-                        index.escaping_names.insert(name.clone());
-                    }
+                let own = std::iter::once(class);
+                let below = index.subclasses.get(class).into_iter().flatten();
+                escaping.extend(
+                    own.chain(below)
+                        .filter_map(|class| index.method_in_hierarchy(class, name, false)),
+                );
+            }
+            for name in &file.taint.escaping_functions {
+                let callee = Callee::Name(name.as_str().into());
+                if let Some(Target::Function { function, .. }) =
+                    index.resolve(&callee, &file.module)
+                {
+                    escaping.push(function);
                 }
             }
         }
+        index.escaping_functions.extend(escaping);
         index
     }
 
@@ -281,7 +295,11 @@ impl ProjectIndex {
 
     /// Every class with a known hierarchy, and the subclasses of each, by
     /// name (itself not included).
-    pub fn subclasses(&self) -> HashMap<String, Vec<String>> {
+    pub fn subclasses(&self, class: &str) -> &[String] {
+        self.subclasses.get(class).map_or(&[], Vec::as_slice)
+    }
+
+    fn compute_subclasses(&self) -> HashMap<String, Vec<String>> {
         let mut subclasses: HashMap<String, Vec<String>> = HashMap::default();
         for (class, ancestors) in &self.ancestors {
             for ancestor in ancestors.iter().filter(|a| *a != class) {
@@ -300,11 +318,7 @@ impl ProjectIndex {
     /// For each stub method (`raise NotImplementedError`) of a scanned
     /// class, the methods of the same name its subclasses define: what a
     /// call of the stub may run instead.
-    pub fn stub_overrides(
-        &self,
-        files: &[FileFacts],
-        subclasses: &HashMap<String, Vec<String>>,
-    ) -> HashMap<FunctionRef, Vec<FunctionRef>> {
+    pub fn stub_overrides(&self, files: &[FileFacts]) -> HashMap<FunctionRef, Vec<FunctionRef>> {
         let mut overrides: HashMap<FunctionRef, Vec<FunctionRef>> = HashMap::default();
         for (file_index, file) in files.iter().enumerate() {
             for (function_index, function) in file.taint.functions.iter().enumerate() {
@@ -312,10 +326,9 @@ impl ProjectIndex {
                     continue;
                 };
                 let name = function.name();
-                let found: Vec<FunctionRef> = subclasses
-                    .get(class)
-                    .into_iter()
-                    .flatten()
+                let found: Vec<FunctionRef> = self
+                    .subclasses(class)
+                    .iter()
                     .filter_map(|subclass| self.functions.get(&format!("{subclass}.{name}")))
                     .copied()
                     .filter(|found| {

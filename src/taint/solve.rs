@@ -177,9 +177,6 @@ pub struct Solution<'a> {
     /// `attr` → `class` → the slot in `attr_masks` of the rules for which
     /// some method of `class` stores taint in `self.attr`.
     attrs: HashMap<String, HashMap<String, usize>>,
-    /// Class → its subclasses in the scanned sources, by name
-    /// (`ProjectIndex::subclasses`).
-    subclasses: HashMap<String, Vec<String>>,
     /// Stub method → the overrides a call of it may run
     /// (`ProjectIndex::stub_overrides`).
     overrides: HashMap<FunctionRef, Vec<FunctionRef>>,
@@ -314,8 +311,7 @@ impl<'a> Solution<'a> {
         entry_points.sort_unstable();
         entry_points.dedup();
         let slot_count = attrs.values().map(HashMap::len).sum();
-        let subclasses = index.subclasses();
-        let overrides = index.stub_overrides(files, &subclasses);
+        let overrides = index.stub_overrides(files);
         let mut overridden: HashMap<FunctionRef, Vec<FunctionRef>> = HashMap::default();
         for (stub, found) in &overrides {
             for function in found {
@@ -345,7 +341,6 @@ impl<'a> Solution<'a> {
             params,
             public,
             attrs,
-            subclasses,
             overrides,
             overridden,
             attr_masks: (0..slot_count).map(|_| AtomicU64::new(0)).collect(),
@@ -1023,7 +1018,7 @@ impl<'a> Solution<'a> {
         for ancestor in self.index.ancestors(class).iter().skip(1) {
             mask |= stored(ancestor);
         }
-        for subclass in self.subclasses.get(class).into_iter().flatten() {
+        for subclass in self.index.subclasses(class) {
             mask |= stored(subclass);
         }
         RuleMask(mask)
@@ -1337,7 +1332,7 @@ impl<'a> Solution<'a> {
                     // by name.
                     let mut hierarchy = vec![class.clone()];
                     hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
-                    hierarchy.extend(self.subclasses.get(class).into_iter().flatten().cloned());
+                    hierarchy.extend(self.index.subclasses(class).iter().cloned());
                     let stores = self.attr_stores.get(attr.as_str());
                     'search: for ancestor in hierarchy {
                         for &(file_index, context, store) in stores.into_iter().flatten() {

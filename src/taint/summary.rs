@@ -481,9 +481,14 @@ pub struct FileTaint {
     pub calls: Vec<CallSite>,
     pub sinks: Vec<SinkUse>,
     pub functions: Vec<FunctionSummary>,
-    /// Private names used other than by calling them (callbacks): such
-    /// functions are public.
+    /// Private names used other than by calling them on an object of
+    /// unknown class (`driver._cleanup` passed on): every method of that
+    /// name is public.
     pub escaping_names: Vec<String>,
+    /// Private functions used by their name other than by calling them
+    /// (`atexit.register(_cleanup)`), qualified as the name resolves in the
+    /// file: such a function is public.
+    pub escaping_functions: Vec<String>,
     /// Private methods used as values through `self` (`self._run_ssh`
     /// passed as a callback): module-qualified class and method name. Only
     /// the method that name resolves to in that class becomes public.
@@ -535,6 +540,7 @@ impl FileTaint {
             function.asserts.shrink_to_fit();
         }
         self.escaping_names.shrink_to_fit();
+        self.escaping_functions.shrink_to_fit();
         self.escaping_methods.shrink_to_fit();
         self.classes.shrink_to_fit();
     }
