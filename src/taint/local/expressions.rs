@@ -70,6 +70,9 @@ impl<'a> Interpreter<'a> {
                 taint
             }
             "subscript" => {
+                if let Some(proved) = self.proved_path(node, env) {
+                    return proved;
+                }
                 if let Some(index) = node.child_by_field_name("subscript") {
                     self.eval(index, env, context, depth);
                 }
@@ -98,6 +101,7 @@ impl<'a> Interpreter<'a> {
                     .map(|v| self.eval(v, env, context, depth))
                     .unwrap_or_default();
                 if let Some(name) = node.child_by_field_name("name") {
+                    env.forget_paths(self.text(name));
                     env.vars.insert(self.text(name).into(), value.clone());
                 }
                 value
@@ -209,6 +213,9 @@ impl<'a> Interpreter<'a> {
         if self.config.is_trusted_name(attr) {
             return Taint::default();
         }
+        if let Some(proved) = self.proved_path(node, env) {
+            return proved;
+        }
         if self.is_self(object, context)
             && let Some(class) = context.class.clone()
         {
@@ -247,6 +254,14 @@ impl<'a> Interpreter<'a> {
         }
         // An attribute of a tainted object is tainted.
         self.eval(object, env, context, depth)
+    }
+
+    /// The taint of an access path a guard tested (see `Env::paths`).
+    fn proved_path(&self, node: Node<'a>, env: &Env) -> Option<Taint> {
+        if env.paths.is_empty() {
+            return None;
+        }
+        env.paths.get(self.access_path(node)?.as_str()).cloned()
     }
 
     /// `self.device` where `device` is a `@property` of the class: a call

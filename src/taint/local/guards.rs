@@ -190,20 +190,16 @@ impl<'a> Interpreter<'a> {
             return;
         }
         let trusted = |node: Node<'a>| self.is_trusted_constant(node, env);
-        let (tested_left, tested_right) = (tested_variable(left), tested_variable(right));
-        if let Some(left) = tested_left
+        let tested = |node| tested_variable(node).and_then(|node| self.tested_name(node));
+        if let Some(left) = tested(left)
             && trusted(right)
         {
-            facts
-                .sanitized
-                .push((self.text(left).to_string(), RuleMask::ALL));
-        } else if let Some(right) = tested_right
+            facts.sanitized.push((left, RuleMask::ALL));
+        } else if let Some(right) = tested(right)
             && trusted(left)
             && operator != "in"
         {
-            facts
-                .sanitized
-                .push((self.text(right).to_string(), RuleMask::ALL));
+            facts.sanitized.push((right, RuleMask::ALL));
         }
         // `os.path.commonpath([base, path]) == base` with a normalised path.
         if matches!(operator.as_str(), "==" | "!=") {
@@ -227,6 +223,35 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// The name a guard proves something of: a variable, or an access
+    /// path on one (`volume['fs']`, `volume.fs`).
+    fn tested_name(&self, node: Node<'a>) -> Option<String> {
+        match node.kind() {
+            "identifier" => Some(self.text(node).to_string()),
+            _ => self.access_path(node),
+        }
+    }
+
+    /// The access path an expression reads, when it is a constant key or
+    /// an attribute of a variable (`volume['fs']`, `volume.fs`).
+    pub(super) fn access_path(&self, node: Node<'a>) -> Option<String> {
+        match node.kind() {
+            "subscript" => {
+                let base = node.child_by_field_name("value")?;
+                let key = node.child_by_field_name("subscript")?;
+                let key = string_literal(self.source, key)?;
+                (base.kind() == "identifier").then(|| format!("{}[{key:?}]", self.text(base)))
+            }
+            "attribute" => {
+                let base = node.child_by_field_name("object")?;
+                let attr = node.child_by_field_name("attribute")?;
+                (base.kind() == "identifier")
+                    .then(|| format!("{}.{}", self.text(base), self.text(attr)))
+            }
+            _ => None,
         }
     }
 
@@ -625,7 +650,7 @@ fn tested_variable(operand: Node) -> Option<Node> {
     // Bounded: hostile input may nest parentheses without end.
     for _ in 0..16 {
         match node.kind() {
-            "identifier" => return Some(node),
+            "identifier" | "subscript" | "attribute" => return Some(node),
             "parenthesized_expression" => node = node.named_child(0)?,
             "named_expression" => node = node.child_by_field_name("name")?,
             _ => return None,

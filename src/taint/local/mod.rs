@@ -93,9 +93,20 @@ struct Env {
     /// (`run = self._execute`): whether the object is `self`, and the
     /// attribute name. Calling the variable calls that attribute.
     callables: HashMap<Var, (bool, String)>,
+    /// Access paths on local variables (`volume['fs']`, `volume.fs`) that a
+    /// guard tested: reading them gives this taint instead of their
+    /// variable's, until the variable is bound again or mutated.
+    paths: HashMap<Var, Taint>,
 }
 
 impl Env {
+    /// Forgets what guards proved of the paths on variable `base`.
+    fn forget_paths(&mut self, base: &str) {
+        if !self.paths.is_empty() {
+            self.paths.retain(|path, _| path_base(path) != base);
+        }
+    }
+
     fn join(&mut self, other: &Env) {
         for (name, taint) in &other.vars {
             match self.vars.get_mut(name) {
@@ -109,6 +120,13 @@ impl Env {
             .retain(|name, ty| other.types.get(name).is_none_or(|t| t == ty));
         self.normalised
             .retain(|name| other.normalised.contains(name));
+        // A path proved on one side only is not proved after the join.
+        if !self.paths.is_empty() {
+            self.paths.retain(|path, _| other.paths.contains_key(path));
+            for (path, taint) in self.paths.iter_mut() {
+                taint.union_with(&other.paths[path]);
+            }
+        }
         // May-alias: a variable that holds the callable on some path is
         // treated as the callable.
         for (name, target) in &other.callables {
@@ -973,6 +991,20 @@ fn apply_facts(env: &mut Env, facts: &Facts) {
     for (name, mask) in &facts.sanitized {
         if let Some(taint) = env.vars.get_mut(name.as_str()) {
             *taint = std::mem::take(taint).sanitize(*mask);
+            continue;
+        }
+        // `volume['fs']`: from now on it reads as its variable, sanitized.
+        let base = path_base(name);
+        if base.len() < name.len() && base != "self" {
+            let taint = match env.paths.get(name.as_str()) {
+                Some(taint) => taint.clone(),
+                None => match env.vars.get(base) {
+                    Some(taint) => taint.clone(),
+                    None => continue,
+                },
+            };
+            env.paths
+                .insert(name.as_str().into(), taint.sanitize(*mask));
         }
     }
     for (name, guard) in &facts.guarded {
@@ -990,6 +1022,12 @@ fn apply_facts(env: &mut Env, facts: &Facts) {
             *taint = std::mem::take(taint).sanitize(RuleMask::PATH);
         }
     }
+}
+
+/// The variable an access path starts from (`volume` of `volume['fs']`);
+/// a plain name is its own.
+fn path_base(path: &str) -> &str {
+    path.find(['[', '.']).map_or(path, |end| &path[..end])
 }
 
 /// What a regex check proves: `fullmatch` (or a `\Z`-anchored pattern)

@@ -885,6 +885,7 @@ impl<'a> Interpreter<'a> {
         }
         match target.kind() {
             "identifier" => {
+                env.forget_paths(self.text(target));
                 env.vars.insert(self.text(target).into(), value);
             }
             "pattern_list"
@@ -920,6 +921,7 @@ impl<'a> Interpreter<'a> {
                     if self.is_imported_name(self.text(object), env) {
                         return;
                     }
+                    env.forget_paths(self.text(object));
                     let name: Var = self.text(object).into();
                     let entry = env.vars.entry(name).or_default();
                     entry.union_with(&value);
@@ -965,6 +967,7 @@ impl<'a> Interpreter<'a> {
                     if self.is_imported_name(self.text(current), env) {
                         return;
                     }
+                    env.forget_paths(self.text(current));
                     let name: Var = self.text(current).into();
                     env.vars.entry(name).or_default().union_with(&value);
                     return;
