@@ -322,6 +322,9 @@ struct Binding {
     /// (`kw = dict(run_as_root=True)`, `kw['shell'] = True`): the nodes
     /// (by index) of each key and its value.
     keywords: Vec<(usize, usize)>,
+    /// The call that gave the value (`cmd = build(path)`): a command
+    /// vector it returns may name its program (`['sudo', ...]`).
+    built_by: Option<CallId>,
 }
 
 impl Binding {
@@ -333,6 +336,7 @@ impl Binding {
             && !self.writes
             && self.normalises.is_none()
             && self.keywords.is_empty()
+            && self.built_by.is_none()
     }
 }
 

@@ -100,11 +100,17 @@ impl<'a> Interpreter<'a> {
                     && let Some(first) = arg_nodes.first()
                     && matches!(first.kind(), "list" | "tuple")
                 {
-                    let mut cursor = first.walk();
-                    argv = first
-                        .named_children(&mut cursor)
-                        .map(|n| string_literal(self.source, n))
-                        .collect();
+                    // `[*SUDO, 'rm', path]`: a prefix spliced in is known
+                    // by its elements too.
+                    argv = self
+                        .command_vector(*first, env, context)
+                        .unwrap_or_else(|| {
+                            let mut cursor = first.walk();
+                            first
+                                .named_children(&mut cursor)
+                                .map(|n| string_literal(self.source, n))
+                                .collect()
+                        });
                     from = Vector::Display;
                 } else if argv.first().is_none_or(|program| program.is_none())
                     && let Some(vector) = arg_nodes
@@ -263,7 +269,11 @@ impl<'a> Interpreter<'a> {
                 argv_call: (sink.rule == RuleMask::COMMAND)
                     .then(|| {
                         let first = arg_nodes.first().or(leading_splat.as_ref())?;
-                        self.call_by_node.get(&first.id()).copied()
+                        match first.kind() {
+                            // `cmd = build(path); execute(*cmd)`
+                            "identifier" => self.binding(self.text(*first), env, context)?.built_by,
+                            _ => self.call_by_node.get(&first.id()).copied(),
+                        }
                     })
                     .flatten(),
                 forwards_shell: forwards_keywords
@@ -400,10 +410,11 @@ impl<'a> Interpreter<'a> {
                     .filter(|c| c.kind() != "comment")
                     .peekable();
                 // A vector starts with its program: a literal, or a prefix
-                // such as `*SUDO`. Only its first elements matter.
-                if !children
+                // such as `*SUDO`. Only its first elements matter; an empty
+                // one is filled later (`cmd = []; cmd.extend(SUDO)`).
+                if children
                     .peek()
-                    .is_some_and(|first| matches!(first.kind(), "string" | "list_splat"))
+                    .is_some_and(|first| !matches!(first.kind(), "string" | "list_splat"))
                 {
                     return None;
                 }
@@ -453,6 +464,17 @@ impl<'a> Interpreter<'a> {
             }
             "parenthesized_expression" => {
                 self.command_vector_at(node.named_child(0)?, env, context, depth + 1)
+            }
+            // A copy: `list(SUDO)`, `tuple(cmd)`.
+            "call" => {
+                let function = node.child_by_field_name("function")?;
+                let arguments = node.child_by_field_name("arguments")?;
+                if !matches!(self.text(function), "list" | "tuple")
+                    || arguments.named_child_count() != 1
+                {
+                    return None;
+                }
+                self.command_vector_at(arguments.named_child(0)?, env, context, depth + 1)
             }
             "identifier" => self
                 .binding(self.text(node), env, context)

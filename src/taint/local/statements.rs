@@ -662,6 +662,7 @@ impl<'a> Interpreter<'a> {
                 .flatten()
                 .map(|(original, _)| original)
                 .filter(|original| original != spelled),
+            built_by: self.call_by_node.get(&right.id()).copied(),
             keywords: self
                 .keyword_entries(right)
                 .unwrap_or_default()
