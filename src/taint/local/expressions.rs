@@ -705,6 +705,14 @@ impl<'a> Interpreter<'a> {
                     .source(&method_name, SourceKind::Method)
                     .or_else(|| self.attribute_source_prefix(name))
             }),
+            Callee::SelfMethod { class, name }
+                if self
+                    .reading_methods
+                    .get(&**class)
+                    .is_some_and(|names| names.contains(&**name)) =>
+            {
+                None
+            }
             _ => self.config.source(&method_name, SourceKind::Method),
         };
         // `yaml.safe_load(MANIFEST)` parses a constant, not a file.

@@ -409,6 +409,9 @@ pub struct Interpreter<'a> {
     /// `@property` methods of this file's classes, by qualified class:
     /// reading `self.name` calls them. Looked up without allocating.
     properties: HashMap<String, HashSet<String>>,
+    /// Methods of this file's classes named like a reading method (`read`,
+    /// `recv`): `self.read()` runs that code, it reads no file.
+    reading_methods: HashMap<String, HashSet<String>>,
     steps: usize,
 }
 
@@ -443,6 +446,7 @@ pub fn summarize(
         current_class: None,
         global_bindings: Vec::new(),
         properties: HashMap::default(),
+        reading_methods: HashMap::default(),
         steps: 0,
     };
     interpreter.run(root, outline);
@@ -611,15 +615,29 @@ impl<'a> Interpreter<'a> {
             {
                 self.module_defs.insert(self.text(name).to_string());
             }
-            if let Some(class) = enclosing_scope(*node).filter(|s| s.kind() == "class_definition")
-                && let Some(name) = node.child_by_field_name("name")
-                && decorator_names(self.source, *node, self.imports)
-                    .iter()
-                    .any(|d| d == "property" || d.ends_with(".cached_property"))
+            let Some(class) = enclosing_scope(*node).filter(|s| s.kind() == "class_definition")
+            else {
+                continue;
+            };
+            let Some(name) = node.child_by_field_name("name") else {
+                continue;
+            };
+            let name = self.text(name);
+            if decorator_names(self.source, *node, self.imports)
+                .iter()
+                .any(|d| d == "property" || d.ends_with(".cached_property"))
             {
                 let class = self.qualify(&qualname_of(self.source, class));
-                let name = self.text(name).to_string();
-                self.properties.entry(class).or_default().insert(name);
+                self.properties
+                    .entry(class)
+                    .or_default()
+                    .insert(name.to_string());
+            } else if self.config.source(name, SourceKind::Method).is_some() {
+                let class = self.qualify(&qualname_of(self.source, class));
+                self.reading_methods
+                    .entry(class)
+                    .or_default()
+                    .insert(name.to_string());
             }
         }
 
