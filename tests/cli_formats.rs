@@ -362,6 +362,38 @@ fn traces_into_a_callee_start_at_its_own_source() {
     );
 }
 
+/// A flow through more helpers than a trace shows keeps both ends: it
+/// starts at its source and ends at the sink, with the middle left out.
+#[test]
+fn long_traces_keep_the_source_and_the_sink() {
+    let dir = tempdir();
+    let mut code = String::from("from oslo_concurrency import processutils\n\n\n");
+    for index in 0..30 {
+        code.push_str(&format!("def h{index}(k):\n    w = k\n    return w\n\n\n"));
+    }
+    code.push_str("def run(x):\n    k = x\n");
+    for index in 0..30 {
+        code.push_str(&format!("    k = h{index}(k)\n"));
+    }
+    code.push_str("    processutils.execute('ls', k)\n");
+    write(dir.path(), "chain.py", &code);
+    let (first, finding) = first_trace_step(dir.path(), |f| f["code"] == "MG001");
+    assert!(
+        first.starts_with("source: parameter `x` of `run`"),
+        "{finding}"
+    );
+    let trace = finding["trace"].as_array().unwrap();
+    assert!(trace.len() <= 40, "{finding}");
+    assert!(
+        trace
+            .iter()
+            .any(|step| step["message"].as_str().unwrap().contains("more steps")),
+        "{finding}"
+    );
+    let last = trace.last().unwrap()["message"].as_str().unwrap();
+    assert!(last.starts_with("sink:"), "{finding}");
+}
+
 /// The help of a wrong-object write keeps the assigned value, also when the
 /// write carries an annotation.
 #[test]

@@ -1114,7 +1114,9 @@ impl<'a> Solution<'a> {
         // source.
         let mut visited: HashSet<(usize, FunctionId)> = HashSet::default();
         while let Some((file, context, taint)) = current.take() {
-            if steps_backwards.len() > 40 {
+            // Each atom is visited once, so the walk ends; this only bounds
+            // the work on hostile input.
+            if steps_backwards.len() > MAX_TRACE_WALK {
                 break;
             }
             visited.insert((file, context));
@@ -1357,8 +1359,30 @@ impl<'a> Solution<'a> {
         }
         steps_backwards.reverse();
         steps_backwards.dedup_by(|a, b| a.location == b.location && a.message == b.message);
-        steps_backwards
+        elide_middle(steps_backwards)
     }
+}
+
+/// Steps a trace walks back from the sink at most.
+const MAX_TRACE_WALK: usize = 1000;
+
+/// Steps a trace shows next to its source and next to its sink: a longer
+/// one is shown with its middle left out, so that both ends stay visible.
+const TRACE_HEAD: usize = 8;
+const TRACE_TAIL: usize = 24;
+
+fn elide_middle(mut steps: Vec<TraceStep>) -> Vec<TraceStep> {
+    if steps.len() <= TRACE_HEAD + TRACE_TAIL + 1 {
+        return steps;
+    }
+    let tail = steps.split_off(steps.len() - TRACE_TAIL);
+    let left_out = steps.len() - TRACE_HEAD;
+    steps.truncate(TRACE_HEAD + 1);
+    if let Some(first_left_out) = steps.last_mut() {
+        first_left_out.message = format!("... {left_out} more steps ...");
+    }
+    steps.extend(tail);
+    steps
 }
 
 /// What the scanned implementation of a sink does with its arguments.
