@@ -322,6 +322,9 @@ pub struct ClassFacts {
     /// Attributes read on other objects in the methods; only through
     /// objects that may be instances.
     pub foreign_reads: Vec<ForeignRead>,
+    /// Attributes read on what a call returns (`get_state().error`,
+    /// `HostState.create().error`): attribute, method index, the object.
+    pub call_reads: Vec<(Sym, usize, TypeExpr)>,
     /// Values stored into `self.attr` (method index or `CLASS_SCOPE`).
     pub attr_types: Vec<(Sym, usize, TypeExpr)>,
     /// Elements stored into the container `self.attr` (`self.attr[k] = v`,
@@ -368,7 +371,7 @@ impl ClassFacts {
             visit(&mut read.attr);
             visit(&mut read.object);
         }
-        for (attr, _, expr) in &mut self.attr_types {
+        for (attr, _, expr) in self.attr_types.iter_mut().chain(&mut self.call_reads) {
             visit(attr);
             expr.visit_syms(visit);
         }
@@ -490,6 +493,9 @@ impl ClassFacts {
             if *m != CLASS_SCOPE {
                 expr.locals(&mut roots[*m]);
             }
+        }
+        for (_, m, expr) in &self.call_reads {
+            expr.locals(&mut roots[*m]);
         }
         for (_, m, expr, _) in &self.attr_elems {
             if *m != CLASS_SCOPE {
@@ -768,6 +774,7 @@ fn scan_class<'s, 't>(
         dynamic: false,
         var_attrs: Vec::new(),
         foreign_reads: Vec::new(),
+        call_reads: Vec::new(),
         attr_types: Vec::new(),
         attr_elems: Vec::new(),
     };
@@ -1740,6 +1747,15 @@ fn attribute_use(
         if store.is_none() {
             class.self_reads.push(cx.sym(attr));
         }
+        return;
+    }
+    // `get_state().error`: read on whatever the call returns.
+    if store.is_none()
+        && object_kind == Kind::Call
+        && let Some(expr) = type_expr(cx, object, self_name)
+    {
+        let attr = cx.sym(attr);
+        class.call_reads.push((attr, index, expr));
         return;
     }
     let foreign = store.is_none()

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::facts::FileFacts;
-use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Span};
+use crate::facts::classes::{BindingKind, ClassFacts, MethodFacts, SelfWrite, Span, TypeExpr};
 use crate::finding::{Finding, Label, Severity, normalise_snippet};
 use crate::link::ProjectIndex;
 use crate::link::classes::{Budget, ClassId, ClassIndex, Scope, Ty};
@@ -287,27 +287,33 @@ fn read_from_outside(
 ) -> bool {
     (0..classes.len()).any(|reader| {
         let facts = classes.facts(files, reader);
-        if facts.foreign_reads.is_empty() {
+        if facts.foreign_reads.is_empty() && facts.call_reads.is_empty() {
             return false;
         }
         let Some(attr) = classes.names(files, reader).lookup(attr) else {
             return false;
         };
+        let is_instance = |method: usize, object: &TypeExpr| {
+            let mut budget = Budget::new(FUEL);
+            let scope = Scope {
+                class: reader,
+                method,
+            };
+            matches!(
+                classes.eval(files, scope, object, &mut budget),
+                Ty::Instance(c) if hierarchy.contains(&c)
+            )
+        };
         facts
             .foreign_reads
             .iter()
             .filter(|read| read.attr == attr)
-            .any(|read| {
-                let mut budget = Budget::new(FUEL);
-                let scope = Scope {
-                    class: reader,
-                    method: read.method as usize,
-                };
-                matches!(
-                    classes.eval(files, scope, &read.object_expr(), &mut budget),
-                    Ty::Instance(c) if hierarchy.contains(&c)
-                )
-            })
+            .any(|read| is_instance(read.method as usize, &read.object_expr()))
+            || facts
+                .call_reads
+                .iter()
+                .filter(|(read, _, _)| *read == attr)
+                .any(|(_, method, object)| is_instance(*method, object))
     })
 }
 
