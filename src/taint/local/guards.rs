@@ -472,7 +472,8 @@ impl<'a> Interpreter<'a> {
             "call" => {
                 let function = node.child_by_field_name("function")?;
                 let resolved = self.imports.resolve(self.text(function));
-                if is_path_normaliser(&resolved) {
+                // `str(p)`, `os.fspath(p)`: the path `p` as a string.
+                if is_path_normaliser(&resolved) || is_path_to_string(&resolved) {
                     first_argument(node)?
                 } else if function.kind() == "attribute"
                     && matches!(

@@ -1080,6 +1080,11 @@ fn is_path_normaliser(name: &str) -> bool {
     )
 }
 
+/// A conversion of a path object to its string (`str(p)`, `os.fspath(p)`).
+fn is_path_to_string(name: &str) -> bool {
+    matches!(name, "str" | "os.fspath")
+}
+
 fn is_path_class(name: &str) -> bool {
     matches!(
         name,

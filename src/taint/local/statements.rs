@@ -829,6 +829,13 @@ impl<'a> Interpreter<'a> {
                 if env.vars.contains_key(root) && !self.globals.vars.contains_key(root) {
                     return None;
                 }
+                // `str(path.resolve())`: a normalised path as a string.
+                if is_path_to_string(&self.imports.resolve(&spelled)) {
+                    let inner = first_argument(node)?;
+                    let inner = self.value_type_at(inner, env, depth + 1)?;
+                    return (inner == "resolved-path" || is_path_normaliser(&inner))
+                        .then(|| "os.path.realpath".to_string());
+                }
                 let resolved = self.resolve_class(&spelled);
                 if is_path_normaliser(&resolved) {
                     return Some(resolved);
