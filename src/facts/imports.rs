@@ -12,6 +12,9 @@ use crate::parse::SourceFile;
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportMap {
     bindings: HashMap<String, String>,
+    /// The names bound by module-level aliases (`execute = utils.execute`):
+    /// other modules reach them as attributes of this one.
+    aliases: Vec<String>,
 }
 
 impl ImportMap {
@@ -36,6 +39,13 @@ impl ImportMap {
 
     pub fn insert(&mut self, local: String, qualified: String) {
         self.bindings.insert(local, qualified);
+    }
+
+    /// The module-level aliases, with what each stands for.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.aliases
+            .iter()
+            .filter_map(|name| Some((name.as_str(), self.get(name)?)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -164,6 +174,7 @@ impl ImportMap {
             if bound.get(name) == Some(&1) && head != name && self.bindings.contains_key(head) {
                 let qualified = self.resolve(&dotted).into_owned();
                 self.insert(name.to_string(), qualified);
+                self.aliases.push(name.to_string());
             }
         }
     }

@@ -133,13 +133,16 @@ impl ProjectIndex {
         index.functions = functions;
         index.classmethods = classmethods;
         index.methods_by_name = methods_by_name;
-        for file in files.iter().filter(|file| file.is_package) {
-            let bindings = file
-                .imports
-                .iter()
-                .map(|(local, qualified)| (local.to_string(), qualified.to_string()))
-                .collect();
-            index.reexports.insert(file.module.clone(), bindings);
+        // What a package imports, and what any module aliases
+        // (`execute = utils.execute`), is reached through it.
+        for file in files {
+            let bindings: HashMap<String, String> = match file.is_package {
+                true => file.imports.iter().map(owned_pair).collect(),
+                false => file.imports.aliases().map(owned_pair).collect(),
+            };
+            if !bindings.is_empty() {
+                index.reexports.insert(file.module.clone(), bindings);
+            }
         }
         for modules in index.modules.values_mut() {
             modules.sort();
@@ -441,6 +444,10 @@ impl ProjectIndex {
             },
         }
     }
+}
+
+fn owned_pair((local, qualified): (&str, &str)) -> (String, String) {
+    (local.to_string(), qualified.to_string())
 }
 
 /// How many re-exports a name is followed through.
