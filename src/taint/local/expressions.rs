@@ -256,6 +256,15 @@ impl<'a> Interpreter<'a> {
         self.eval(object, env, context, depth)
     }
 
+    /// A name the module binds to an untainted value, not rebound here.
+    fn is_module_constant(&self, node: Node<'a>, env: &Env) -> bool {
+        let name = self.text(node);
+        node.kind() == "identifier"
+            && !env.vars.contains_key(name)
+            && self.imports.get(name).is_none()
+            && self.globals.vars.get(name).is_some_and(Taint::is_clean)
+    }
+
     /// The taint of an access path a guard tested (see `Env::paths`).
     fn proved_path(&self, node: Node<'a>, env: &Env) -> Option<Taint> {
         if env.paths.is_empty() {
@@ -446,6 +455,19 @@ impl<'a> Interpreter<'a> {
             && let Some(first) = arg_nodes.first()
         {
             self.note_dropped_keyword(object, *first, context);
+        }
+
+        // `FS_TOOLS.get(fstype)` on a module's constant mapping: one of its
+        // values or the default, as `FS_TOOLS[fstype]` is one of its values.
+        if function.kind() == "attribute"
+            && function
+                .child_by_field_name("attribute")
+                .is_some_and(|a| self.text(a) == "get")
+            && function
+                .child_by_field_name("object")
+                .is_some_and(|object| self.is_module_constant(object, env))
+        {
+            return args.get(1).cloned().unwrap_or_default();
         }
 
         // What is called.
