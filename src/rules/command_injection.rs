@@ -76,6 +76,14 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
                     sink.spelled
                 ),
             )
+        } else if let Some(builder) = shell_builder(solution, file_index, sink) {
+            (
+                Severity::Error,
+                format!(
+                    "untrusted data reaches a shell command (`sh -c` in the command `{builder}` returns) run by `{}`",
+                    sink.spelled
+                ),
+            )
         } else if let Some(given) = shell_from_callers {
             (
                 Severity::Error,
@@ -164,6 +172,17 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
         });
     }
     findings
+}
+
+/// The function of the scanned sources whose returned vector a sink runs
+/// (`run(_sh(script))`, `cmd = _sh(script); run(cmd)`), when it always
+/// returns an `sh -c` command.
+fn shell_builder<'s>(solution: &'s Solution, file: usize, sink: &SinkUse) -> Option<&'s str> {
+    let (builder, _) = solution.callee_function(file, sink.argv_call? as usize)?;
+    let summary = solution.function(builder);
+    summary
+        .returns_shell_command
+        .then_some(summary.qualname.as_str())
 }
 
 /// Why the command runs as root, if it does: at the call (`run_as_root`,

@@ -458,6 +458,9 @@ pub struct FunctionSummary {
     /// Every `return` gives a command vector run through this privileged
     /// program (`return ['sudo', 'rm', path]`).
     pub returns_privileged_command: Option<String>,
+    /// Every `return` gives a command vector run through `sh -c` (`return
+    /// ['sh', '-c', script]`): what it carries is a shell script.
+    pub returns_shell_command: bool,
     /// A method with no body of its own (`raise NotImplementedError`,
     /// `pass`, `...`, a docstring): a call of it runs an override, and
     /// returns what the overrides in subclasses return.

@@ -288,6 +288,9 @@ struct FunctionContext {
     /// The program of the command vector every `return` gives (`None`
     /// inside: a `return` of something else); `None`: no `return` yet.
     returned_program: Option<Option<String>>,
+    /// Whether every `return` gives a vector run through `sh -c`; `None`:
+    /// no `return` yet.
+    returns_shell: Option<bool>,
     /// Variables the function's own body checks with `if not ok(x): raise`.
     asserts: Vec<(String, RuleMask)>,
     params: Vec<String>,
@@ -363,6 +366,7 @@ impl FunctionContext {
             validates: None,
             rejects: None,
             returned_program: None,
+            returns_shell: None,
             asserts: Vec::new(),
             params: Vec::new(),
             body,
@@ -891,6 +895,8 @@ impl<'a> Interpreter<'a> {
         if let Some(validates) = context.validates.filter(|v| !v.is_empty()) {
             self.file.functions[id as usize].validates = validates;
         }
+        self.file.functions[id as usize].returns_shell_command =
+            context.returns_shell == Some(true);
         if let Some(Some(program)) = &context.returned_program {
             let base = program.rsplit('/').next().unwrap_or(program);
             if self.config.privileged_programs.iter().any(|p| p == base) {

@@ -159,24 +159,7 @@ impl<'a> Interpreter<'a> {
                 // `sh -c SCRIPT`, maybe after literal wrappers (`sudo sh -c`,
                 // `env LC_ALL=C sh -c`): the script is run by a shell; the
                 // arguments after it are the script's `$0`, `$1`, ...
-                let shell_at = argv
-                    .iter()
-                    .take_while(|element| element.is_some())
-                    .position(|element| {
-                        let program = element.as_deref().unwrap_or_default();
-                        let base = program.rsplit('/').next().unwrap_or(program);
-                        self.config
-                            .shell_programs
-                            .iter()
-                            .any(|p| p == program || p == base)
-                    })
-                    .filter(|&at| {
-                        argv.get(at + 1)
-                            .and_then(|a| a.as_deref())
-                            .is_some_and(is_command_string_flag)
-                    });
-                if let Some(at) = shell_at {
-                    let script = at + 2;
+                if let Some(script) = self.shell_script_at(&argv) {
                     let literal = argv.get(script).is_some_and(|a| a.is_some());
                     let script_taint = match from {
                         Vector::Arguments => args
@@ -481,6 +464,26 @@ impl<'a> Interpreter<'a> {
                 .and_then(|b| b.command.clone()),
             _ => None,
         }
+    }
+
+    /// Where the script of `sh -c SCRIPT` is in a command vector, maybe
+    /// after literal wrappers (`sudo sh -c`, `env LC_ALL=C sh -c`).
+    pub(super) fn shell_script_at(&self, argv: &[Option<String>]) -> Option<usize> {
+        let at = argv
+            .iter()
+            .take_while(|element| element.is_some())
+            .position(|element| {
+                let program = element.as_deref().unwrap_or_default();
+                let base = program.rsplit('/').next().unwrap_or(program);
+                self.config
+                    .shell_programs
+                    .iter()
+                    .any(|p| p == program || p == base)
+            })?;
+        argv.get(at + 1)
+            .and_then(|a| a.as_deref())
+            .is_some_and(is_command_string_flag)
+            .then_some(at + 2)
     }
 
     /// Keeps a local command vector's literal elements up to date through

@@ -76,13 +76,19 @@ impl<'a> Interpreter<'a> {
                 self.note_validator_return(value, env, context, depth);
                 // `return ['sudo', 'rm', path]`: the program of the command
                 // vector every `return` gives, when they agree.
-                let program = value
-                    .and_then(|value| self.command_vector(value, env, context))
-                    .and_then(|vector| vector.into_iter().next().flatten());
+                let vector = value.and_then(|value| self.command_vector(value, env, context));
+                // A literal script takes its data as `$1`...: not a script.
+                let shell = vector.as_ref().is_some_and(|vector| {
+                    self.shell_script_at(vector)
+                        .is_some_and(|at| !matches!(vector.get(at), Some(Some(_))))
+                });
+                let program = vector.and_then(|vector| vector.into_iter().next().flatten());
                 context.returned_program = match context.returned_program.take() {
                     None => Some(program),
                     Some(known) => Some(known.filter(|known| Some(known) == program.as_ref())),
                 };
+                // `return ['sh', '-c', script]`: every `return` must.
+                context.returns_shell = Some(context.returns_shell.unwrap_or(true) && shell);
                 self.file.functions[context.id as usize]
                     .returns
                     .union_with(&taint);
