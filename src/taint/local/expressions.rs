@@ -447,11 +447,7 @@ impl<'a> Interpreter<'a> {
 
         // `kwargs.pop('run_as_root', False)`: the keyword no longer travels
         // on with the function's `**kwargs`.
-        if function.kind() == "attribute"
-            && function
-                .child_by_field_name("attribute")
-                .is_some_and(|a| self.text(a) == "pop")
-            && let Some(object) = function.child_by_field_name("object")
+        if let Some(object) = self.method_object(function, "pop")
             && let Some(first) = arg_nodes.first()
         {
             self.note_dropped_keyword(object, *first, context);
@@ -459,13 +455,9 @@ impl<'a> Interpreter<'a> {
 
         // `FS_TOOLS.get(fstype)` on a module's constant mapping: one of its
         // values or the default, as `FS_TOOLS[fstype]` is one of its values.
-        if function.kind() == "attribute"
-            && function
-                .child_by_field_name("attribute")
-                .is_some_and(|a| self.text(a) == "get")
-            && function
-                .child_by_field_name("object")
-                .is_some_and(|object| self.is_module_constant(object, env))
+        if self
+            .method_object(function, "get")
+            .is_some_and(|object| self.is_module_constant(object, env))
         {
             return args.get(1).cloned().unwrap_or_default();
         }

@@ -520,6 +520,18 @@ impl<'a> Interpreter<'a> {
         matches!(self.text(node), "False" | "None" | "0")
     }
 
+    /// The object of `object.method` when `function` is that attribute.
+    fn method_object(&self, function: Node<'a>, method: &str) -> Option<Node<'a>> {
+        if function.kind() != "attribute"
+            || function
+                .child_by_field_name("attribute")
+                .is_none_or(|a| self.text(a) != method)
+        {
+            return None;
+        }
+        function.child_by_field_name("object")
+    }
+
     /// What is known of the value `name` holds: its binding in the
     /// function, or at module level when the function does not shadow it.
     fn binding<'s>(

@@ -765,15 +765,10 @@ impl<'a> Interpreter<'a> {
             return true;
         }
         // `path.open()` on a `pathlib` path.
-        function.kind() == "attribute"
-            && function
-                .child_by_field_name("attribute")
-                .is_some_and(|a| self.text(a) == "open")
-            && function
-                .child_by_field_name("object")
-                .and_then(|o| self.value_type(o, env))
-                .as_deref()
-                .is_some_and(|ty| is_path_class(ty) || ty == "resolved-path")
+        self.method_object(function, "open")
+            .and_then(|o| self.value_type(o, env))
+            .as_deref()
+            .is_some_and(|ty| is_path_class(ty) || ty == "resolved-path")
     }
 
     /// The taint of the items of an iterable beyond its own: iterating an
