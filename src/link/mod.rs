@@ -161,7 +161,7 @@ impl ProjectIndex {
         for file in files {
             for (class, name) in &file.taint.escaping_methods {
                 let own = std::iter::once(class);
-                let below = index.subclasses.get(class).into_iter().flatten();
+                let below = index.subclasses(class);
                 escaping.extend(
                     own.chain(below)
                         .filter_map(|class| index.method_in_hierarchy(class, name, false)),
@@ -296,12 +296,13 @@ impl ProjectIndex {
         })
     }
 
-    /// Every class with a known hierarchy, and the subclasses of each, by
-    /// name (itself not included).
+    /// The subclasses of a class in the scanned sources, by name (itself
+    /// not included), sorted.
     pub fn subclasses(&self, class: &str) -> &[String] {
         self.subclasses.get(class).map_or(&[], Vec::as_slice)
     }
 
+    /// Every class with a known hierarchy, and the subclasses of each.
     fn compute_subclasses(&self) -> HashMap<String, Vec<String>> {
         let mut subclasses: HashMap<String, Vec<String>> = HashMap::default();
         for (class, ancestors) in &self.ancestors {
