@@ -5,7 +5,7 @@ use crate::finding::{Finding, Label, Severity, TraceStep};
 use crate::link::FunctionRef;
 use crate::rules::{self, COMMAND_INJECTION, RuleMask};
 use crate::taint::solve::{Implementation, Solution};
-use crate::taint::summary::{Callee, SinkUse};
+use crate::taint::summary::{Callee, FunctionSummary, SinkUse};
 
 pub fn check(solution: &Solution) -> Vec<Finding> {
     super::one_per_sink(super::per_file(solution, check_file))
@@ -178,11 +178,21 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
 /// (`run(_sh(script))`, `cmd = _sh(script); run(cmd)`), when it always
 /// returns an `sh -c` command.
 fn shell_builder<'s>(solution: &'s Solution, file: usize, sink: &SinkUse) -> Option<&'s str> {
-    let (builder, _) = solution.callee_function(file, sink.argv_call? as usize)?;
-    let summary = solution.function(builder);
-    summary
+    let builder = vector_builder(solution, file, sink)?;
+    builder
         .returns_shell_command
-        .then_some(summary.qualname.as_str())
+        .then_some(builder.qualname.as_str())
+}
+
+/// The function of the scanned sources whose returned command vector the
+/// sink runs (`execute(*build_cmd(x))`, `cmd = build_cmd(x); run(cmd)`).
+fn vector_builder<'s>(
+    solution: &'s Solution,
+    file: usize,
+    sink: &SinkUse,
+) -> Option<&'s FunctionSummary> {
+    let (builder, _) = solution.callee_function(file, sink.argv_call? as usize)?;
+    Some(solution.function(builder))
 }
 
 /// Why the command runs as root, if it does: at the call (`run_as_root`,
@@ -200,13 +210,12 @@ fn privilege(
         return Some(privilege.clone());
     }
     // `execute(*build_cmd(x))` with `build_cmd` returning `['sudo', ...]`.
-    if let Some(call) = sink.argv_call
-        && let Some((builder, _)) = solution.callee_function(file, call as usize)
-        && let Some(program) = &solution.function(builder).returns_privileged_command
+    if let Some(builder) = vector_builder(solution, file, sink)
+        && let Some(program) = &builder.returns_privileged_command
     {
         return Some(format!(
             "run as root through `{program}` (the command `{}` returns)",
-            solution.function(builder).qualname
+            builder.qualname
         ));
     }
     // A sink matched by its qualified name (`utils.execute`) whose code is

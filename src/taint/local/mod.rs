@@ -351,6 +351,18 @@ fn rebind(bindings: &mut Vec<(String, Binding)>, name: &str, binding: Binding) {
     }
 }
 
+/// The index of `name`'s binding, added empty when it has none yet: for
+/// what a later statement learns of the value (`kw['shell'] = True`).
+fn binding_index(bindings: &mut Vec<(String, Binding)>, name: &str) -> usize {
+    match bindings.iter().position(|(bound, _)| bound == name) {
+        Some(index) => index,
+        None => {
+            bindings.push((name.to_string(), Binding::default()));
+            bindings.len() - 1
+        }
+    }
+}
+
 /// The elements of a command vector as literal strings where they are
 /// known; elements after the first of unknown length are not listed.
 type CommandVector = Vec<Option<String>>;

@@ -513,21 +513,9 @@ impl<'a> Interpreter<'a> {
             // program put in front still says who runs it
             // (`cmd.insert(0, 'sudo')`).
             None if prepends && env.vars.contains_key(name) => {
-                let unknown = Some(vec![None]);
-                match context.bindings.iter().position(|(bound, _)| bound == name) {
-                    Some(index) => {
-                        context.bindings[index].1.command = unknown;
-                        index
-                    }
-                    None => {
-                        let binding = Binding {
-                            command: unknown,
-                            ..Binding::default()
-                        };
-                        context.bindings.push((name.to_string(), binding));
-                        context.bindings.len() - 1
-                    }
-                }
+                let index = binding_index(&mut context.bindings, name);
+                context.bindings[index].1.command = Some(vec![None]);
+                index
             }
             None => return,
         };

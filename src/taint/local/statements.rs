@@ -618,17 +618,11 @@ impl<'a> Interpreter<'a> {
         {
             return;
         }
-        let entry = (key.id(), value.id());
-        match context.bindings.iter_mut().find(|(bound, _)| bound == name) {
-            Some((_, binding)) => binding.keywords.push(entry),
-            None => context.bindings.push((
-                name.to_string(),
-                Binding {
-                    keywords: vec![entry],
-                    ..Binding::default()
-                },
-            )),
-        }
+        let index = binding_index(&mut context.bindings, name);
+        context.bindings[index]
+            .1
+            .keywords
+            .push((key.id(), value.id()));
     }
 
     /// Records what is known of the assigned value beyond its taint: its
