@@ -362,6 +362,30 @@ fn traces_into_a_callee_start_at_its_own_source() {
     );
 }
 
+/// An attribute built up from itself (`self.x = join(self.x, name)`) is
+/// traced through the store that brings the taint to its source, not back
+/// into the attribute.
+#[test]
+fn traces_through_a_self_extending_attribute_reach_the_source() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "ctn.py",
+        "import os\n\nBASE = '/var/lib/ctn'\nPREFIX = 'test'\n\n\n\
+         class Container(object):\n    def __init__(self, name):\n        \
+         self.config_dir = BASE\n        if PREFIX:\n            \
+         self.config_dir = os.path.join(self.config_dir, PREFIX)\n        \
+         self.config_dir = os.path.join(self.config_dir, name)\n\n    \
+         def write(self):\n        with open(self.config_dir + '/conf', 'w') as f:\n            \
+         f.write('x')\n",
+    );
+    let (first, finding) = first_trace_step(dir.path(), |f| f["code"] == "MG002");
+    assert!(
+        first.starts_with("source: parameter `name` of `Container.__init__`"),
+        "{finding}"
+    );
+}
+
 /// A flow through more helpers than a trace shows keeps both ends: it
 /// starts at its source and ends at the sink, with the middle left out.
 #[test]

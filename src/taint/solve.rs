@@ -1120,15 +1120,18 @@ impl<'a> Solution<'a> {
                 break;
             }
             visited.insert((file, context));
+            // An atom already walked (`self.x = join(self.x, name)` reads
+            // the attribute it stores) leads back here: another one leads
+            // on to the source.
             let Some(entry) = taint.entries.iter().find(|entry| {
-                let sig = self.eval_entry(file, context, entry);
-                self.real(file, context, sig).intersects(rule)
+                !seen.contains(&(file, entry.atom)) && {
+                    let sig = self.eval_entry(file, context, entry);
+                    self.real(file, context, sig).intersects(rule)
+                }
             }) else {
                 break;
             };
-            if !seen.insert((file, entry.atom)) {
-                break;
-            }
+            seen.insert((file, entry.atom));
             let mut hop = entry.hops.as_deref();
             while let Some(h) = hop {
                 steps_backwards.push(self.step(file, h.span, h.message()));
@@ -1336,20 +1339,35 @@ impl<'a> Solution<'a> {
                     hierarchy.extend(self.index.ancestors(class).iter().skip(1).cloned());
                     hierarchy.extend(self.index.subclasses(class).iter().cloned());
                     let stores = self.attr_stores.get(attr.as_str());
-                    'search: for ancestor in hierarchy {
-                        for &(file_index, context, store) in stores.into_iter().flatten() {
-                            let file_index = file_index as usize;
-                            let function =
-                                &self.files[file_index].taint.functions[context as usize];
-                            let store = &function.self_stores[store as usize];
-                            if store.class != ancestor {
-                                continue;
-                            }
-                            let sig = self.eval(file_index, context, &store.taint);
-                            if self.real(file_index, context, sig).intersects(rule) {
-                                // The store's own hops say where it happened.
-                                next = Some((file_index, context, store.taint.clone()));
-                                break 'search;
+                    // A store that brings taint of its own is preferred to
+                    // one that only passes the attribute's value back to it
+                    // (`self.x = join(self.x, TEST_PREFIX)`).
+                    'search: for brings_its_own in [true, false] {
+                        for ancestor in &hierarchy {
+                            for &(file_index, context, store) in stores.into_iter().flatten() {
+                                let file_index = file_index as usize;
+                                let function =
+                                    &self.files[file_index].taint.functions[context as usize];
+                                let store = &function.self_stores[store as usize];
+                                if store.class != *ancestor {
+                                    continue;
+                                }
+                                let atoms = &self.files[file_index].taint.atoms;
+                                let tainted = store.taint.entries.iter().any(|entry| {
+                                    let rereads = matches!(
+                                        &atoms[entry.atom as usize],
+                                        Atom::SelfAttr(read) if read.attr == *attr
+                                    );
+                                    !(brings_its_own && rereads) && {
+                                        let sig = self.eval_entry(file_index, context, entry);
+                                        self.real(file_index, context, sig).intersects(rule)
+                                    }
+                                });
+                                if tainted {
+                                    // The store's own hops say where it happened.
+                                    next = Some((file_index, context, store.taint.clone()));
+                                    break 'search;
+                                }
                             }
                         }
                     }

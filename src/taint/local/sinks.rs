@@ -84,6 +84,10 @@ impl<'a> Interpreter<'a> {
             let mut shell = spec.kind == SinkKind::Shell;
             let mut privileged = context.privileged.clone();
             let keyword = |name: &str| keywords.iter().find(|(k, _, _)| *k == name);
+            // `execute(cmd=[...])`: the command given by its keyword.
+            let by_keyword = (arg_nodes.is_empty() && leading_splat.is_none())
+                .then(|| spec.keywords.iter().find_map(|name| keyword(name)))
+                .flatten();
 
             let mut privilege_param: Option<u16> = None;
             if spec.privileged {
@@ -96,8 +100,18 @@ impl<'a> Interpreter<'a> {
                 // positional (`execute('mount', ...)`) or a list display.
                 let mut argv: Vec<Option<String>> = literal_args.clone();
                 let mut from = Vector::Arguments;
-                if !matches!(spec.args, ArgSelector::Named(ArgSelectorName::All))
-                    && let Some(first) = arg_nodes.first()
+                let vector_node = if by_keyword.is_some() {
+                    by_keyword.map(|(_, _, node)| node)
+                } else if !matches!(spec.args, ArgSelector::Named(ArgSelectorName::All)) {
+                    arg_nodes.first()
+                } else {
+                    None
+                };
+                let vector_taint = match by_keyword {
+                    Some((_, taint, _)) => Some(taint),
+                    None => args.first(),
+                };
+                if let Some(first) = vector_node
                     && matches!(first.kind(), "list" | "tuple")
                 {
                     // `[*SUDO, 'rm', path]`: a prefix spliced in is known
@@ -116,6 +130,7 @@ impl<'a> Interpreter<'a> {
                     && let Some(vector) = arg_nodes
                         .first()
                         .or(leading_splat.as_ref())
+                        .or(vector_node)
                         .and_then(|first| self.command_vector(*first, env, context))
                 {
                     // Built before the call (`cmd = ['sh', '-c', s];
@@ -169,10 +184,10 @@ impl<'a> Interpreter<'a> {
                             .unwrap_or_default(),
                         // A display's (or variable's) elements share its taint.
                         Vector::Display if script < argv.len() && !literal => {
-                            args.first().cloned().unwrap_or_default()
+                            vector_taint.cloned().unwrap_or_default()
                         }
                         Vector::Variable if !literal => {
-                            args.first().or(splat).cloned().unwrap_or_default()
+                            vector_taint.or(splat).cloned().unwrap_or_default()
                         }
                         _ => Taint::default(),
                     };
@@ -251,7 +266,10 @@ impl<'a> Interpreter<'a> {
                 forwards_keywords: keywords_decide_root && sink.rule == RuleMask::COMMAND,
                 argv_call: (sink.rule == RuleMask::COMMAND)
                     .then(|| {
-                        let first = arg_nodes.first().or(leading_splat.as_ref())?;
+                        let first = arg_nodes
+                            .first()
+                            .or(leading_splat.as_ref())
+                            .or(by_keyword.map(|(_, _, node)| node))?;
                         match first.kind() {
                             // `cmd = build(path); execute(*cmd)`
                             "identifier" => self.binding(self.text(*first), env, context)?.built_by,
