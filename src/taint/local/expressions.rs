@@ -479,7 +479,11 @@ impl<'a> Interpreter<'a> {
                             name: self.share(attr),
                         },
                     }
-                } else if env.vars.contains_key(name) {
+                } else if let Some(value) = env.vars.get(name) {
+                    // `f = port.get; f()`, `return func(*args)`: what an
+                    // untrusted callable returns is untrusted, as a method
+                    // of an untrusted object is.
+                    receiver = Some(value.clone());
                     Callee::UnknownMethod {
                         name: self.share(name),
                     }

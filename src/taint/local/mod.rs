@@ -417,6 +417,10 @@ pub struct Interpreter<'a> {
     /// (`self.client = RemoteFsClient(...)`), when all such stores agree.
     /// Keyed by class, then attribute: looked up without allocating.
     self_attr_types: HashMap<String, HashMap<String, Option<String>>>,
+    /// What this file's classes store in `self` attributes that may be
+    /// command vectors (`self.base_command = ('sudo', 'rootwrap', ...)`),
+    /// by class, then attribute: their programs are read where they run.
+    self_attr_vectors: HashMap<String, HashMap<String, Vec<Node<'a>>>>,
     /// The class of the method being analysed (for `self.x` types).
     current_class: Option<String>,
     /// The module-level code's bindings (`BASE_DIR = BASE + os.sep`,
@@ -459,6 +463,7 @@ pub fn summarize(
         regex_constants: HashMap::default(),
         call_by_node: HashMap::default(),
         self_attr_types: HashMap::default(),
+        self_attr_vectors: HashMap::default(),
         current_class: None,
         global_bindings: Vec::new(),
         properties: HashMap::default(),
@@ -717,6 +722,19 @@ impl<'a> Interpreter<'a> {
             else {
                 continue;
             };
+            if let Some(right) = node
+                .child_by_field_name("right")
+                .filter(|r| matches!(r.kind(), "list" | "tuple" | "binary_operator" | "call"))
+            {
+                let class = self.qualify(&qualname_of(self.source, class));
+                let attr = self.text(attr).to_string();
+                self.self_attr_vectors
+                    .entry(class)
+                    .or_default()
+                    .entry(attr)
+                    .or_default()
+                    .push(right);
+            }
             let annotated = node.child_by_field_name("type").map(|ty| {
                 let spelled = self.text(ty).trim_matches(['"', '\'']).to_string();
                 self.resolve_class(&spelled)

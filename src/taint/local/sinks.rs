@@ -480,6 +480,40 @@ impl<'a> Interpreter<'a> {
             "identifier" => self
                 .binding(self.text(node), env, context)
                 .and_then(|b| b.command.clone()),
+            // `self.base_command + args`: what the class stores there,
+            // when every store agrees on the program.
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                if context.self_name.as_deref() != Some(self.text(object)) {
+                    return None;
+                }
+                let attr = self.text(node.child_by_field_name("attribute")?);
+                let stores = self
+                    .self_attr_vectors
+                    .get(self.current_class.as_deref()?)?
+                    .get(attr)?;
+                // Evaluated where they were written: literals and module
+                // constants, not the running method's variables.
+                let elsewhere = FunctionContext::new(FunctionId::MAX, String::new(), None);
+                let mut vectors = stores.iter().map(|&store| {
+                    self.command_vector_at(store, &Env::default(), &elsewhere, depth + 1)
+                });
+                let first = vectors.next()??;
+                let program = first.first()?.as_ref()?;
+                let mut all_equal = true;
+                for vector in vectors {
+                    let vector = vector?;
+                    if vector.first()?.as_ref() != Some(program) {
+                        return None;
+                    }
+                    all_equal &= vector == first;
+                }
+                Some(if all_equal {
+                    first
+                } else {
+                    vec![Some(program.clone()), None]
+                })
+            }
             _ => None,
         }
     }
