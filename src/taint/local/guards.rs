@@ -95,7 +95,20 @@ impl<'a> Interpreter<'a> {
                     .binding(name, env, context)
                     .and_then(|b| b.check.as_ref())
                 {
-                    return proved.clone();
+                    let mut proved = proved.clone();
+                    // The match object itself: its groups are parts of a
+                    // value the pattern accepted (`m.group(1)`).
+                    let mask = proved
+                        .sanitized
+                        .iter()
+                        .fold(RuleMask::NONE, |mask, (_, cleared)| mask.union(*cleared));
+                    if !mask.is_empty() {
+                        proved.sanitized.push((name.to_string(), mask));
+                    }
+                    if !proved.argv_safe.is_empty() {
+                        proved.argv_safe.push(name.to_string());
+                    }
+                    return proved;
                 }
             }
             _ => {}
