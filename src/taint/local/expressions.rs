@@ -357,6 +357,34 @@ impl<'a> Interpreter<'a> {
         let Some(function) = node.child_by_field_name("function") else {
             return Taint::default();
         };
+        // `run(...)` with `run = functools.partial(f, a, k=v)`: a call of
+        // `f` with `a` and `k=v` given first.
+        let mut bound_arguments: Vec<Node<'a>> = Vec::new();
+        let function = match self.partial_of(function, env, context) {
+            Some(partial) => {
+                let mut cursor = partial.walk();
+                bound_arguments = partial
+                    .child_by_field_name("arguments")
+                    .map(|arguments| {
+                        arguments
+                            .named_children(&mut cursor)
+                            .filter(|child| child.kind() != "comment")
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match bound_arguments.first() {
+                    Some(&wrapped) if wrapped.kind() != "keyword_argument" => {
+                        bound_arguments.remove(0);
+                        wrapped
+                    }
+                    _ => {
+                        bound_arguments.clear();
+                        function
+                    }
+                }
+            }
+            None => function,
+        };
         // Arguments, in order.
         let mut args: Vec<Taint> = Vec::new();
         let mut arg_nodes: Vec<Node<'a>> = Vec::new();
@@ -375,7 +403,11 @@ impl<'a> Interpreter<'a> {
                 arg_nodes.push(arguments);
             } else {
                 let mut cursor = arguments.walk();
-                for child in arguments.named_children(&mut cursor) {
+                let children = bound_arguments
+                    .iter()
+                    .copied()
+                    .chain(arguments.named_children(&mut cursor));
+                for child in children {
                     match child.kind() {
                         "comment" => {}
                         "keyword_argument" => {

@@ -328,6 +328,10 @@ struct Binding {
     /// The call that gave the value (`cmd = build(path)`): a command
     /// vector it returns may name its program (`['sudo', ...]`).
     built_by: Option<CallId>,
+    /// `run = functools.partial(processutils.execute, run_as_root=True)`:
+    /// the `partial(...)` call (by node index); calling the name calls
+    /// the wrapped function with those arguments first.
+    partial: Option<usize>,
 }
 
 impl Binding {
@@ -340,6 +344,7 @@ impl Binding {
             && self.normalises.is_none()
             && self.keywords.is_empty()
             && self.built_by.is_none()
+            && self.partial.is_none()
     }
 }
 
@@ -417,6 +422,9 @@ pub struct Interpreter<'a> {
     /// (`self.client = RemoteFsClient(...)`), when all such stores agree.
     /// Keyed by class, then attribute: looked up without allocating.
     self_attr_types: HashMap<String, HashMap<String, Option<String>>>,
+    /// `self.<attr> = functools.partial(...)` stored once in a class of
+    /// this file (by class, then attribute): the `partial(...)` call.
+    self_attr_partials: HashMap<String, HashMap<String, Option<Node<'a>>>>,
     /// What this file's classes store in `self` attributes that may be
     /// command vectors (`self.base_command = ('sudo', 'rootwrap', ...)`),
     /// by class, then attribute: their programs are read where they run.
@@ -464,6 +472,7 @@ pub fn summarize(
         call_by_node: HashMap::default(),
         self_attr_types: HashMap::default(),
         self_attr_vectors: HashMap::default(),
+        self_attr_partials: HashMap::default(),
         current_class: None,
         global_bindings: Vec::new(),
         properties: HashMap::default(),
@@ -547,6 +556,42 @@ impl<'a> Interpreter<'a> {
             return None;
         }
         function.child_by_field_name("object")
+    }
+
+    /// Whether `call` is `functools.partial(f, ...)`.
+    fn is_partial(&self, call: Node<'a>) -> bool {
+        call.kind() == "call"
+            && call
+                .child_by_field_name("function")
+                .is_some_and(|f| self.imports.resolve(self.text(f)) == "functools.partial")
+    }
+
+    /// The `functools.partial(...)` call that `function` (a name or
+    /// `self.<attr>`) was bound to, if known.
+    fn partial_of(
+        &self,
+        function: Node<'a>,
+        env: &Env,
+        context: &FunctionContext,
+    ) -> Option<Node<'a>> {
+        match function.kind() {
+            "identifier" => self
+                .binding(self.text(function), env, context)?
+                .partial
+                .map(|index| function.node_at(index)),
+            "attribute" => {
+                let object = function.child_by_field_name("object")?;
+                if !self.is_self(object, context) {
+                    return None;
+                }
+                let attr = self.text(function.child_by_field_name("attribute")?);
+                *self
+                    .self_attr_partials
+                    .get(self.current_class.as_deref()?)?
+                    .get(attr)?
+            }
+            _ => None,
+        }
     }
 
     /// What is known of the value `name` holds: its binding in the
@@ -728,6 +773,14 @@ impl<'a> Interpreter<'a> {
             {
                 let class = self.qualify(&qualname_of(self.source, class));
                 let attr = self.text(attr).to_string();
+                // Stored more than once: no one partial is known.
+                let partial = self.is_partial(right).then_some(right);
+                self.self_attr_partials
+                    .entry(class.clone())
+                    .or_default()
+                    .entry(attr.clone())
+                    .and_modify(|known| *known = None)
+                    .or_insert(partial);
                 self.self_attr_vectors
                     .entry(class)
                     .or_default()

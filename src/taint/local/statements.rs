@@ -663,6 +663,7 @@ impl<'a> Interpreter<'a> {
                 .map(|(original, _)| original)
                 .filter(|original| original != spelled),
             built_by: self.call_by_node.get(&right.id()).copied(),
+            partial: (is_call && self.is_partial(right)).then(|| right.id()),
             keywords: self
                 .keyword_entries(right)
                 .unwrap_or_default()
