@@ -441,6 +441,23 @@ pub struct Interpreter<'a> {
     /// `recv`): `self.read()` runs that code, it reads no file.
     reading_methods: HashMap<String, HashSet<String>>,
     steps: usize,
+    /// Per enclosing loop, innermost last: the environments at its
+    /// `break`s (joined after the loop) and `continue`s (joined at its head).
+    loop_exits: Vec<LoopExits>,
+}
+
+#[derive(Default)]
+struct LoopExits {
+    breaks: Option<Env>,
+    continues: Option<Env>,
+}
+
+/// Joins `env` into what an exit accumulated so far.
+fn join_exit(exit: &mut Option<Env>, env: &Env) {
+    match exit {
+        Some(joined) => joined.join(env),
+        None => *exit = Some(env.clone()),
+    }
 }
 
 pub fn summarize(
@@ -478,6 +495,7 @@ pub fn summarize(
         properties: HashMap::default(),
         reading_methods: HashMap::default(),
         steps: 0,
+        loop_exits: Vec::new(),
     };
     interpreter.run(root, outline);
     interpreter.file.shrink();

@@ -101,7 +101,17 @@ impl<'a> Interpreter<'a> {
                 }
                 Flow::Exits
             }
-            "continue_statement" | "break_statement" => Flow::Exits,
+            "continue_statement" | "break_statement" => {
+                // What the loop goes on with: after it, or at its head.
+                if let Some(exits) = self.loop_exits.last_mut() {
+                    let exit = match node.kind() {
+                        "break_statement" => &mut exits.breaks,
+                        _ => &mut exits.continues,
+                    };
+                    join_exit(exit, env);
+                }
+                Flow::Exits
+            }
             "if_statement" => self.exec_if(node, env, context, depth),
             "for_statement" => {
                 let iterable = node
@@ -244,6 +254,7 @@ impl<'a> Interpreter<'a> {
         depth: usize,
     ) -> Flow {
         let before = env.clone();
+        self.loop_exits.push(LoopExits::default());
         for round in 0..2 {
             match &header {
                 LoopHeader::For { left, iterable } => {
@@ -259,13 +270,21 @@ impl<'a> Interpreter<'a> {
             if let Some(body) = node.child_by_field_name("body") {
                 self.exec_block(body, env, context, depth);
             }
+            if let Some(continued) = self.loop_exits.last_mut().and_then(|e| e.continues.take()) {
+                env.join(&continued);
+            }
             env.join(&before);
             if round == 0 && self.steps > STEP_BUDGET {
                 break;
             }
         }
+        let exits = self.loop_exits.pop().unwrap_or_default();
+        // `else:` runs when the loop ends without `break`.
         if let Some(alternative) = node.child_by_field_name("alternative") {
             self.exec_children_blocks(alternative, env, context, depth);
+        }
+        if let Some(broken) = exits.breaks {
+            env.join(&broken);
         }
         Flow::Normal
     }
