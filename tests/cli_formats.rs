@@ -386,6 +386,46 @@ fn traces_through_a_self_extending_attribute_reach_the_source() {
     );
 }
 
+/// A sink resolved to the project's own implementation (`utils.execute`
+/// defined in the scanned `utils.py`) shows where that implementation runs
+/// the command, and that this command's escaping could not be verified.
+#[test]
+fn a_scanned_sink_implementation_is_a_hop_of_the_trace() {
+    let dir = tempdir();
+    write(dir.path(), "agent/__init__.py", "");
+    write(
+        dir.path(),
+        "agent/utils.py",
+        "from oslo_concurrency import processutils\n\n\n\
+         def execute(*cmd, **kwargs):\n    return processutils.execute(*cmd, **kwargs)\n",
+    );
+    write(
+        dir.path(),
+        "agent/disk.py",
+        "from agent import utils\n\n\n\
+         def size(dev):\n    return utils.execute('blockdev', '--getsize64', dev)\n",
+    );
+    let (first, finding) = first_trace_step(dir.path(), |f| {
+        f["code"] == "MG001" && f["path"].as_str().unwrap().ends_with("disk.py")
+    });
+    assert!(first.starts_with("source: parameter `dev`"), "{finding}");
+    let trace = finding["trace"].as_array().unwrap();
+    assert!(
+        trace.iter().any(|step| {
+            step["message"] == "`execute` runs it with `processutils.execute`"
+                && step["path"].as_str().unwrap().ends_with("utils.py")
+        }),
+        "{finding}"
+    );
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("`utils.execute` runs it with `processutils.execute`, whose escaping could not be verified"),
+        "{finding}"
+    );
+}
+
 /// A flow through more helpers than a trace shows keeps both ends: it
 /// starts at its source and ends at the sink, with the middle left out.
 #[test]

@@ -127,24 +127,42 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
                 ),
             )
         };
+        // Implemented in the scanned sources (`self._execute` matched by
+        // name, or `utils.execute` resolved to the project's own): where
+        // the implementation runs the command.
+        let inner = wrapper
+            .is_none()
+            .then(|| {
+                let function = implementation
+                    .as_ref()
+                    .map(|implementation| implementation.function)
+                    .or_else(|| {
+                        Some(solution.scanned_implementation(file_index, sink)?.function)
+                    })?;
+                let inner = solution.command_sink_of(function)?;
+                Some((function, inner))
+            })
+            .flatten();
         if wrapper.is_none() && is_unverified_wrapper(solution, file_index, sink) {
             message.push_str(&format!(
                 "; the escaping of `{}` could not be verified (its implementation is not among the scanned sources)",
                 sink.spelled
             ));
+        } else if let Some((function, inner)) = &inner
+            && is_unverified_wrapper(solution, function.file as usize, inner)
+        {
+            message.push_str(&format!(
+                "; `{}` runs it with `{}`, whose escaping could not be verified (its implementation is not among the scanned sources)",
+                sink.spelled, inner.spelled
+            ));
         }
         let mut trace = solution.trace(file_index, sink.function, data, RuleMask::COMMAND);
-        // Matched by name and implemented in the scanned sources: where the
-        // implementation runs the command (reported here, not there).
-        if wrapper.is_none()
-            && let Some(implementation) = &implementation
-            && let Some(inner) = solution.command_sink_of(implementation.function)
-        {
+        if let Some((function, inner)) = &inner {
             trace.push(TraceStep {
                 location: inner.location.clone(),
                 message: format!(
                     "`{}` runs it with `{}`",
-                    solution.function(implementation.function).name(),
+                    solution.function(*function).name(),
                     inner.spelled
                 ),
             });
