@@ -256,6 +256,23 @@ impl<'a> Interpreter<'a> {
         self.eval(object, env, context, depth)
     }
 
+    /// Whether `node` names operator configuration or an injected helper:
+    /// a trusted name (`conf`, `self.configuration`) or oslo.config's
+    /// global `CONF`.
+    fn is_configuration(&self, node: Node<'a>) -> bool {
+        let name = match node.kind() {
+            "identifier" => node,
+            "attribute" => match node.child_by_field_name("attribute") {
+                Some(attribute) => attribute,
+                None => return false,
+            },
+            _ => return false,
+        };
+        self.config.is_trusted_name(self.text(name))
+            || dotted_text(self.source, node)
+                .is_some_and(|dotted| self.imports.resolve(&dotted) == "oslo_config.cfg.CONF")
+    }
+
     /// A name the module binds to an untainted value, not rebound here.
     fn is_module_constant(&self, node: Node<'a>, env: &Env) -> bool {
         let name = self.text(node);
@@ -779,6 +796,21 @@ impl<'a> Interpreter<'a> {
         {
             let description = format!("`{spelled}(...)`: {}", source.description);
             return self.source_taint(description, node);
+        }
+        // `getattr(CONF, group)`: an attribute of the object, whichever
+        // the name picks (as `CONF[group]` is an item of it).
+        if matches!(&callee, Callee::Name(name) if &**name == "getattr") && args.len() >= 2 {
+            let mut taint = args[0].clone();
+            if let Some(default) = args.get(2) {
+                taint.union_with(default);
+            }
+            return taint;
+        }
+        // `self.conf._get(group)`, `CONF.find_file(name)`: what operator
+        // configuration (or a helper the code injects) gives back is
+        // trusted, whatever the argument picks.
+        if receiver_node.is_some_and(|object| self.is_configuration(object)) {
+            return Taint::default();
         }
         // `next(f)` reads a line of an open file.
         if matches!(&callee, Callee::Name(name) if &**name == "next")
