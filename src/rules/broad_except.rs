@@ -32,7 +32,201 @@ enum Outcome {
     Reraises,
     /// `raise X(...)` without `from`: the cause chain is lost.
     RaisesNew,
+    /// Raises on some paths only (`if not ignore_failure: raise`).
+    SometimesSwallows,
     Swallows,
+}
+
+/// How the statements of a block end, over all their paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// Every path raises.
+    Raises,
+    /// Some path runs on to what follows; none leaves without raising.
+    FallsThrough,
+    /// Some path leaves the handler without raising (`return`, `break`,
+    /// `continue`).
+    Escapes,
+}
+
+/// Nesting beyond which a block is taken to fall through: the analysis
+/// recurses over nested statements and must stay bounded on hostile input.
+const MAX_EXIT_DEPTH: usize = 48;
+
+/// How a block ends (see `Exit`).
+fn block_exit(source: &SourceFile, block: Node, depth: usize) -> Exit {
+    if depth > MAX_EXIT_DEPTH {
+        return Exit::FallsThrough;
+    }
+    let mut cursor = block.walk();
+    for statement in block.named_children(&mut cursor) {
+        match statement_exit(source, statement, depth + 1) {
+            Exit::FallsThrough => {}
+            decided => return decided,
+        }
+    }
+    Exit::FallsThrough
+}
+
+fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
+    match statement.kind() {
+        "raise_statement" => Exit::Raises,
+        "return_statement" | "break_statement" | "continue_statement" => Exit::Escapes,
+        "expression_statement" => {
+            let reraises = statement.named_child(0).is_some_and(|call| {
+                call.kind() == "call"
+                    && callee_last(source, call).is_some_and(|name| {
+                        name.contains("reraise") && name != "save_and_reraise_exception"
+                    })
+            });
+            if reraises {
+                Exit::Raises
+            } else {
+                Exit::FallsThrough
+            }
+        }
+        "if_statement" => {
+            let mut branches: Vec<Node> = statement
+                .child_by_field_name("consequence")
+                .into_iter()
+                .collect();
+            let mut has_else = false;
+            let mut cursor = statement.walk();
+            for alternative in statement.children_by_field_name("alternative", &mut cursor) {
+                has_else |= alternative.kind() == "else_clause";
+                branches.extend(match alternative.kind() {
+                    "elif_clause" => alternative.child_by_field_name("consequence"),
+                    _ => alternative.child_by_field_name("body"),
+                });
+            }
+            combine(
+                branches
+                    .into_iter()
+                    .map(|branch| block_exit(source, branch, depth + 1)),
+                has_else,
+            )
+        }
+        "with_statement" => {
+            let body = statement.child_by_field_name("body");
+            let inner = body.map_or(Exit::FallsThrough, |b| block_exit(source, b, depth + 1));
+            if inner == Exit::Raises || reraises_unconditionally(source, statement) {
+                Exit::Raises
+            } else {
+                inner
+            }
+        }
+        "try_statement" => {
+            let mut body = Exit::FallsThrough;
+            let mut handlers = Vec::new();
+            let mut finally = Exit::FallsThrough;
+            let mut cursor = statement.walk();
+            for child in statement.named_children(&mut cursor) {
+                match child.kind() {
+                    "block" => body = block_exit(source, child, depth + 1),
+                    "except_clause" | "except_group_clause" | "else_clause" => handlers.extend(
+                        blocks_of(child)
+                            .into_iter()
+                            .map(|b| block_exit(source, b, depth + 1)),
+                    ),
+                    "finally_clause" => {
+                        if let Some(block) = blocks_of(child).first() {
+                            finally = block_exit(source, *block, depth + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if finally != Exit::FallsThrough {
+                finally
+            } else {
+                combine(std::iter::once(body).chain(handlers), true)
+            }
+        }
+        // A loop may run its body any number of times: only a `return`
+        // in it leaves the handler.
+        "for_statement" | "while_statement" | "match_statement" => {
+            let mut escapes = false;
+            walk_tree_pruned(statement, |node| match node.kind() {
+                "function_definition" | "lambda" | "class_definition" => false,
+                "return_statement" => {
+                    escapes = true;
+                    false
+                }
+                _ => true,
+            });
+            if escapes {
+                Exit::Escapes
+            } else {
+                Exit::FallsThrough
+            }
+        }
+        _ => Exit::FallsThrough,
+    }
+}
+
+/// The `block` children of a clause (`except:`, `else:`, `finally:`).
+fn blocks_of(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() == "block")
+        .collect()
+}
+
+/// How a choice between alternatives ends; without an `else`, the path
+/// that takes none of them falls through.
+fn combine(alternatives: impl Iterator<Item = Exit>, exhaustive: bool) -> Exit {
+    let mut all_raise = exhaustive;
+    for exit in alternatives {
+        match exit {
+            Exit::Escapes => return Exit::Escapes,
+            Exit::FallsThrough => all_raise = false,
+            Exit::Raises => {}
+        }
+    }
+    if all_raise {
+        Exit::Raises
+    } else {
+        Exit::FallsThrough
+    }
+}
+
+/// `with excutils.save_and_reraise_exception():` that always re-raises:
+/// not given `reraise=` and not switched off in its body
+/// (`ctxt.reraise = False`).
+fn reraises_unconditionally(source: &SourceFile, with: Node) -> bool {
+    let mut saves = false;
+    let mut cursor = with.walk();
+    for child in with.named_children(&mut cursor) {
+        if child.kind() != "with_clause" {
+            continue;
+        }
+        walk_tree_pruned(child, |node| {
+            if node.kind() == "call"
+                && callee_last(source, node) == Some("save_and_reraise_exception")
+            {
+                saves |= !source.node_text(node).contains("reraise=");
+                return false;
+            }
+            true
+        });
+    }
+    if !saves {
+        return false;
+    }
+    let mut switched_off = false;
+    if let Some(body) = with.child_by_field_name("body") {
+        walk_tree_pruned(body, |node| {
+            if node.kind() == "assignment"
+                && node
+                    .child_by_field_name("left")
+                    .is_some_and(|left| source.node_text(left).ends_with(".reraise"))
+            {
+                switched_off = true;
+            }
+            !switched_off
+        });
+    }
+    !switched_off
 }
 
 /// Checks the `except` clauses of a file, each with the names of its
@@ -62,9 +256,16 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
             .named_children(&mut cursor)
             .find(|n| n.kind() == "block")
     };
-    let outcome = body.map_or(Outcome::Swallows, |body| {
+    let mut outcome = body.map_or(Outcome::Swallows, |body| {
         handler_outcome(source, body, alias.as_deref())
     });
+    // A raise under a condition (`if not ignore: raise`) leaves paths on
+    // which the handler swallows the exception.
+    if outcome != Outcome::Swallows
+        && body.is_some_and(|body| block_exit(source, body, 0) != Exit::Raises)
+    {
+        outcome = Outcome::SometimesSwallows;
+    }
 
     // The primary span is the clause head, `except ...:`, so the finding
     // sits on the `except` line even when the handler is long.
@@ -126,6 +327,12 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
             Severity::Note,
             format!(
                 "{what}, only to clean up and re-raise it; narrow it to the exceptions the cleanup is for"
+            ),
+        ),
+        Outcome::SometimesSwallows => (
+            Severity::Warning,
+            format!(
+                "{what}, and the handler swallows it on some paths (it raises only under some conditions); narrow it to the exceptions this handler is written for"
             ),
         ),
         Outcome::RaisesNew => (
