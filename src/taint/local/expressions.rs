@@ -252,8 +252,21 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
-        // An attribute of a tainted object is tainted.
-        self.eval(object, env, context, depth)
+        // An attribute of a tainted object is tainted; on an object of a
+        // class of the scanned sources (`self.parser.dev`, `p = Parser();
+        // p.dev`), also what the class stores in that attribute.
+        let mut taint = self.eval(object, env, context, depth);
+        if let Some(class) = self.value_type(object, env)
+            && (self.project.may_contain(&class)
+                || self.local_classes.values().any(|local| *local == class))
+        {
+            let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
+                class,
+                attr: attr.to_string(),
+            })));
+            taint.union_with(&Taint::atom(atom));
+        }
+        taint
     }
 
     /// Whether `node` names operator configuration or an injected helper:
