@@ -132,6 +132,28 @@ fn if_blocks_nested_thousands_deep() {
     assert_sane(&run);
 }
 
+/// Blocks nested as deep as Python allows (100 levels) inside a broad
+/// `except` handler, whose paths are followed to see whether each one
+/// raises (MG003): beyond the walk's bound, reported as swallowing.
+#[test]
+fn if_blocks_nested_to_pythons_limit_in_a_broad_handler() {
+    let depth = 95;
+    let mut text = String::from("def f(a):\n    try:\n        a()\n    except Exception:\n");
+    for level in 1..=depth {
+        text.push_str(&" ".repeat(level + 7));
+        text.push_str("if a:\n");
+    }
+    text.push_str(&" ".repeat(depth + 8));
+    text.push_str("raise\n");
+    let run = check_with_healthy("deep_handler.py", text.as_bytes());
+    assert_sane(&run);
+    assert!(
+        run.stdout.contains("deep_handler.py:4:5: MG003 [warning]"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn binary_operators_200_000_terms() {
     // Module level, unlike `cli_bad_input.rs`: no function summary involved.
