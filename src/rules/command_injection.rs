@@ -224,7 +224,26 @@ fn privilege(
     sink: &SinkUse,
     implementation: &Option<Implementation>,
 ) -> Option<String> {
-    if let Some(privilege) = &sink.privileged {
+    // `run_as_root=...` given to the project's own implementation, which
+    // takes the keyword out (`kwargs.pop('run_as_root', False)`): the
+    // command it runs is not privileged by it.
+    let keyword_dropped = sink
+        .privileged_by_keyword
+        .as_deref()
+        .is_some_and(|keyword| {
+            solution
+                .scanned_implementation(file, sink)
+                .is_some_and(|implementation| {
+                    solution
+                        .function(implementation.function)
+                        .drops_keywords
+                        .iter()
+                        .any(|dropped| dropped == keyword)
+                })
+        });
+    if let Some(privilege) = &sink.privileged
+        && !keyword_dropped
+    {
         return Some(privilege.clone());
     }
     // `execute(*build_cmd(x))` with `build_cmd` returning `['sudo', ...]`.

@@ -384,6 +384,9 @@ pub struct SinkUse {
     pub privileged_by_parameter: bool,
     /// That parameter (`as_root` in `run_as_root=as_root`).
     pub privilege_param: Option<u16>,
+    /// The keyword of the call that makes it privileged (`run_as_root`),
+    /// when one does: a scanned implementation may take it out.
+    pub privileged_by_keyword: Option<Box<str>>,
     /// The call passes on its function's own `**kwargs` (and names no
     /// privileged keyword itself): privileged when a caller of the function
     /// gives one (`Solution::root_from_callers`).

@@ -90,6 +90,7 @@ impl<'a> Interpreter<'a> {
                 .flatten();
 
             let mut privilege_param: Option<u16> = None;
+            let mut privileged_by_keyword: Option<Box<str>> = None;
             if spec.privileged {
                 privileged.get_or_insert_with(|| {
                     format!("run as root by the oslo.privsep entry point `{spelled}`")
@@ -159,6 +160,9 @@ impl<'a> Interpreter<'a> {
                                 context.params.iter().position(|p| p == self.text(*value))
                         {
                             privilege_param = Some(index as u16);
+                        }
+                        if privileged.is_none() {
+                            privileged_by_keyword = Some(name.as_str().into());
                         }
                         privileged.get_or_insert_with(|| {
                             format!("run as root (`{name}={}`)", self.text(*value))
@@ -263,6 +267,7 @@ impl<'a> Interpreter<'a> {
                 by_method_name: sink.call.is_none(),
                 privileged_by_parameter: privilege_param.is_some(),
                 privilege_param,
+                privileged_by_keyword,
                 forwards_keywords: keywords_decide_root && sink.rule == RuleMask::COMMAND,
                 argv_call: (sink.rule == RuleMask::COMMAND)
                     .then(|| {
