@@ -795,17 +795,33 @@ impl<'a> Interpreter<'a> {
             }
             _ => self.config.source(&method_name, SourceKind::Method),
         };
-        // `yaml.safe_load(MANIFEST)` parses a constant, not a file.
-        let parses_constant = |argument: &Node<'a>| {
-            argument.kind() != "call"
-                && self.is_trusted_constant(*argument, env)
-                && !(argument.kind() == "identifier"
-                    && self
-                        .binding(self.text(*argument), env, context)
-                        .is_some_and(|binding| binding.open_file))
+        // `yaml.safe_load(MANIFEST)`, `json.loads`-like use of `json.load`
+        // on what a call built (`yaml.safe_load(_render())`,
+        // `TEMPLATE.strip()`): it parses a value, not a file, and what
+        // the value carries flows on. An open file, or a value of unknown
+        // kind (a parameter, an attribute), is read.
+        let parses_a_value = |argument: &Node<'a>, taint: &Taint| match argument.kind() {
+            "call" => !self.opens_file(*argument, env),
+            "identifier" => {
+                !self
+                    .binding(self.text(*argument), env, context)
+                    .is_some_and(|binding| binding.open_file)
+                    && taint.entries.iter().all(|entry| {
+                        matches!(
+                            self.file.atoms[entry.atom as usize],
+                            Atom::CallResult { .. } | Atom::CallElement { .. }
+                        )
+                    })
+                    && (!taint.is_clean() || self.is_trusted_constant(*argument, env))
+            }
+            _ => self.is_trusted_constant(*argument, env),
         };
+        let reads_value = arg_nodes
+            .first()
+            .zip(args.first())
+            .is_some_and(|(argument, taint)| parses_a_value(argument, taint));
         if let Some(source) = source
-            && !(source.reads_argument && arg_nodes.first().is_some_and(parses_constant))
+            && !(source.reads_argument && reads_value)
         {
             let description = format!("`{spelled}(...)`: {}", source.description);
             return self.source_taint(description, node);
