@@ -85,6 +85,45 @@ impl<'a> Interpreter<'a> {
                 }
                 self.comparison_facts(node, positive, env, &mut facts)
             }
+            // `any(p.startswith(base + os.sep) for base in BASES)`: the
+            // check holds for one of the bases (`all(...)`: for each).
+            "call"
+                if positive
+                    && node
+                        .child_by_field_name("function")
+                        .is_some_and(|f| matches!(self.text(f), "any" | "all"))
+                    && node
+                        .child_by_field_name("arguments")
+                        .is_some_and(|a| a.kind() == "generator_expression") =>
+            {
+                let generator = node.child_by_field_name("arguments");
+                if let Some(generator) = generator
+                    && let Some(check) = generator.child_by_field_name("body")
+                {
+                    let mut proved = self.condition_facts(check, true, env, context, depth + 1);
+                    // What it proves of the generator's own variables
+                    // (`base`) says nothing of the names outside.
+                    let mut bound: Vec<&str> = Vec::new();
+                    let mut cursor = generator.walk();
+                    for clause in generator.named_children(&mut cursor) {
+                        if clause.kind() == "for_in_clause"
+                            && let Some(left) = clause.child_by_field_name("left")
+                        {
+                            crate::facts::walk_tree(left, |n| {
+                                if n.kind() == "identifier" {
+                                    bound.push(self.text(n));
+                                }
+                            });
+                        }
+                    }
+                    let outside = |name: &String| !bound.contains(&name.as_str());
+                    proved.sanitized.retain(|(name, _)| outside(name));
+                    proved.guarded.retain(|(name, _)| outside(name));
+                    proved.contained.retain(|(name, _)| outside(name));
+                    proved.argv_safe.retain(outside);
+                    return proved;
+                }
+            }
             "call" if positive => self.call_facts(node, env, context, &mut facts),
             // `if is_bad(x): raise`: a helper that rejects what it returns
             // false for.

@@ -279,12 +279,18 @@ impl<'a> Interpreter<'a> {
             }
         }
         let exits = self.loop_exits.pop().unwrap_or_default();
-        // `else:` runs when the loop ends without `break`.
+        // `else:` runs when the loop ends without `break`; when it raises
+        // or returns, only the `break`s go on (`for base in BASES: if
+        // p.startswith(base + os.sep): break / else: raise`).
+        let mut ends = Flow::Normal;
         if let Some(alternative) = node.child_by_field_name("alternative") {
-            self.exec_children_blocks(alternative, env, context, depth);
+            ends = self.exec_children_blocks(alternative, env, context, depth);
         }
-        if let Some(broken) = exits.breaks {
-            env.join(&broken);
+        match (ends, exits.breaks) {
+            (Flow::Exits, Some(broken)) => *env = broken,
+            (Flow::Exits, None) => return Flow::Exits,
+            (_, Some(broken)) => env.join(&broken),
+            (_, None) => {}
         }
         Flow::Normal
     }
