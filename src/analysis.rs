@@ -158,9 +158,10 @@ fn analyze_with(
     let read = |file: &InputFile| reader.read(files, file);
     // Module names are known from paths alone, before any file is read, so
     // each file can tell calls into the scanned tree from external ones.
+    let mut namer = facts::ModuleNamer::default();
     let modules: Vec<(String, bool)> = files
         .iter()
-        .map(|file| facts::module_name(&file.fs_path))
+        .map(|file| namer.module_name(&file.fs_path))
         .collect();
     let mut project = ProjectModules::default();
     for (module, _) in &modules {
@@ -404,8 +405,7 @@ fn analyse_file(
         drop(tree);
         copy
     });
-    let module_path = file.fs_path.clone();
-    let extract = || facts::extract(source, &tree, &module_path, settings, project);
+    let extract = || facts::extract(source, &tree, (module, is_package), settings, project);
     let facts = match (cache, key) {
         (Some(cache), Some(key)) => {
             let (facts, queries) = crate::cache::recording(extract);

@@ -149,11 +149,10 @@ fn walked(kinds: &[Walked], node: Node) -> Walked {
 pub fn extract(
     source: SourceFile,
     tree: &SyntaxTree,
-    fs_path: &Path,
+    (module, is_package): (String, bool),
     settings: &Settings,
     project: &crate::taint::ProjectModules,
 ) -> FileFacts {
-    let (module, is_package) = module_name(fs_path);
     let root = tree.root();
     let mut imports = ImportMap::default();
     let mut noqa_comments = Vec::new();
@@ -342,23 +341,106 @@ fn self_method_class(source: &SourceFile, name: Node, module: &str) -> Option<St
 /// The dotted module name of a file: its stem, prefixed by every enclosing
 /// directory that is a package (has an `__init__.py`).
 pub fn module_name(fs_path: &Path) -> (String, bool) {
-    let stem = fs_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let is_package = stem == "__init__";
-    let mut parts: Vec<String> = if is_package { Vec::new() } else { vec![stem] };
-    let mut dir = fs_path.parent();
-    while let Some(current) = dir {
-        if current.as_os_str().is_empty() || !current.join("__init__.py").is_file() {
-            break;
-        }
-        match current.file_name() {
-            Some(name) => parts.push(name.to_string_lossy().into_owned()),
-            None => break,
-        }
-        dir = current.parent();
+    ModuleNamer::default().module_name(fs_path)
+}
+
+/// Names the modules of many files, asking the file system about each
+/// directory once: a tree of thousands of files shares a few hundred
+/// package directories.
+#[derive(Default)]
+pub struct ModuleNamer {
+    /// A directory's dotted package name; `None` when it is no package.
+    packages: std::collections::HashMap<std::path::PathBuf, Option<String>>,
+}
+
+impl ModuleNamer {
+    pub fn module_name(&mut self, fs_path: &Path) -> (String, bool) {
+        let stem = fs_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let is_package = stem == "__init__";
+        let package = fs_path.parent().and_then(|dir| self.package(dir));
+        let module = match (package, is_package) {
+            (Some(package), true) => package,
+            (Some(package), false) => format!("{package}.{stem}"),
+            (None, true) => String::new(),
+            (None, false) => stem,
+        };
+        (module, is_package)
     }
-    parts.reverse();
-    (parts.join("."), is_package)
+
+    /// The dotted name of `dir` as a package, found from the outermost
+    /// enclosing package down; directories are looked at iteratively.
+    fn package(&mut self, dir: &Path) -> Option<String> {
+        // The directories up to the first one already known (or the root).
+        let mut unknown = Vec::new();
+        let mut current = Some(dir);
+        let mut known: Option<String> = None;
+        while let Some(path) = current {
+            if let Some(name) = self.packages.get(path) {
+                known = name.clone();
+                break;
+            }
+            unknown.push(path);
+            current = path.parent();
+        }
+        for path in unknown.into_iter().rev() {
+            let is_package = !path.as_os_str().is_empty() && path.join("__init__.py").is_file();
+            let name = match (is_package, path.file_name()) {
+                (true, Some(name)) => {
+                    let name = name.to_string_lossy();
+                    Some(match known {
+                        Some(outer) => format!("{outer}.{name}"),
+                        None => name.into_owned(),
+                    })
+                }
+                _ => None,
+            };
+            self.packages.insert(path.to_path_buf(), name.clone());
+            known = name;
+        }
+        known
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ModuleNamer;
+
+    /// Package prefixes stop at the first directory without `__init__.py`,
+    /// whichever file asked first.
+    #[test]
+    fn module_names_follow_package_directories() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let base = root.path();
+        for dir in ["top/pkg/sub", "top/pkg/plain/inner"] {
+            std::fs::create_dir_all(base.join(dir)).expect("mkdir");
+        }
+        for init in ["top/pkg", "top/pkg/sub", "top/pkg/plain/inner"] {
+            std::fs::write(base.join(init).join("__init__.py"), "").expect("write");
+        }
+        let mut namer = ModuleNamer::default();
+        let mut name = |path: &str| namer.module_name(&base.join(path));
+        assert_eq!(
+            name("top/pkg/sub/mod.py"),
+            ("pkg.sub.mod".to_string(), false)
+        );
+        assert_eq!(
+            name("top/pkg/sub/__init__.py"),
+            ("pkg.sub".to_string(), true)
+        );
+        assert_eq!(
+            name("top/pkg/plain/inner/x.py"),
+            ("inner.x".to_string(), false)
+        );
+        assert_eq!(name("top/pkg/plain/y.py"), ("y".to_string(), false));
+        assert_eq!(name("top/pkg/__init__.py"), ("pkg".to_string(), true));
+        assert_eq!(name("top/script.py"), ("script".to_string(), false));
+        // A fresh namer agrees with the one that had the directories cached.
+        assert_eq!(
+            super::module_name(&base.join("top/pkg/sub/mod.py")),
+            ("pkg.sub.mod".to_string(), false)
+        );
+    }
 }

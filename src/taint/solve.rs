@@ -1837,7 +1837,13 @@ mod tests {
         let tree = crate::parse::parse_python(&text).expect("parse");
         let tree = crate::syntax::SyntaxTree::from_tree(&tree);
         let source = crate::parse::SourceFile::new(path.display().to_string().into(), text.into());
-        crate::facts::extract(source, &tree, path, &settings, project)
+        crate::facts::extract(
+            source,
+            &tree,
+            crate::facts::module_name(path),
+            &settings,
+            project,
+        )
     }
 
     /// Closures reading their parents' parameters, locals and calls, and
