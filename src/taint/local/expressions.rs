@@ -835,6 +835,13 @@ impl<'a> Interpreter<'a> {
             }
             return taint;
         }
+        // `.format(**locals())`: the function's variables.
+        if matches!(&callee, Callee::Name(name) if matches!(&**name, "locals" | "vars"))
+            && args.is_empty()
+            && splat.is_none()
+        {
+            return self.locals_taint(env, context, None);
+        }
         // `self.conf._get(group)`, `CONF.find_file(name)`: what operator
         // configuration (or a helper the code injects) gives back is
         // trusted, whatever the argument picks.
@@ -857,8 +864,17 @@ impl<'a> Interpreter<'a> {
             let atom = self.intern(Atom::CallResult { call });
             return Taint::atom(atom);
         }
+        // `os.path.join(root, '/proc/meminfo')`: an absolute component
+        // discards every component before it, and their taint with them.
+        let joined_from = match qualified {
+            Some("os.path.join" | "posixpath.join") if splat.is_none() => arg_nodes
+                .iter()
+                .rposition(|argument| self.is_absolute_path_literal(*argument))
+                .unwrap_or(0),
+            _ => 0,
+        };
         let mut everything = receiver.unwrap_or_default();
-        for arg in &args {
+        for arg in &args[joined_from.min(args.len())..] {
             everything.union_with(arg);
         }
         for (_, value, _) in &keywords {
@@ -871,6 +887,49 @@ impl<'a> Interpreter<'a> {
             return everything.sanitize(clears);
         }
         everything
+    }
+
+    /// `locals()` or `vars()` without arguments, the builtins not shadowed.
+    fn is_locals_call(&self, call: Node<'a>) -> bool {
+        let Some(function) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let name = self.text(function);
+        matches!(name, "locals" | "vars")
+            && call
+                .child_by_field_name("arguments")
+                .is_some_and(|arguments| arguments.named_child_count() == 0)
+            && !self.module_defs.contains(name)
+            && self.imports.get(name).is_none()
+    }
+
+    /// What `locals()` holds: the taint of the function's variables other
+    /// than `self`, or of those in `only`, in name order for stable traces.
+    fn locals_taint(&self, env: &Env, context: &FunctionContext, only: Option<&[&str]>) -> Taint {
+        let mut names: Vec<&Var> = env
+            .vars
+            .keys()
+            .filter(|name| context.self_name.as_deref() != Some(&***name))
+            .filter(|name| only.is_none_or(|only| only.contains(&&***name)))
+            .collect();
+        names.sort();
+        let mut taint = Taint::default();
+        for name in names {
+            taint.union_with(&env.vars[name]);
+        }
+        taint
+    }
+
+    /// A string literal (f-strings included) that starts with `/`.
+    fn is_absolute_path_literal(&self, node: Node<'a>) -> bool {
+        let mut cursor = node.walk();
+        node.kind() == "string"
+            && node
+                .named_children(&mut cursor)
+                .find(|part| part.kind() != "string_start")
+                .is_some_and(|part| {
+                    part.kind() == "string_content" && self.text(part).starts_with('/')
+                })
     }
 
     /// `'fmt' % value` with a literal format: a value formatted only by
@@ -929,6 +988,19 @@ impl<'a> Interpreter<'a> {
                         taint.union_with(&value);
                     }
                 }
+            }
+            // `'mkfs %(dev)s' % locals()`: the variables the format names.
+            "call"
+                if self.is_locals_call(right) && conversions.iter().all(|(k, _)| k.is_some()) =>
+            {
+                let mut named: Vec<&str> = conversions
+                    .iter()
+                    .filter(|(_, c)| !numeric(*c))
+                    .filter_map(|(k, _)| k.as_deref())
+                    .collect();
+                named.sort_unstable();
+                named.dedup();
+                taint = self.locals_taint(env, context, Some(&named));
             }
             _ => {
                 let value = self.eval(right, env, context, depth);
