@@ -107,12 +107,15 @@ fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
             )
         }
         "with_statement" => {
-            let body = statement.child_by_field_name("body");
-            let inner = body.map_or(Exit::FallsThrough, |b| block_exit(source, b, depth + 1));
-            if inner == Exit::Raises || reraises_unconditionally(source, statement) {
-                Exit::Raises
-            } else {
-                inner
+            let Some(body) = statement.child_by_field_name("body") else {
+                return Exit::FallsThrough;
+            };
+            match save_and_reraise_flag(source, statement) {
+                Some(reraise) => match saved_block_exit(source, body, reraise, depth + 1) {
+                    (Exit::FallsThrough, true) => Exit::Raises,
+                    (exit, _) => exit,
+                },
+                None => block_exit(source, body, depth + 1),
             }
         }
         "try_statement" => {
@@ -190,11 +193,11 @@ fn combine(alternatives: impl Iterator<Item = Exit>, exhaustive: bool) -> Exit {
     }
 }
 
-/// `with excutils.save_and_reraise_exception():` that always re-raises:
-/// not given `reraise=` and not switched off in its body
-/// (`ctxt.reraise = False`).
-fn reraises_unconditionally(source: &SourceFile, with: Node) -> bool {
-    let mut saves = false;
+/// For `with excutils.save_and_reraise_exception() as ctxt:`, whether the
+/// context re-raises when the block is left as it starts: yes unless given
+/// `reraise=` (other than `reraise=True`). `None` for any other `with`.
+fn save_and_reraise_flag(source: &SourceFile, with: Node) -> Option<bool> {
+    let mut flag = None;
     let mut cursor = with.walk();
     for child in with.named_children(&mut cursor) {
         if child.kind() != "with_clause" {
@@ -204,29 +207,110 @@ fn reraises_unconditionally(source: &SourceFile, with: Node) -> bool {
             if node.kind() == "call"
                 && callee_last(source, node) == Some("save_and_reraise_exception")
             {
-                saves |= !source.node_text(node).contains("reraise=");
+                let text = source.node_text(node).replace([' ', '\n'], "");
+                flag = Some(!text.contains("reraise=") || text.contains("reraise=True"));
                 return false;
             }
             true
         });
     }
-    if !saves {
-        return false;
+    flag
+}
+
+/// `ctxt.reraise = True` (`Some(true)`), `= False` or any other value
+/// (`Some(false)`: it may switch re-raising off); `None` for other statements.
+fn reraise_assignment(source: &SourceFile, statement: Node) -> Option<bool> {
+    let assignment = statement
+        .named_child(0)
+        .filter(|_| statement.kind() == "expression_statement")
+        .filter(|node| node.kind() == "assignment")?;
+    let left = assignment.child_by_field_name("left")?;
+    if !source.node_text(left).ends_with(".reraise") {
+        return None;
     }
-    let mut switched_off = false;
-    if let Some(body) = with.child_by_field_name("body") {
-        walk_tree_pruned(body, |node| {
-            if node.kind() == "assignment"
-                && node
-                    .child_by_field_name("left")
-                    .is_some_and(|left| source.node_text(left).ends_with(".reraise"))
-            {
-                switched_off = true;
+    Some(
+        assignment
+            .child_by_field_name("right")
+            .is_some_and(|right| right.kind() == "true"),
+    )
+}
+
+/// How a block in the body of `with save_and_reraise_exception()` ends,
+/// given whether the context re-raises on entry (`reraise`): leaving the
+/// `with` while re-raising is on raises, and `ctxt.reraise = ...` switches
+/// it, path by path through `if`s. Also whether re-raising is on where the
+/// block falls through.
+fn saved_block_exit(source: &SourceFile, block: Node, reraise: bool, depth: usize) -> (Exit, bool) {
+    if depth > MAX_EXIT_DEPTH {
+        return (Exit::FallsThrough, false);
+    }
+    let mut reraise = reraise;
+    let leave = |reraise: bool| if reraise { Exit::Raises } else { Exit::Escapes };
+    let mut cursor = block.walk();
+    for statement in block.named_children(&mut cursor) {
+        if let Some(switched) = reraise_assignment(source, statement) {
+            reraise = switched;
+            continue;
+        }
+        match statement.kind() {
+            "raise_statement" => return (Exit::Raises, reraise),
+            "return_statement" | "break_statement" | "continue_statement" => {
+                return (leave(reraise), reraise);
             }
-            !switched_off
-        });
+            "if_statement" => {
+                let mut branches: Vec<Node> = statement
+                    .child_by_field_name("consequence")
+                    .into_iter()
+                    .collect();
+                let mut has_else = false;
+                let mut alternatives = statement.walk();
+                for alternative in
+                    statement.children_by_field_name("alternative", &mut alternatives)
+                {
+                    has_else |= alternative.kind() == "else_clause";
+                    branches.extend(match alternative.kind() {
+                        "elif_clause" => alternative.child_by_field_name("consequence"),
+                        _ => alternative.child_by_field_name("body"),
+                    });
+                }
+                let mut exits: Vec<(Exit, bool)> = branches
+                    .into_iter()
+                    .map(|branch| saved_block_exit(source, branch, reraise, depth + 1))
+                    .collect();
+                if !has_else {
+                    exits.push((Exit::FallsThrough, reraise));
+                }
+                if exits.iter().any(|(exit, _)| *exit == Exit::Escapes) {
+                    return (Exit::Escapes, false);
+                }
+                let falling: Vec<bool> = exits
+                    .iter()
+                    .filter(|(exit, _)| *exit == Exit::FallsThrough)
+                    .map(|(_, flag)| *flag)
+                    .collect();
+                if falling.is_empty() {
+                    return (Exit::Raises, reraise);
+                }
+                reraise = falling.iter().all(|flag| *flag);
+            }
+            _ => {
+                // Other statements are not followed path by path: one that
+                // switches re-raising anywhere inside may switch it off.
+                let mut switches = false;
+                walk_tree_pruned(statement, |node| {
+                    switches |= reraise_assignment(source, node).is_some();
+                    !switches
+                });
+                reraise &= !switches;
+                match statement_exit(source, statement, depth + 1) {
+                    Exit::FallsThrough => {}
+                    Exit::Raises => return (Exit::Raises, reraise),
+                    Exit::Escapes => return (leave(reraise), reraise),
+                }
+            }
+        }
     }
-    !switched_off
+    (Exit::FallsThrough, reraise)
 }
 
 /// Checks the `except` clauses of a file, each with the names of its
@@ -502,6 +586,11 @@ fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> Outc
             {
                 outcome = Outcome::Reraises;
             }
+            true
+        }
+        // `ctxt.reraise = True` in `save_and_reraise_exception()`.
+        "expression_statement" if reraise_assignment(source, node) == Some(true) => {
+            outcome = Outcome::Reraises;
             true
         }
         "call" => {

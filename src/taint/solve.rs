@@ -839,8 +839,24 @@ impl<'a> Solution<'a> {
     /// when given and known), in terms of its parameters.
     fn returned_sig(&self, callee: FunctionRef, index: Option<u16>) -> Sig {
         let mut sig = self.own_returned_sig(callee, index);
-        for &function in self.overrides.get(&callee).into_iter().flatten() {
-            sig.join(self.own_returned_sig(function, index));
+        match self.overrides.get(&callee) {
+            Some(overrides) => {
+                for &function in overrides {
+                    sig.join(self.own_returned_sig(function, index));
+                }
+            }
+            // A stub no scanned class overrides is implemented elsewhere:
+            // like a function outside the scanned sources, it returns
+            // taint when an argument is tainted.
+            None if self.function(callee).stub => {
+                let all = data_param_bits(self.function(callee));
+                sig.join(Sig {
+                    intrinsic: RuleMask::NONE,
+                    command: all,
+                    path: all,
+                });
+            }
+            None => {}
         }
         sig
     }
@@ -1306,10 +1322,18 @@ impl<'a> Solution<'a> {
                                             steps_backwards.push(self.step(
                                                 file,
                                                 call.span,
-                                                format!(
-                                                    "passes through `{}` (returns its `{}`)",
-                                                    summary.qualname, summary.params[param].name
-                                                ),
+                                                if summary.stub && !self.overrides.contains_key(&callee) {
+                                                    format!(
+                                                        "passes through `{}`, a stub implemented outside the scanned sources",
+                                                        summary.qualname
+                                                    )
+                                                } else {
+                                                    format!(
+                                                        "passes through `{}` (returns its `{}`)",
+                                                        summary.qualname,
+                                                        summary.params[param].name
+                                                    )
+                                                },
                                             ));
                                             next = Some((file, context, argument.into_owned()));
                                             break;
