@@ -249,7 +249,8 @@ impl<'a> Interpreter<'a> {
             facts.sanitized.push((left, RuleMask::ALL));
         } else if let Some(right) = tested(right)
             && trusted(left)
-            && operator != "in"
+            // `'order' in item` says nothing of what else `item` holds.
+            && !matches!(operator.as_str(), "in" | "not in")
         {
             facts.sanitized.push((right, RuleMask::ALL));
         }
