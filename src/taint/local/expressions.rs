@@ -523,6 +523,10 @@ impl<'a> Interpreter<'a> {
         {
             return args.get(1).cloned().unwrap_or_default();
         }
+        // `FILES.keys()` of a dict with literal keys.
+        if self.has_literal_keys(node, env, context) {
+            return Taint::default();
+        }
 
         // What is called.
         let spelled: &'a str = self.text(function);
@@ -682,6 +686,23 @@ impl<'a> Interpreter<'a> {
             if method_name == "update" {
                 for (_, keyword, _) in &keywords {
                     value.union_with(keyword);
+                }
+            }
+            // `files.update(other)`, `files.setdefault(name, [])`: keys of
+            // unknown origin.
+            let adds_keys = match method_name.as_str() {
+                "update" => arg_nodes
+                    .iter()
+                    .any(|argument| !self.literal_key_display(*argument, env)),
+                "setdefault" => arg_nodes
+                    .first()
+                    .is_some_and(|key| !self.is_trusted_constant(*key, env)),
+                _ => false,
+            };
+            if adds_keys && container.kind() == "identifier" {
+                let name = self.text(container);
+                if let Some((_, binding)) = context.bindings.iter_mut().find(|(b, _)| b == name) {
+                    binding.literal_keys = false;
                 }
             }
             let value = self.hop(value, node, HopKind::AddedTo, container);

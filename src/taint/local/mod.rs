@@ -332,11 +332,16 @@ struct Binding {
     /// the `partial(...)` call (by node index); calling the name calls
     /// the wrapped function with those arguments first.
     partial: Option<usize>,
+    /// A dict display whose keys are all literals (`{'create': body}`),
+    /// not given other keys since: its keys are trusted, whatever its
+    /// values hold.
+    literal_keys: bool,
 }
 
 impl Binding {
     fn is_empty(&self) -> bool {
-        !self.separated
+        !self.literal_keys
+            && !self.separated
             && !self.open_file
             && self.check.is_none()
             && self.command.is_none()

@@ -118,7 +118,13 @@ impl<'a> Interpreter<'a> {
                     .child_by_field_name("right")
                     .map(|r| {
                         let items = self.file_lines(r, env, context);
-                        self.eval(r, env, context, depth).union(&items)
+                        let taint = self.eval(r, env, context, depth).union(&items);
+                        // `for name in FILES_BY_NAME`: a dict iterates its keys.
+                        if self.has_literal_keys(r, env, context) {
+                            Taint::default()
+                        } else {
+                            taint
+                        }
                     })
                     .unwrap_or_default();
                 let header = match node.child_by_field_name("left") {
@@ -635,6 +641,13 @@ impl<'a> Interpreter<'a> {
             return;
         };
         let name = self.text(dict);
+        // `files[name] = body`: a key of unknown origin.
+        if dict.kind() == "identifier"
+            && !self.is_trusted_constant(key, env)
+            && let Some(index) = context.bindings.iter().position(|(bound, _)| bound == name)
+        {
+            context.bindings[index].1.literal_keys = false;
+        }
         if dict.kind() != "identifier"
             || key.kind() != "string"
             || !env.vars.contains_key(name)
@@ -689,6 +702,7 @@ impl<'a> Interpreter<'a> {
                 .filter(|original| original != spelled),
             built_by: self.call_by_node.get(&right.id()).copied(),
             partial: (is_call && self.is_partial(right)).then(|| right.id()),
+            literal_keys: self.literal_key_display(right, env),
             keywords: self
                 .keyword_entries(right)
                 .unwrap_or_default()
@@ -789,6 +803,42 @@ impl<'a> Interpreter<'a> {
             .and_then(|o| self.value_type(o, env))
             .as_deref()
             .is_some_and(|ty| is_path_class(ty) || ty == "resolved-path")
+    }
+
+    /// Whether `node` is a dict display whose keys are all literals.
+    pub(super) fn literal_key_display(&self, node: Node<'a>, env: &Env) -> bool {
+        let mut cursor = node.walk();
+        node.kind() == "dictionary"
+            && node.named_children(&mut cursor).all(|entry| {
+                entry.kind() == "comment"
+                    || entry.kind() == "pair"
+                        && entry
+                            .child_by_field_name("key")
+                            .is_some_and(|key| self.is_trusted_constant(key, env))
+            })
+    }
+
+    /// Whether `node` is a dict variable whose keys are literals (see
+    /// `Binding::literal_keys`), or its `.keys()`.
+    pub(super) fn has_literal_keys(
+        &self,
+        node: Node<'a>,
+        env: &Env,
+        context: &FunctionContext,
+    ) -> bool {
+        let dict = match node.kind() {
+            "call" => match self
+                .method_object(node.child_by_field_name("function").unwrap_or(node), "keys")
+            {
+                Some(object) => object,
+                None => return false,
+            },
+            _ => node,
+        };
+        dict.kind() == "identifier"
+            && self
+                .binding(self.text(dict), env, context)
+                .is_some_and(|binding| binding.literal_keys)
     }
 
     /// The taint of the items of an iterable beyond its own: iterating an
