@@ -178,6 +178,16 @@ impl<'a> Interpreter<'a> {
         if let Some(value) = env.vars.get(name) {
             return value.clone();
         }
+        if !self.written_globals.is_empty() && self.written_globals.contains(name) {
+            // What the module binds, and what functions store (`global`).
+            let mut taint = self.globals.vars.get(name).cloned().unwrap_or_default();
+            let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
+                class: self.globals_class.clone(),
+                attr: name.to_string(),
+            })));
+            taint.union_with(&Taint::atom(atom));
+            return taint;
+        }
         if let Some(value) = self.globals.vars.get(name) {
             return value.clone();
         }
@@ -291,6 +301,7 @@ impl<'a> Interpreter<'a> {
         let name = self.text(node);
         node.kind() == "identifier"
             && !env.vars.contains_key(name)
+            && !self.written_globals.contains(name)
             && self.imports.get(name).is_none()
             && self.globals.vars.get(name).is_some_and(Taint::is_clean)
     }

@@ -368,11 +368,14 @@ impl<'a> Interpreter<'a> {
                 let text = self.text(node);
                 match env.vars.get(text) {
                     Some(taint) => taint.is_clean(),
-                    None => self
-                        .globals
-                        .vars
-                        .get(text)
-                        .is_none_or(|taint| taint.is_clean()),
+                    None => {
+                        !self.written_globals.contains(text)
+                            && self
+                                .globals
+                                .vars
+                                .get(text)
+                                .is_none_or(|taint| taint.is_clean())
+                    }
                 }
             }
             _ => false,

@@ -294,6 +294,9 @@ struct FunctionContext {
     /// Variables the function's own body checks with `if not ok(x): raise`.
     asserts: Vec<(String, RuleMask)>,
     params: Vec<String>,
+    /// Names the function declares `global`: assigning one stores into
+    /// the module's global, which other functions read.
+    declared_globals: Vec<String>,
     /// The function's body block (to recognise its top-level statements).
     body: Option<usize>,
     /// What is known of the values names were last bound to, in the order
@@ -391,6 +394,7 @@ impl FunctionContext {
             returns_shell: None,
             asserts: Vec::new(),
             params: Vec::new(),
+            declared_globals: Vec::new(),
             body,
             bindings: Vec::new(),
         }
@@ -439,6 +443,12 @@ pub struct Interpreter<'a> {
     /// The module-level code's bindings (`BASE_DIR = BASE + os.sep`,
     /// `SUDO = ['sudo']`), seen by functions that do not shadow them.
     global_bindings: Vec<(String, Binding)>,
+    /// Module globals some function declares `global` (and may rebind):
+    /// reading one gives what those functions store too.
+    written_globals: HashSet<String>,
+    /// The pseudo-class whose attributes are this module's globals
+    /// written by functions (`pkg.mod.<globals>`).
+    globals_class: String,
     /// `@property` methods of this file's classes, by qualified class:
     /// reading `self.name` calls them. Looked up without allocating.
     properties: HashMap<String, HashSet<String>>,
@@ -497,6 +507,8 @@ pub fn summarize(
         self_attr_partials: HashMap::default(),
         current_class: None,
         global_bindings: Vec::new(),
+        written_globals: HashSet::default(),
+        globals_class: crate::names::qualify(module, "<globals>"),
         properties: HashMap::default(),
         reading_methods: HashMap::default(),
         steps: 0,
@@ -739,6 +751,25 @@ impl<'a> Interpreter<'a> {
                     .entry(class)
                     .or_default()
                     .insert(name.to_string());
+            }
+        }
+
+        // `global X` at the top of a function body: what it assigns to
+        // `X` reaches every function that reads `X`.
+        if self.source.text.contains("global") {
+            for &definition in definitions {
+                let Some(body) = definition.child_by_field_name("body") else {
+                    continue;
+                };
+                let mut cursor = body.walk();
+                for statement in body.named_children(&mut cursor) {
+                    if statement.kind() == "global_statement" {
+                        let mut names = statement.walk();
+                        for name in statement.named_children(&mut names) {
+                            self.written_globals.insert(self.text(name).to_string());
+                        }
+                    }
+                }
             }
         }
 

@@ -244,6 +244,13 @@ impl<'a> Interpreter<'a> {
                 }
                 Flow::Normal
             }
+            "global_statement" => {
+                let mut cursor = node.walk();
+                for name in node.named_children(&mut cursor) {
+                    context.declared_globals.push(self.text(name).to_string());
+                }
+                Flow::Normal
+            }
             _ => Flow::Normal,
         }
     }
@@ -964,8 +971,16 @@ impl<'a> Interpreter<'a> {
         }
         match target.kind() {
             "identifier" => {
-                env.forget_paths(self.text(target));
-                env.vars.insert(self.text(target).into(), value);
+                let name = self.text(target);
+                env.forget_paths(name);
+                if context
+                    .declared_globals
+                    .iter()
+                    .any(|declared| declared == name)
+                {
+                    self.store_global(name, value.clone(), target, context);
+                }
+                env.vars.insert(name.into(), value);
             }
             "pattern_list"
             | "tuple_pattern"
@@ -1097,6 +1112,31 @@ impl<'a> Interpreter<'a> {
             .push(SelfStore {
                 class: class.clone(),
                 attr: attr.to_string(),
+                taint: value,
+                span,
+            });
+    }
+
+    /// `X = value` after `global X`: stored in the module's global, as
+    /// `self.x = value` is in the object's attribute.
+    fn store_global(
+        &mut self,
+        name: &str,
+        value: Taint,
+        node: Node<'a>,
+        context: &FunctionContext,
+    ) {
+        if value.is_clean() || context.id == 0 {
+            return;
+        }
+        // The value's hops already end with the assignment to the name.
+        let span = self.span(node);
+        let class = self.globals_class.clone();
+        self.file.functions[context.id as usize]
+            .self_stores
+            .push(SelfStore {
+                class,
+                attr: name.to_string(),
                 taint: value,
                 span,
             });
