@@ -754,20 +754,19 @@ impl<'a> Interpreter<'a> {
             }
         }
 
-        // `global X` at the top of a function body: what it assigns to
-        // `X` reaches every function that reads `X`.
-        if self.source.text.contains("global") {
-            for &definition in definitions {
-                let Some(body) = definition.child_by_field_name("body") else {
+        // `global X` in a function: what it assigns to `X` reaches every
+        // function that reads `X`. Found in the text, which is cheaper than
+        // walking every function for the rare statement (a line of a string
+        // that looks like one only makes the name untrusted as a constant).
+        if self.source.text.contains("global ") {
+            for line in self.source.text.lines() {
+                let Some(names) = line.trim_start().strip_prefix("global ") else {
                     continue;
                 };
-                let mut cursor = body.walk();
-                for statement in body.named_children(&mut cursor) {
-                    if statement.kind() == "global_statement" {
-                        let mut names = statement.walk();
-                        for name in statement.named_children(&mut names) {
-                            self.written_globals.insert(self.text(name).to_string());
-                        }
+                let names = names.split([';', '#']).next().unwrap_or_default();
+                for name in names.split(',').map(str::trim) {
+                    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        self.written_globals.insert(name.to_string());
                     }
                 }
             }
