@@ -674,18 +674,19 @@ impl<'a> Interpreter<'a> {
         );
 
         // Container mutation taints the container.
-        if matches!(
-            method_name.as_str(),
-            "append"
-                | "extend"
-                | "insert"
-                | "update"
-                | "add"
-                | "appendleft"
-                | "extendleft"
-                | "setdefault"
-        ) && let Some(container) = receiver_node
-        {
+        // Only with a container method's arity: `store.add(image_id, data)`
+        // is some other object's method, not `set.add`.
+        let positional = args.len() + usize::from(splat.is_some());
+        let container_arity = match method_name.as_str() {
+            "append" | "add" | "appendleft" | "extend" | "extendleft" => {
+                positional == 1 && keywords.is_empty()
+            }
+            "insert" => positional == 2 && keywords.is_empty(),
+            "setdefault" => (1..=2).contains(&positional) && keywords.is_empty(),
+            "update" => true,
+            _ => false,
+        };
+        if container_arity && let Some(container) = receiver_node {
             let mut value = Taint::default();
             for arg in &args {
                 value.union_with(arg);
