@@ -86,19 +86,7 @@ fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
             }
         }
         "if_statement" => {
-            let mut branches: Vec<Node> = statement
-                .child_by_field_name("consequence")
-                .into_iter()
-                .collect();
-            let mut has_else = false;
-            let mut cursor = statement.walk();
-            for alternative in statement.children_by_field_name("alternative", &mut cursor) {
-                has_else |= alternative.kind() == "else_clause";
-                branches.extend(match alternative.kind() {
-                    "elif_clause" => alternative.child_by_field_name("consequence"),
-                    _ => alternative.child_by_field_name("body"),
-                });
-            }
+            let (branches, has_else) = if_branches(statement);
             combine(
                 branches
                     .into_iter()
@@ -165,6 +153,25 @@ fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
         }
         _ => Exit::FallsThrough,
     }
+}
+
+/// The blocks of an `if` statement's branches (`if`, `elif`s, `else`), and
+/// whether it has an `else`.
+fn if_branches(statement: Node) -> (Vec<Node>, bool) {
+    let mut branches: Vec<Node> = statement
+        .child_by_field_name("consequence")
+        .into_iter()
+        .collect();
+    let mut has_else = false;
+    let mut cursor = statement.walk();
+    for alternative in statement.children_by_field_name("alternative", &mut cursor) {
+        has_else |= alternative.kind() == "else_clause";
+        branches.extend(match alternative.kind() {
+            "elif_clause" => alternative.child_by_field_name("consequence"),
+            _ => alternative.child_by_field_name("body"),
+        });
+    }
+    (branches, has_else)
 }
 
 /// The `block` children of a clause (`except:`, `else:`, `finally:`).
@@ -258,21 +265,7 @@ fn saved_block_exit(source: &SourceFile, block: Node, reraise: bool, depth: usiz
                 return (leave(reraise), reraise);
             }
             "if_statement" => {
-                let mut branches: Vec<Node> = statement
-                    .child_by_field_name("consequence")
-                    .into_iter()
-                    .collect();
-                let mut has_else = false;
-                let mut alternatives = statement.walk();
-                for alternative in
-                    statement.children_by_field_name("alternative", &mut alternatives)
-                {
-                    has_else |= alternative.kind() == "else_clause";
-                    branches.extend(match alternative.kind() {
-                        "elif_clause" => alternative.child_by_field_name("consequence"),
-                        _ => alternative.child_by_field_name("body"),
-                    });
-                }
+                let (branches, has_else) = if_branches(statement);
                 let mut exits: Vec<(Exit, bool)> = branches
                     .into_iter()
                     .map(|branch| saved_block_exit(source, branch, reraise, depth + 1))

@@ -35,11 +35,15 @@ pub struct Sig {
 
 impl Sig {
     fn param(index: u16) -> Sig {
-        let bit = 1u64 << index.min(63);
+        Sig::params(1u64 << index.min(63))
+    }
+
+    /// Tainted, for every rule, by the parameters in `bits`.
+    fn params(bits: u64) -> Sig {
         Sig {
             intrinsic: RuleMask::NONE,
-            command: bit,
-            path: bit,
+            command: bits,
+            path: bits,
         }
     }
 
@@ -839,26 +843,21 @@ impl<'a> Solution<'a> {
     /// when given and known), in terms of its parameters.
     fn returned_sig(&self, callee: FunctionRef, index: Option<u16>) -> Sig {
         let mut sig = self.own_returned_sig(callee, index);
-        match self.overrides.get(&callee) {
-            Some(overrides) => {
-                for &function in overrides {
-                    sig.join(self.own_returned_sig(function, index));
-                }
-            }
-            // A stub no scanned class overrides is implemented elsewhere:
-            // like a function outside the scanned sources, it returns
-            // taint when an argument is tainted.
-            None if self.function(callee).stub => {
-                let all = data_param_bits(self.function(callee));
-                sig.join(Sig {
-                    intrinsic: RuleMask::NONE,
-                    command: all,
-                    path: all,
-                });
-            }
-            None => {}
+        for &function in self.overrides.get(&callee).into_iter().flatten() {
+            sig.join(self.own_returned_sig(function, index));
+        }
+        // Like a function outside the scanned sources, it returns taint
+        // when an argument is tainted.
+        if self.implemented_elsewhere(callee) {
+            sig.join(Sig::params(data_param_bits(self.function(callee))));
         }
         sig
+    }
+
+    /// A stub (`raise NotImplementedError`) that no scanned class
+    /// overrides: its implementation is outside the scanned sources.
+    fn implemented_elsewhere(&self, function: FunctionRef) -> bool {
+        self.function(function).stub && !self.overrides.contains_key(&function)
     }
 
     /// What the function itself returns, overrides aside.
@@ -1322,7 +1321,7 @@ impl<'a> Solution<'a> {
                                             steps_backwards.push(self.step(
                                                 file,
                                                 call.span,
-                                                if summary.stub && !self.overrides.contains_key(&callee) {
+                                                if self.implemented_elsewhere(callee) {
                                                     format!(
                                                         "passes through `{}`, a stub implemented outside the scanned sources",
                                                         summary.qualname

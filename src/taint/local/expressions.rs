@@ -178,7 +178,7 @@ impl<'a> Interpreter<'a> {
         if let Some(value) = env.vars.get(name) {
             return value.clone();
         }
-        if !self.written_globals.is_empty() && self.written_globals.contains(name) {
+        if self.is_written_global(name) {
             // What the module binds, and what functions store (`global`).
             let mut taint = self.globals.vars.get(name).cloned().unwrap_or_default();
             let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
@@ -301,7 +301,7 @@ impl<'a> Interpreter<'a> {
         let name = self.text(node);
         node.kind() == "identifier"
             && !env.vars.contains_key(name)
-            && !self.written_globals.contains(name)
+            && !self.is_written_global(name)
             && self.imports.get(name).is_none()
             && self.globals.vars.get(name).is_some_and(Taint::is_clean)
     }
@@ -711,11 +711,8 @@ impl<'a> Interpreter<'a> {
                     .is_some_and(|key| !self.is_trusted_constant(*key, env)),
                 _ => false,
             };
-            if adds_keys && container.kind() == "identifier" {
-                let name = self.text(container);
-                if let Some((_, binding)) = context.bindings.iter_mut().find(|(b, _)| b == name) {
-                    binding.literal_keys = false;
-                }
+            if adds_keys {
+                self.forget_literal_keys(container, context);
             }
             let value = self.hop(value, node, HopKind::AddedTo, container);
             self.update_command_vector(container, &method_name, &arg_nodes, env, context);
@@ -869,10 +866,7 @@ impl<'a> Interpreter<'a> {
             return taint;
         }
         // `.format(**locals())`: the function's variables.
-        if matches!(&callee, Callee::Name(name) if matches!(&**name, "locals" | "vars"))
-            && args.is_empty()
-            && splat.is_none()
-        {
+        if self.is_locals_call(node, env) {
             return self.locals_taint(env, context, None);
         }
         // `self.conf._get(group)`, `CONF.find_file(name)`: what operator
@@ -923,7 +917,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// `locals()` or `vars()` without arguments, the builtins not shadowed.
-    fn is_locals_call(&self, call: Node<'a>) -> bool {
+    fn is_locals_call(&self, call: Node<'a>, env: &Env) -> bool {
         let Some(function) = call.child_by_field_name("function") else {
             return false;
         };
@@ -932,6 +926,7 @@ impl<'a> Interpreter<'a> {
             && call
                 .child_by_field_name("arguments")
                 .is_some_and(|arguments| arguments.named_child_count() == 0)
+            && !env.vars.contains_key(name)
             && !self.module_defs.contains(name)
             && self.imports.get(name).is_none()
     }
@@ -1024,7 +1019,8 @@ impl<'a> Interpreter<'a> {
             }
             // `'mkfs %(dev)s' % locals()`: the variables the format names.
             "call"
-                if self.is_locals_call(right) && conversions.iter().all(|(k, _)| k.is_some()) =>
+                if self.is_locals_call(right, env)
+                    && conversions.iter().all(|(k, _)| k.is_some()) =>
             {
                 let mut named: Vec<&str> = conversions
                     .iter()

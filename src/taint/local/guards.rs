@@ -369,7 +369,7 @@ impl<'a> Interpreter<'a> {
                 match env.vars.get(text) {
                     Some(taint) => taint.is_clean(),
                     None => {
-                        !self.written_globals.contains(text)
+                        !self.is_written_global(text)
                             && self
                                 .globals
                                 .vars

@@ -678,6 +678,12 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// Whether some function of the module rebinds `name` after `global`.
+    fn is_written_global(&self, name: &str) -> bool {
+        // Most modules have none: skip hashing the name.
+        !self.written_globals.is_empty() && self.written_globals.contains(name)
+    }
+
     fn qualify(&self, name: &str) -> String {
         crate::names::qualify(self.module, name)
     }

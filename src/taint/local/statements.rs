@@ -649,11 +649,8 @@ impl<'a> Interpreter<'a> {
         };
         let name = self.text(dict);
         // `files[name] = body`: a key of unknown origin.
-        if dict.kind() == "identifier"
-            && !self.is_trusted_constant(key, env)
-            && let Some(index) = context.bindings.iter().position(|(bound, _)| bound == name)
-        {
-            context.bindings[index].1.literal_keys = false;
+        if !self.is_trusted_constant(key, env) {
+            self.forget_literal_keys(dict, context);
         }
         if dict.kind() != "identifier"
             || key.kind() != "string"
@@ -823,6 +820,17 @@ impl<'a> Interpreter<'a> {
                             .child_by_field_name("key")
                             .is_some_and(|key| self.is_trusted_constant(key, env))
             })
+    }
+
+    /// A key of unknown origin was added to the dict `container` holds.
+    pub(super) fn forget_literal_keys(&self, container: Node<'a>, context: &mut FunctionContext) {
+        if container.kind() != "identifier" {
+            return;
+        }
+        let name = self.text(container);
+        if let Some((_, binding)) = context.bindings.iter_mut().find(|(bound, _)| bound == name) {
+            binding.literal_keys = false;
+        }
     }
 
     /// Whether `node` is a dict variable whose keys are literals (see
@@ -1100,25 +1108,14 @@ impl<'a> Interpreter<'a> {
         node: Node<'a>,
         context: &FunctionContext,
     ) {
-        let Some(class) = &context.class else {
-            return;
-        };
-        if value.is_clean() {
-            return;
+        if let Some(class) = &context.class {
+            self.record_store(class.clone(), attr, value, node, context);
         }
-        let span = self.span(node);
-        self.file.functions[context.id as usize]
-            .self_stores
-            .push(SelfStore {
-                class: class.clone(),
-                attr: attr.to_string(),
-                taint: value,
-                span,
-            });
     }
 
     /// `X = value` after `global X`: stored in the module's global, as
-    /// `self.x = value` is in the object's attribute.
+    /// `self.x = value` is in the object's attribute (the value's hops
+    /// already end with the assignment to the name).
     fn store_global(
         &mut self,
         name: &str,
@@ -1126,17 +1123,29 @@ impl<'a> Interpreter<'a> {
         node: Node<'a>,
         context: &FunctionContext,
     ) {
-        if value.is_clean() || context.id == 0 {
+        if context.id != 0 {
+            self.record_store(self.globals_class.clone(), name, value, node, context);
+        }
+    }
+
+    /// Taint stored in attribute `attr` of `class` by the function.
+    fn record_store(
+        &mut self,
+        class: String,
+        attr: &str,
+        value: Taint,
+        node: Node<'a>,
+        context: &FunctionContext,
+    ) {
+        if value.is_clean() {
             return;
         }
-        // The value's hops already end with the assignment to the name.
         let span = self.span(node);
-        let class = self.globals_class.clone();
         self.file.functions[context.id as usize]
             .self_stores
             .push(SelfStore {
                 class,
-                attr: name.to_string(),
+                attr: attr.to_string(),
                 taint: value,
                 span,
             });
