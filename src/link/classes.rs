@@ -44,6 +44,8 @@ pub struct ClassIndex {
     /// class may inherit code that reads any attribute.
     pub external_base: Vec<bool>,
     pub subclasses: Vec<Vec<ClassId>>,
+    /// Classes a package's `__init__.py` imports are reached through it.
+    reexports: super::Reexports,
 }
 
 /// What a type expression evaluates to.
@@ -85,8 +87,11 @@ fn harmless_base(name: &str) -> bool {
 }
 
 impl ClassIndex {
-    pub fn build(files: &[FileFacts]) -> ClassIndex {
-        let mut index = ClassIndex::default();
+    pub fn build(files: &[FileFacts], reexports: &super::Reexports) -> ClassIndex {
+        let mut index = ClassIndex {
+            reexports: reexports.clone(),
+            ..ClassIndex::default()
+        };
         for (file, facts) in files.iter().enumerate() {
             for (class, class_facts) in facts.classes.classes.iter().enumerate() {
                 let id = index.classes.len();
@@ -184,10 +189,12 @@ impl ClassIndex {
             prefix = parent_scope(prefix);
         }
         let resolved = files[file].imports.resolve(spelled);
-        self.by_qualname
-            .get(&*resolved)
-            .or_else(|| self.by_qualname.get(spelled))
-            .copied()
+        let lookup = |name: &str| self.by_qualname.get(name).copied();
+        lookup(&resolved)
+            .or_else(|| lookup(spelled))
+            // `from pkg import Volume`, which `pkg/__init__.py` imports
+            // from where it is defined.
+            .or_else(|| self.reexports.find(&resolved, lookup))
     }
 
     /// Resolves a class name spelled in a method of `class`: `self.Nested`

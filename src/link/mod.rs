@@ -48,9 +48,71 @@ pub struct ProjectIndex {
     ancestors: HashMap<String, Vec<String>>,
     /// The `@classmethod`s: a call through the class binds parameter 0.
     classmethods: HashSet<FunctionRef>,
-    /// What each package's `__init__.py` imports, by the name it binds
-    /// (`pkg.safe_name` re-exported from `pkg.common.validate`).
-    reexports: HashMap<String, HashMap<String, String>>,
+    reexports: Reexports,
+}
+
+/// What each package's `__init__.py` imports, by the name it binds
+/// (`pkg.safe_name` re-exported from `pkg.common.validate`), and what any
+/// module aliases (`execute = utils.execute`): names reached through it.
+#[derive(Debug, Default, Clone)]
+pub struct Reexports {
+    bindings: HashMap<String, HashMap<String, String>>,
+}
+
+impl Reexports {
+    pub fn build(files: &[FileFacts]) -> Reexports {
+        let mut reexports = Reexports::default();
+        for file in files {
+            let bindings: HashMap<String, String> = match file.is_package {
+                true => file.imports.iter().map(owned_pair).collect(),
+                false => file.imports.aliases().map(owned_pair).collect(),
+            };
+            if !bindings.is_empty() {
+                reexports.bindings.insert(file.module.clone(), bindings);
+            }
+        }
+        reexports
+    }
+
+    /// `name` with its leading package-level name replaced by what the
+    /// package's `__init__.py` imports under it.
+    fn follow(&self, name: &str) -> Option<String> {
+        if self.bindings.is_empty() {
+            return None;
+        }
+        let mut end = name.len();
+        while let Some(dot) = name.as_bytes()[..end].iter().rposition(|&b| b == b'.') {
+            let (package, rest) = (&name[..dot], &name[dot + 1..]);
+            let (head, tail) = match rest.split_once('.') {
+                Some((head, tail)) => (head, Some(tail)),
+                None => (rest, None),
+            };
+            if let Some(target) = self.bindings.get(package).and_then(|b| b.get(head))
+                && target != name
+            {
+                return Some(match tail {
+                    Some(tail) => crate::names::join_dotted(target, tail),
+                    None => target.clone(),
+                });
+            }
+            end = dot;
+        }
+        None
+    }
+
+    /// The first `Some` that `test` gives for `name` followed through
+    /// re-exports (a few hops at most: re-exports of re-exports), `name`
+    /// itself not included.
+    pub fn find<T>(&self, name: &str, mut test: impl FnMut(&str) -> Option<T>) -> Option<T> {
+        let mut name = self.follow(name)?;
+        for _ in 0..MAX_REEXPORT_HOPS {
+            if let Some(found) = test(&name) {
+                return Some(found);
+            }
+            name = self.follow(&name)?;
+        }
+        None
+    }
 }
 
 /// The functions of every file as `module.qualname` (the first of a name
@@ -97,16 +159,17 @@ fn method_table(files: &[FileFacts]) -> HashMap<String, Vec<FunctionRef>> {
 
 impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
+        let reexports = Reexports::build(files);
         // The class model (MG004) and the names (taint) are independent.
         let (classes, mut index) = rayon::join(
-            || classes::ClassIndex::build(files),
-            || ProjectIndex::build_names(files),
+            || classes::ClassIndex::build(files, &reexports),
+            || ProjectIndex::build_names(files, reexports.clone()),
         );
         index.classes = classes;
         index
     }
 
-    fn build_names(files: &[FileFacts]) -> ProjectIndex {
+    fn build_names(files: &[FileFacts], reexports: Reexports) -> ProjectIndex {
         let mut index = ProjectIndex {
             classes: classes::ClassIndex::default(),
             modules: HashMap::default(),
@@ -118,7 +181,7 @@ impl ProjectIndex {
             escaping_functions: HashSet::default(),
             ancestors: HashMap::default(),
             classmethods: HashSet::default(),
-            reexports: HashMap::default(),
+            reexports,
         };
         // Three independent maps, built side by side.
         let ((functions, classmethods), (methods_by_name, ())) = rayon::join(
@@ -133,17 +196,6 @@ impl ProjectIndex {
         index.functions = functions;
         index.classmethods = classmethods;
         index.methods_by_name = methods_by_name;
-        // What a package imports, and what any module aliases
-        // (`execute = utils.execute`), is reached through it.
-        for file in files {
-            let bindings: HashMap<String, String> = match file.is_package {
-                true => file.imports.iter().map(owned_pair).collect(),
-                false => file.imports.aliases().map(owned_pair).collect(),
-            };
-            if !bindings.is_empty() {
-                index.reexports.insert(file.module.clone(), bindings);
-            }
-        }
         for modules in index.modules.values_mut() {
             modules.sort();
             modules.dedup();
@@ -196,41 +248,10 @@ impl ProjectIndex {
             return Some(found);
         }
         // `pkg.safe_name`, which `pkg/__init__.py` imports from where it
-        // is defined (a few hops at most: re-exports of re-exports).
-        let mut name = self.through_reexport(name)?;
-        for _ in 0..MAX_REEXPORT_HOPS {
-            if let Some(found) = self.first_candidate_spelled(&name, near, &mut test) {
-                return Some(found);
-            }
-            name = self.through_reexport(&name)?;
-        }
-        None
-    }
-
-    /// `name` with its leading package-level name replaced by what the
-    /// package's `__init__.py` imports under it.
-    fn through_reexport(&self, name: &str) -> Option<String> {
-        if self.reexports.is_empty() {
-            return None;
-        }
-        let mut end = name.len();
-        while let Some(dot) = name.as_bytes()[..end].iter().rposition(|&b| b == b'.') {
-            let (package, rest) = (&name[..dot], &name[dot + 1..]);
-            let (head, tail) = match rest.split_once('.') {
-                Some((head, tail)) => (head, Some(tail)),
-                None => (rest, None),
-            };
-            if let Some(target) = self.reexports.get(package).and_then(|b| b.get(head))
-                && target != name
-            {
-                return Some(match tail {
-                    Some(tail) => crate::names::join_dotted(target, tail),
-                    None => target.clone(),
-                });
-            }
-            end = dot;
-        }
-        None
+        // is defined.
+        self.reexports.find(name, |name| {
+            self.first_candidate_spelled(name, near, &mut test)
+        })
     }
 
     fn first_candidate_spelled<T>(

@@ -3,10 +3,11 @@
 
 use crate::syntax::Node;
 
-use crate::facts::walk_tree_pruned;
+use crate::facts::{walk_tree, walk_tree_pruned};
 use crate::finding::{Finding, Severity, normalise_snippet};
 use crate::parse::SourceFile;
 use crate::rules::{BROAD_EXCEPT, meta};
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a broad handler catches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,9 +134,18 @@ fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
                 combine(std::iter::once(body).chain(handlers), true)
             }
         }
+        "match_statement" => {
+            let (cases, exhaustive) = match_cases(statement);
+            combine(
+                cases
+                    .into_iter()
+                    .map(|case| block_exit(source, case, depth + 1)),
+                exhaustive,
+            )
+        }
         // A loop may run its body any number of times: only a `return`
         // in it leaves the handler.
-        "for_statement" | "while_statement" | "match_statement" => {
+        "for_statement" | "while_statement" => {
             let mut escapes = false;
             walk_tree_pruned(statement, |node| match node.kind() {
                 "function_definition" | "lambda" | "class_definition" => false,
@@ -172,6 +182,40 @@ fn if_branches(statement: Node) -> (Vec<Node>, bool) {
         });
     }
     (branches, has_else)
+}
+
+/// The blocks of a `match` statement's cases, and whether some case
+/// matches whatever is left (`case _:` or a bare capture like `case other:`,
+/// without a guard).
+fn match_cases(statement: Node) -> (Vec<Node>, bool) {
+    let mut blocks = Vec::new();
+    let mut exhaustive = false;
+    let Some(body) = statement.child_by_field_name("body") else {
+        return (blocks, false);
+    };
+    let mut cursor = body.walk();
+    for case in body.named_children(&mut cursor) {
+        if case.kind() != "case_clause" {
+            continue;
+        }
+        let mut patterns = case.walk();
+        let patterns: Vec<Node> = case
+            .named_children(&mut patterns)
+            .filter(|child| child.kind() == "case_pattern")
+            .collect();
+        let irrefutable = |pattern: &Node| match pattern.named_child(0) {
+            None => true,
+            Some(name) => name.kind() == "dotted_name" && name.named_child_count() == 1,
+        };
+        if case.child_by_field_name("guard").is_none()
+            && patterns.len() == 1
+            && patterns.iter().all(irrefutable)
+        {
+            exhaustive = true;
+        }
+        blocks.extend(case.child_by_field_name("consequence"));
+    }
+    (blocks, exhaustive)
 }
 
 /// The `block` children of a clause (`except:`, `else:`, `finally:`).
@@ -309,13 +353,63 @@ fn saved_block_exit(source: &SourceFile, block: Node, reraise: bool, depth: usiz
 /// Checks the `except` clauses of a file, each with the names of its
 /// enclosing classes and functions (`facts::Outline`).
 pub fn check(source: &SourceFile, except_clauses: &[(Node, Vec<&str>)]) -> Vec<Finding> {
+    let Some(&(first, _)) = except_clauses.first() else {
+        return Vec::new();
+    };
+    let constants = module_tuples(source, first);
     except_clauses
         .iter()
-        .filter_map(|(clause, scope)| check_handler(source, *clause, scope))
+        .filter_map(|(clause, scope)| check_handler(source, *clause, scope, &constants))
         .collect()
 }
 
-fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Finding> {
+/// The module-level names bound to a tuple or list display
+/// (`RETRYABLE = (OSError, Exception)`): `except RETRYABLE:` catches what
+/// the display lists. A name bound more than once is left out.
+fn module_tuples<'t>(source: &'t SourceFile, any_node: Node<'t>) -> HashMap<&'t str, Node<'t>> {
+    let mut root = any_node;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let mut tuples = HashMap::default();
+    let mut rebound = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|_| statement.kind() == "expression_statement")
+            .filter(|child| child.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        if left.kind() != "identifier" {
+            continue;
+        }
+        let name = source.node_text(left);
+        if matches!(right.kind(), "tuple" | "list" | "parenthesized_expression")
+            && tuples.insert(name, right).is_some()
+        {
+            rebound.push(name);
+        }
+    }
+    for name in rebound {
+        tuples.remove(name);
+    }
+    tuples
+}
+
+fn check_handler(
+    source: &SourceFile,
+    clause: Node,
+    scope: &[&str],
+    constants: &HashMap<&str, Node>,
+) -> Option<Finding> {
     let star = {
         let mut cursor = clause.walk();
         clause
@@ -325,7 +419,7 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
     let (type_node, alias) = except_type(source, clause);
     let caught = match type_node {
         None => Caught::Bare,
-        Some(type_node) => classify_type(source, type_node)?,
+        Some(type_node) => classify_type(source, type_node, constants)?,
     };
     let body = {
         let mut cursor = clause.walk();
@@ -333,7 +427,7 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
             .named_children(&mut cursor)
             .find(|n| n.kind() == "block")
     };
-    let mut outcome = body.map_or(Outcome::Swallows, |body| {
+    let (mut outcome, raises_new) = body.map_or((Outcome::Swallows, false), |body| {
         handler_outcome(source, body, alias.as_deref())
     });
     // A raise under a condition (`if not ignore: raise`) leaves paths on
@@ -398,6 +492,12 @@ fn check_handler(source: &SourceFile, clause: Node, scope: &[&str]) -> Option<Fi
             Severity::Warning,
             format!(
                 "{what}, and the handler swallows it; narrow it to the exceptions this handler is written for"
+            ),
+        ),
+        Outcome::Reraises if raises_new => (
+            Severity::Note,
+            format!(
+                "{what}, only to clean up and raise again, but one path raises a new exception without `from`, so the original traceback is lost there; narrow it to the exceptions the cleanup is for, and chain with `raise ... from`"
             ),
         ),
         Outcome::Reraises => (
@@ -477,8 +577,14 @@ fn except_type<'t>(source: &SourceFile, clause: Node<'t>) -> (Option<Node<'t>>, 
 }
 
 /// Whether an exception type expression is broad, flattening nested tuples.
-fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
+fn classify_type(
+    source: &SourceFile,
+    type_node: Node,
+    constants: &HashMap<&str, Node>,
+) -> Option<Caught> {
     let mut pending = vec![type_node];
+    // Each module tuple is expanded once: two may name each other.
+    let mut expanded = Vec::new();
     let mut found: Option<(String, bool)> = None;
     let mut specific = false;
     while let Some(node) = pending.pop() {
@@ -486,6 +592,20 @@ fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
             "tuple" | "parenthesized_expression" | "expression_list" => {
                 let mut cursor = node.walk();
                 pending.extend(node.named_children(&mut cursor));
+            }
+            "identifier"
+                if constants
+                    .get(source.node_text(node))
+                    .is_some_and(|_| !expanded.contains(&node.id())) =>
+            {
+                expanded.push(node.id());
+                if let Some(&tuple) = constants.get(source.node_text(node)) {
+                    if expanded.contains(&tuple.id()) {
+                        continue;
+                    }
+                    expanded.push(tuple.id());
+                    pending.push(tuple);
+                }
             }
             "identifier" | "attribute" => {
                 let name = normalise_snippet(source.node_text(node)).replace(' ', "");
@@ -515,10 +635,10 @@ fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
             None => break,
         }
     }
-    if matches!(unwrapped.kind(), "identifier" | "attribute") {
+    if matches!(unwrapped.kind(), "identifier" | "attribute") && expanded.is_empty() {
         Some(Caught::Direct { name, base })
     } else {
-        let mut tuple = normalise_snippet(source.node_text(type_node));
+        let mut tuple = text_without_comments(source, type_node);
         if tuple.chars().count() > 60 {
             tuple = tuple.chars().take(57).collect::<String>() + "...";
         }
@@ -531,11 +651,37 @@ fn classify_type(source: &SourceFile, type_node: Node) -> Option<Caught> {
     }
 }
 
+/// A node's text on one line, without the comments inside it (a tuple of
+/// exception classes written over several lines may carry some).
+fn text_without_comments(source: &SourceFile, node: Node) -> String {
+    let mut text = String::new();
+    let mut from = node.start_byte();
+    walk_tree(node, |inner| {
+        if inner.kind() == "comment" {
+            text.push_str(
+                source
+                    .text
+                    .get(from..inner.start_byte())
+                    .unwrap_or_default(),
+            );
+            text.push(' ');
+            from = inner.end_byte();
+        }
+    });
+    text.push_str(source.text.get(from..node.end_byte()).unwrap_or_default());
+    normalise_snippet(&text)
+        .replace("( ", "(")
+        .replace(" )", ")")
+}
+
 /// What the handler body does with the exception. Raises inside nested
 /// handlers re-raise *their* exception, and code in nested functions,
 /// lambdas and classes does not run as part of the handler: both are skipped.
-fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> Outcome {
+/// Also whether some `raise` in it raises a new exception without `from`
+/// (the traceback is lost on that path, whatever the others do).
+fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> (Outcome, bool) {
     let mut outcome = Outcome::Swallows;
+    let mut raises_new = false;
     walk_tree_pruned(body, |node| match node.kind() {
         "function_definition"
         | "lambda"
@@ -550,14 +696,10 @@ fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> Outc
             let this = match raised {
                 None => Outcome::Reraises,
                 Some(_) if node.child_by_field_name("cause").is_some() => Outcome::Reraises,
-                Some(raised)
-                    if raised.kind() == "identifier"
-                        && alias.is_some_and(|a| source.node_text(raised) == a) =>
-                {
-                    Outcome::Reraises
-                }
+                Some(raised) if is_caught_exception(source, raised, alias) => Outcome::Reraises,
                 Some(_) => Outcome::RaisesNew,
             };
+            raises_new |= this == Outcome::RaisesNew;
             outcome = outcome.min(this);
             false
         }
@@ -599,7 +741,29 @@ fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> Outc
         }
         _ => true,
     });
-    outcome
+    (outcome, raises_new)
+}
+
+/// Whether a raised expression is the caught exception itself: `e`, or
+/// `e.with_traceback(...)` (the same exception, its traceback kept).
+fn is_caught_exception(source: &SourceFile, raised: Node, alias: Option<&str>) -> bool {
+    let Some(alias) = alias else {
+        return false;
+    };
+    let is_alias = |node: Node| node.kind() == "identifier" && source.node_text(node) == alias;
+    if is_alias(raised) {
+        return true;
+    }
+    raised.kind() == "call"
+        && raised
+            .child_by_field_name("function")
+            .filter(|function| function.kind() == "attribute")
+            .is_some_and(|function| {
+                function
+                    .child_by_field_name("attribute")
+                    .is_some_and(|name| source.node_text(name) == "with_traceback")
+                    && function.child_by_field_name("object").is_some_and(is_alias)
+            })
 }
 
 /// The last dotted segment of a call's callee (`execute` for `utils.execute(...)`).
@@ -737,6 +901,36 @@ except Exception:
         assert_eq!((got[3].0, got[3].1), (15, Severity::Note));
         assert!(got[3].2.contains("traceback is lost"));
         assert_eq!((got[4].0, got[4].1), (21, Severity::Warning));
+    }
+
+    #[test]
+    fn messages_of_mixed_raises_and_multi_line_tuples() {
+        let code = "\
+try:
+    pass
+except Exception:
+    if strict:
+        raise
+    raise RuntimeError('x')
+try:
+    pass
+except (OSError,  # the device may be gone
+        Exception) as exc:
+    pass
+";
+        let got = run(code);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!((got[0].0, got[0].1), (3, Severity::Note));
+        assert!(
+            got[0]
+                .2
+                .contains("one path raises a new exception without `from`")
+        );
+        assert!(
+            got[1].2.starts_with("`except (OSError, Exception)`"),
+            "{}",
+            got[1].2
+        );
     }
 
     #[test]
