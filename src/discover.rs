@@ -49,6 +49,9 @@ pub struct Discovered {
 pub struct Excludes {
     names: GlobSet,
     anchored: Vec<(PathBuf, GlobSet)>,
+    /// The directories patterns were configured in: a path named on the
+    /// command line is excluded by its parents up to these.
+    scopes: Vec<PathBuf>,
 }
 
 impl Excludes {
@@ -59,7 +62,11 @@ impl Excludes {
     ) -> Result<Excludes, String> {
         let mut names = GlobSetBuilder::new();
         let mut anchored: BTreeMap<PathBuf, GlobSetBuilder> = BTreeMap::new();
+        let mut scopes = Vec::new();
         for (anchor, patterns) in groups {
+            if !patterns.is_empty() {
+                scopes.push(normalize(anchor));
+            }
             for pattern in patterns {
                 // `./x` and `a/b` are anchored; a trailing `/` alone is not.
                 let trimmed = pattern.trim().trim_end_matches('/');
@@ -89,7 +96,13 @@ impl Excludes {
             .into_iter()
             .map(|(root, builder)| Ok((root, builder.build().map_err(|e| e.to_string())?)))
             .collect::<Result<_, String>>()?;
-        Ok(Excludes { names, anchored })
+        scopes.sort();
+        scopes.dedup();
+        Ok(Excludes {
+            names,
+            anchored,
+            scopes,
+        })
     }
 
     /// Whether an absolute path itself is excluded (its parents are not looked at).
@@ -180,16 +193,22 @@ impl Walker<'_> {
     }
 
     /// `--force-exclude` for a path named on the command line: the path or
-    /// any of its parents inside the working directory is excluded.
+    /// any of its parents below the working directory, or below the
+    /// directory of the configuration that excludes it (`../gen/g.py`), is
+    /// excluded.
     fn explicit_is_excluded(&mut self, abs: &Path, is_dir: bool) -> bool {
-        if self.options.excludes.matches(abs) {
+        let excludes = self.options.excludes;
+        if excludes.matches(abs) {
             return true;
         }
         let cwd = self.options.cwd;
+        let below = |dir: &Path, root: &Path| dir.starts_with(root) && dir != root;
         let inside: Vec<&Path> = abs
             .ancestors()
             .skip(1)
-            .take_while(|dir| dir.starts_with(cwd) && *dir != cwd)
+            .take_while(|dir| {
+                below(dir, cwd) || excludes.scopes.iter().any(|scope| below(dir, scope))
+            })
             .collect();
         if inside.iter().any(|dir| self.options.excludes.matches(dir)) {
             return true;

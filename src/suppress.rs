@@ -70,22 +70,27 @@ pub fn parse_noqa(comment: &str) -> Option<NoqaKind> {
         {
             continue;
         }
-        let Some(list) = after.trim_start().strip_prefix(':') else {
-            return Some(NoqaKind::All);
+        // `# noqa MG003`, the colon forgotten: the codes that follow are
+        // meant, never every code (flake8 reads it as a bare `# noqa`).
+        let list = match after.trim_start().strip_prefix(':') {
+            Some(list) => list,
+            None if after.starts_with(char::is_whitespace)
+                && is_code(first_token(after.trim_start())) =>
+            {
+                after
+            }
+            None => return Some(NoqaKind::All),
         };
         let mut codes = Vec::new();
         let mut remaining = list;
         loop {
             remaining = remaining.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
-            let end = remaining
-                .find(|c: char| !c.is_ascii_alphanumeric())
-                .unwrap_or(remaining.len());
-            let token = &remaining[..end];
+            let token = first_token(remaining);
             if !is_code(token) {
                 break;
             }
             codes.push(token.to_ascii_uppercase());
-            remaining = &remaining[end..];
+            remaining = &remaining[token.len()..];
         }
         return Some(if codes.is_empty() {
             NoqaKind::Malformed
@@ -94,6 +99,14 @@ pub fn parse_noqa(comment: &str) -> Option<NoqaKind> {
         });
     }
     None
+}
+
+/// The leading run of ASCII letters and digits.
+fn first_token(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(text.len());
+    &text[..end]
 }
 
 /// Letters followed by digits: `MG001`, `E501`.
@@ -192,11 +205,12 @@ impl Noqa {
 // ----------------------------------------------------------------- baseline
 
 /// A fingerprint that survives unrelated edits: the rule, the file, the
-/// enclosing function or class, and the normalised source of the primary
-/// span. No line numbers. FNV-1a, so it is stable across Rust versions.
+/// enclosing function or class, and the source of the primary span as
+/// `fingerprint_text` normalises it. No line numbers. FNV-1a, so it is
+/// stable across Rust versions.
 pub fn fingerprint(code: &str, path: &str, context: &str, snippet: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let snippet = normalise_snippet(snippet);
+    let snippet = fingerprint_text(snippet);
     for (index, part) in [code, path, context, snippet.as_str()].iter().enumerate() {
         if index > 0 {
             hash = fnv(hash, &[0]);
@@ -204,6 +218,21 @@ pub fn fingerprint(code: &str, path: &str, context: &str, snippet: &str) -> Stri
         hash = fnv(hash, part.as_bytes());
     }
     format!("{hash:016x}")
+}
+
+/// Source text as a fingerprint sees it: what a formatter changes does
+/// not count (spacing, line breaks, the quote character, a trailing comma
+/// added when a call is split over lines).
+fn fingerprint_text(snippet: &str) -> String {
+    let mut text: String = snippet
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '\'' { '"' } else { c })
+        .collect();
+    for (trailing, close) in [(",)", ")"), (",]", "]"), (",}", "}")] {
+        text = text.replace(trailing, close);
+    }
+    text
 }
 
 fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
@@ -234,7 +263,10 @@ pub struct BaselineEntry {
     pub count: u32,
 }
 
-pub const BASELINE_VERSION: u32 = 1;
+/// Version 2 fingerprints ignore formatting (`fingerprint_text`); a
+/// version 1 file is read by computing its fingerprints again from the
+/// fields it records.
+pub const BASELINE_VERSION: u32 = 2;
 
 /// Paths in a baseline are relative to the baseline file's directory, so
 /// the file works from any working directory.
@@ -327,6 +359,14 @@ pub fn read_baseline(path: &Path) -> Result<BaselineFile, String> {
             error.line()
         )
     })?;
+    let mut file = file;
+    if file.version == 1 {
+        for entry in &mut file.findings {
+            entry.fingerprint =
+                fingerprint(&entry.code, &entry.path, &entry.context, &entry.snippet);
+        }
+        file.version = BASELINE_VERSION;
+    }
     if file.version != BASELINE_VERSION {
         return Err(format!(
             "{}: unsupported baseline version {} (expected {BASELINE_VERSION})",
@@ -542,6 +582,11 @@ pub(crate) mod tests {
             parse_noqa("# type: ignore  # noqa : MG003"),
             Some(NoqaKind::Codes(vec!["MG003".into()]))
         );
+        assert_eq!(
+            parse_noqa("# noqa MG003 -- colon forgotten"),
+            Some(NoqaKind::Codes(vec!["MG003".into()]))
+        );
+        assert_eq!(parse_noqa("# noqa reason: fine"), Some(NoqaKind::All));
         assert_eq!(parse_noqa("# noqa: because"), Some(NoqaKind::Malformed));
         assert_eq!(parse_noqa("# noqa:"), Some(NoqaKind::Malformed));
         assert_eq!(parse_noqa("# see noqa docs"), None);

@@ -140,3 +140,15 @@ fn a_nested_gitignore_can_re_include_what_a_parent_ignores() {
     let run = run(root, &["check"]);
     assert_eq!(analysed(&run), ["sub/keep_gen.py"], "{run:?}");
 }
+
+#[test]
+fn force_exclude_applies_to_paths_that_leave_the_working_directory() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, "mountguard.toml", "extend-exclude = [\"gen\"]\n");
+    write(root, "gen/g.py", BROKEN);
+    write(root, "src/a.py", BROKEN);
+    let src = root.join("src");
+    let run1 = run(&src, &["check", "--force-exclude", "../gen/g.py", "a.py"]);
+    assert_eq!(analysed(&run1), ["a.py"], "{run1:?}");
+}

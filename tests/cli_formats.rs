@@ -135,7 +135,7 @@ fn sarif_validates_and_carries_flows_and_fingerprints() {
     for (result, finding) in results.iter().zip(findings) {
         assert_eq!(result["ruleId"], finding["code"]);
         assert_eq!(
-            result["partialFingerprints"]["mountguard/v1"],
+            result["partialFingerprints"]["mountguard/v2"],
             finding["fingerprint"]
         );
         let location = &result["locations"][0]["physicalLocation"];

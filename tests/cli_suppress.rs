@@ -221,6 +221,32 @@ fn baseline_survives_unrelated_edits_and_counts_as_a_multiset() {
 }
 
 #[test]
+fn baseline_survives_reformatting_and_reads_version_1_files() {
+    let dir = tempdir();
+    let root = dir.path();
+    let source = "import os\n\ndef run(name):\n    os.system('ls ' + name)\n";
+    write(root, "a.py", source);
+    let written = run(root, &["check", "--write-baseline", "baseline.json", "."]);
+    assert_eq!(written.code, 0, "{written:?}");
+    // What a formatter does: spacing, quotes, the call split over lines
+    // with a trailing comma.
+    let reformatted = "import os\n\ndef run(name):\n    os.system(\n        \"ls \"+name,\n    )\n";
+    write(root, "a.py", reformatted);
+    let same = run(root, &["check", "--baseline", "baseline.json", "."]);
+    assert_eq!(same.code, 0, "{same:?}");
+
+    // A version 1 file (fingerprints of an older release) still applies:
+    // its fingerprints are computed again from the fields it records.
+    let text = std::fs::read_to_string(root.join("baseline.json")).unwrap();
+    let mut baseline: serde_json::Value = serde_json::from_str(&text).unwrap();
+    baseline["version"] = 1.into();
+    baseline["findings"][0]["fingerprint"] = "0000000000000000".into();
+    write(root, "baseline.json", &baseline.to_string());
+    let old = run(root, &["check", "--baseline", "baseline.json", "."]);
+    assert_eq!(old.code, 0, "{old:?}");
+}
+
+#[test]
 fn baseline_paths_are_relative_to_the_baseline_file() {
     let dir = tempdir();
     let root = dir.path();

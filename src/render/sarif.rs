@@ -125,7 +125,7 @@ fn result(finding: &Finding, rules_meta: &[RuleMeta]) -> Value {
         "message": { "text": message },
         "locations": [ { "physicalLocation": physical(&finding.location) } ],
         "partialFingerprints": {
-            "mountguard/v1": fingerprint(
+            "mountguard/v2": fingerprint(
                 finding.code,
                 &finding.location.path,
                 &finding.context,
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(result["relatedLocations"][0]["id"], 1);
         assert_eq!(run["invocations"][0]["executionSuccessful"], false);
         assert_eq!(
-            result["partialFingerprints"]["mountguard/v1"]
+            result["partialFingerprints"]["mountguard/v2"]
                 .as_str()
                 .unwrap()
                 .len(),

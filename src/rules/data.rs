@@ -119,6 +119,15 @@ pub struct SinkSpec {
     /// sources; once it is, the flow is followed into it instead.
     #[serde(default)]
     pub unscanned_only: bool,
+    /// The position where the argument vector starts (`os.execl(path,
+    /// arg0, ...)`: 1, `os.spawnv(mode, path, argv)`: 2): what comes
+    /// before is the program's path or a mode, not its `argv[0]`.
+    #[serde(default)]
+    pub argv_from: usize,
+    /// The last positional argument is the environment mapping
+    /// (`os.execle`, `os.spawnlpe`), not part of the command.
+    #[serde(default)]
+    pub env_last: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]

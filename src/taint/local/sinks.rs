@@ -80,6 +80,12 @@ impl<'a> Interpreter<'a> {
             && self.root_keyword(keywords).is_none();
         for sink in sinks {
             let spec = &sink.spec;
+            // The positional arguments that make the command: all but an
+            // environment mapping given last.
+            let command_args = match spec.env_last && splat_at.is_none() {
+                true => args.len().saturating_sub(1),
+                false => args.len(),
+            };
             let mut data = Taint::default();
             let mut shell = spec.kind == SinkKind::Shell;
             let mut privileged = context.privileged.clone();
@@ -99,18 +105,24 @@ impl<'a> Interpreter<'a> {
             if sink.rule == RuleMask::COMMAND {
                 // The argument vector, as literal strings where known:
                 // positional (`execute('mount', ...)`) or a list display.
-                let mut argv: Vec<Option<String>> = literal_args.clone();
+                let argv_args = &args[spec.argv_from.min(command_args)..command_args];
+                let mut argv: Vec<Option<String>> = literal_args
+                    [spec.argv_from.min(literal_args.len())..]
+                    .iter()
+                    .take(argv_args.len())
+                    .cloned()
+                    .collect();
                 let mut from = Vector::Arguments;
                 let vector_node = if by_keyword.is_some() {
                     by_keyword.map(|(_, _, node)| node)
                 } else if !matches!(spec.args, ArgSelector::Named(ArgSelectorName::All)) {
-                    arg_nodes.first()
+                    arg_nodes.get(spec.argv_from)
                 } else {
                     None
                 };
                 let vector_taint = match by_keyword {
                     Some((_, taint, _)) => Some(taint),
-                    None => args.first(),
+                    None => args.get(spec.argv_from),
                 };
                 if let Some(first) = vector_node
                     && matches!(first.kind(), "list" | "tuple")
@@ -129,7 +141,7 @@ impl<'a> Interpreter<'a> {
                     from = Vector::Display;
                 } else if argv.first().is_none_or(|program| program.is_none())
                     && let Some(vector) = arg_nodes
-                        .first()
+                        .get(spec.argv_from)
                         .or(leading_splat.as_ref())
                         .or(vector_node)
                         .and_then(|first| self.command_vector(*first, env, context))
@@ -181,9 +193,9 @@ impl<'a> Interpreter<'a> {
                 if let Some(script) = self.shell_script_at(&argv) {
                     let literal = argv.get(script).is_some_and(|a| a.is_some());
                     let script_taint = match from {
-                        Vector::Arguments => args
+                        Vector::Arguments => argv_args
                             .get(script)
-                            .or(splat.filter(|_| script >= args.len()))
+                            .or(splat.filter(|_| script >= argv_args.len()))
                             .cloned()
                             .unwrap_or_default(),
                         // A display's (or variable's) elements share its taint.
@@ -202,7 +214,7 @@ impl<'a> Interpreter<'a> {
                 }
             }
             if !shell || data.is_clean() {
-                for (index, arg) in args.iter().enumerate() {
+                for (index, arg) in args[..command_args].iter().enumerate() {
                     if spec.args.selects(index) {
                         data.union_with(arg);
                     }
@@ -537,10 +549,23 @@ impl<'a> Interpreter<'a> {
                     .iter()
                     .any(|p| p == program || p == base)
             })?;
-        argv.get(at + 1)
-            .and_then(|a| a.as_deref())
-            .is_some_and(is_command_string_flag)
-            .then_some(at + 2)
+        // Options may come first (`sh -e -c`, `bash -o pipefail -c`,
+        // `bash --norc -c`); those that take a value skip it too.
+        let mut index = at + 1;
+        while let Some(Some(option)) = argv.get(index) {
+            if is_command_string_flag(option) {
+                return Some(index + 1);
+            }
+            if !option.starts_with(['-', '+']) || option == "--" {
+                return None;
+            }
+            let takes_value = matches!(
+                option.as_str(),
+                "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file"
+            );
+            index += if takes_value { 2 } else { 1 };
+        }
+        None
     }
 
     /// Keeps a local command vector's literal elements up to date through

@@ -532,6 +532,12 @@ impl<'a> Interpreter<'a> {
             chain.push(inner);
             right = inner.child_by_field_name("right");
         }
+        if let [single] = chain.as_slice()
+            && let Some(right) = right
+            && let Some(pairs) = element_pairs(*single, right)
+        {
+            return self.bind_elementwise(*single, pairs, env, context, depth);
+        }
         let value = match right {
             Some(right) => self.eval(right, env, context, depth),
             None => Taint::default(),
@@ -540,6 +546,34 @@ impl<'a> Interpreter<'a> {
             self.bind_assignment(assignment, right, value.clone(), env, context, depth);
         }
         value
+    }
+
+    /// `a, b = x, 'literal'`: each target takes its own element's taint.
+    /// Every element is evaluated before any target is bound (`a, b = b, a`).
+    fn bind_elementwise(
+        &mut self,
+        node: Node<'a>,
+        pairs: Vec<(Node<'a>, Node<'a>)>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) -> Taint {
+        let values: Vec<Taint> = pairs
+            .iter()
+            .map(|(_, element)| self.eval(*element, env, context, depth))
+            .collect();
+        let mut all = Taint::default();
+        for ((target, element), value) in pairs.into_iter().zip(values) {
+            self.note_value_shape(target, element, env, context);
+            all.union_with(&value);
+            let value = if value.is_clean() {
+                value
+            } else {
+                self.hop(value, node, HopKind::AssignedTo, target)
+            };
+            self.bind(target, value, env, context, depth);
+        }
+        all
     }
 
     /// Binds the target of one assignment to the value of `right`.
@@ -1158,4 +1192,34 @@ impl<'a> Interpreter<'a> {
                 .as_deref()
                 .is_some_and(|name| name == self.text(node))
     }
+}
+
+/// The (target, value) pairs of an assignment that unpacks a display of
+/// as many elements as it has targets (`a, b = x, y`), with no starred
+/// element on either side.
+fn element_pairs<'a>(assignment: Node<'a>, right: Node<'a>) -> Option<Vec<(Node<'a>, Node<'a>)>> {
+    let left = assignment.child_by_field_name("left")?;
+    if !matches!(
+        left.kind(),
+        "pattern_list" | "tuple_pattern" | "list_pattern"
+    ) {
+        return None;
+    }
+    let right = match right.kind() {
+        "parenthesized_expression" => right.named_child(0)?,
+        _ => right,
+    };
+    if !matches!(right.kind(), "expression_list" | "tuple" | "list") {
+        return None;
+    }
+    let elements = |node: Node<'a>| -> Vec<Node<'a>> {
+        let mut cursor = node.walk();
+        node.named_children(&mut cursor)
+            .filter(|child| child.kind() != "comment")
+            .collect()
+    };
+    let (targets, values) = (elements(left), elements(right));
+    let starred = |node: &Node| matches!(node.kind(), "list_splat_pattern" | "list_splat");
+    (targets.len() == values.len() && !targets.iter().any(starred) && !values.iter().any(starred))
+        .then(|| targets.into_iter().zip(values).collect())
 }
