@@ -15,6 +15,9 @@ pub struct ImportMap {
     /// The names bound by module-level aliases (`execute = utils.execute`):
     /// other modules reach them as attributes of this one.
     aliases: Vec<String>,
+    /// The modules imported with `from m import *`, in order.
+    #[serde(default)]
+    stars: Vec<String>,
 }
 
 impl ImportMap {
@@ -46,6 +49,11 @@ impl ImportMap {
         self.aliases
             .iter()
             .filter_map(|name| Some((name.as_str(), self.get(name)?)))
+    }
+
+    /// The modules this file imports everything from (`from m import *`).
+    pub fn star_modules(&self) -> &[String] {
+        &self.stars
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -97,6 +105,13 @@ impl ImportMap {
                 } else {
                     compact(source.node_text(module_node))
                 };
+                let mut cursor = node.walk();
+                if node
+                    .named_children(&mut cursor)
+                    .any(|child| child.kind() == "wildcard_import")
+                {
+                    self.stars.push(base.clone());
+                }
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
                     let (target, local) = match name.kind() {

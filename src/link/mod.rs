@@ -57,6 +57,9 @@ pub struct ProjectIndex {
 #[derive(Debug, Default, Clone)]
 pub struct Reexports {
     bindings: HashMap<String, HashMap<String, String>>,
+    /// Module → the modules it imports everything from (`from .paths
+    /// import *`): a name the module does not bind may be one of theirs.
+    stars: HashMap<String, Vec<String>>,
 }
 
 impl Reexports {
@@ -70,46 +73,62 @@ impl Reexports {
             if !bindings.is_empty() {
                 reexports.bindings.insert(file.module.clone(), bindings);
             }
+            let stars = file.imports.star_modules();
+            if !stars.is_empty() {
+                reexports.stars.insert(file.module.clone(), stars.to_vec());
+            }
         }
         reexports
     }
 
-    /// `name` with its leading package-level name replaced by what the
-    /// package's `__init__.py` imports under it.
-    fn follow(&self, name: &str) -> Option<String> {
-        if self.bindings.is_empty() {
-            return None;
+    /// What `name` may stand for one re-export further: its leading
+    /// module-level name replaced by what the module imports under it, or
+    /// else by the same name in each module it star-imports.
+    fn follow(&self, name: &str) -> Vec<String> {
+        if self.bindings.is_empty() && self.stars.is_empty() {
+            return Vec::new();
         }
         let mut end = name.len();
         while let Some(dot) = name.as_bytes()[..end].iter().rposition(|&b| b == b'.') {
-            let (package, rest) = (&name[..dot], &name[dot + 1..]);
-            let (head, tail) = match rest.split_once('.') {
-                Some((head, tail)) => (head, Some(tail)),
-                None => (rest, None),
-            };
-            if let Some(target) = self.bindings.get(package).and_then(|b| b.get(head))
+            let (module, rest) = (&name[..dot], &name[dot + 1..]);
+            let head = rest.split_once('.').map_or(rest, |(head, _)| head);
+            if let Some(target) = self.bindings.get(module).and_then(|b| b.get(head))
                 && target != name
             {
-                return Some(match tail {
-                    Some(tail) => crate::names::join_dotted(target, tail),
-                    None => target.clone(),
-                });
+                let tail = &rest[head.len()..];
+                return vec![format!("{target}{tail}")];
+            }
+            if let Some(stars) = self.stars.get(module) {
+                return stars
+                    .iter()
+                    .filter(|star| star.as_str() != module)
+                    .map(|star| format!("{star}.{rest}"))
+                    .collect();
             }
             end = dot;
         }
-        None
+        Vec::new()
     }
 
     /// The first `Some` that `test` gives for `name` followed through
     /// re-exports (a few hops at most: re-exports of re-exports), `name`
     /// itself not included.
     pub fn find<T>(&self, name: &str, mut test: impl FnMut(&str) -> Option<T>) -> Option<T> {
-        let mut name = self.follow(name)?;
+        let mut frontier = self.follow(name);
         for _ in 0..MAX_REEXPORT_HOPS {
-            if let Some(found) = test(&name) {
-                return Some(found);
+            let mut next = Vec::new();
+            for candidate in &frontier {
+                if let Some(found) = test(candidate) {
+                    return Some(found);
+                }
+                if next.len() < MAX_REEXPORT_CANDIDATES {
+                    next.extend(self.follow(candidate));
+                }
             }
-            name = self.follow(&name)?;
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
         }
         None
     }
@@ -248,8 +267,13 @@ impl ProjectIndex {
             return Some(found);
         }
         // `pkg.safe_name`, which `pkg/__init__.py` imports from where it
-        // is defined.
-        self.reexports.find(name, |name| {
+        // is defined; a bare name the module does not bind, which one of
+        // its star imports may (`from .paths import *`).
+        let name = match name.contains('.') {
+            true => std::borrow::Cow::Borrowed(name),
+            false => std::borrow::Cow::Owned(qualify(near, name)),
+        };
+        self.reexports.find(&name, |name| {
             self.first_candidate_spelled(name, near, &mut test)
         })
     }
@@ -474,6 +498,10 @@ fn owned_pair((local, qualified): (&str, &str)) -> (String, String) {
 
 /// How many re-exports a name is followed through.
 const MAX_REEXPORT_HOPS: usize = 4;
+
+/// How many names one hop of re-exports may stand for (star imports of
+/// star imports fan out).
+const MAX_REEXPORT_CANDIDATES: usize = 64;
 
 fn common_prefix(a: &str, b: &str) -> usize {
     a.split('.')

@@ -726,6 +726,7 @@ impl<'a> Interpreter<'a> {
             Callee::Name(name) => {
                 (!self.module.is_empty() && name.starts_with(self.module))
                     || self.project.may_contain(name)
+                    || self.may_be_star_imported(name)
             }
             Callee::SelfMethod { .. } | Callee::Super { .. } => true,
             Callee::Method { class, .. } => {
@@ -1086,3 +1087,108 @@ impl<'a> Interpreter<'a> {
         None
     }
 }
+
+impl Interpreter<'_> {
+    /// Whether a bare name the file does not bind may come from a scanned
+    /// module it star-imports (`from .paths import *`); builtins do not.
+    fn may_be_star_imported(&self, name: &str) -> bool {
+        let stars = self.imports.star_modules();
+        !stars.is_empty()
+            && !name.contains('.')
+            && PYTHON_BUILTINS.binary_search(&name).is_err()
+            && stars.iter().any(|module| {
+                self.project
+                    .may_contain(&crate::names::join_dotted(module, name))
+            })
+    }
+}
+
+/// The functions and types of Python's `builtins` module (and Python 2's),
+/// sorted for a binary search.
+const PYTHON_BUILTINS: &[&str] = &[
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "basestring",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "cmp",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "execfile",
+    "exit",
+    "file",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "long",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "raw_input",
+    "reduce",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "unichr",
+    "unicode",
+    "vars",
+    "xrange",
+    "zip",
+];
