@@ -250,6 +250,17 @@ fn analyze_with(
                             .to_string(),
                     });
                 }
+                if let Some(span) = facts.taint.too_deep {
+                    let line = facts.source.location(span).line;
+                    analysis.diagnostics.push(FileDiagnostic {
+                        path: facts.source.path.clone(),
+                        kind: DiagnosticKind::PartialParse,
+                        message: format!(
+                            "line {line}: code nested deeper than {} levels is analysed only in outline (the names it reads), not the calls in it",
+                            crate::taint::MAX_NESTING
+                        ),
+                    });
+                }
                 all_facts.push(*facts);
             }
             FileOutcome::Failed(diagnostic) => {

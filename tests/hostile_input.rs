@@ -114,6 +114,35 @@ fn tainted_value_through_100_000_nested_conditionals_still_reaches_the_sink() {
     assert!(run.stdout.contains("deep.py:4:5: MG001"), "{run:?}");
 }
 
+/// CPython accepts 200 nested brackets: a sink inside them is found.
+#[test]
+fn sink_inside_brackets_nested_as_deep_as_python_allows_is_found() {
+    let text = format!(
+        "import os\n\ndef f(path):\n    x = {}os.remove(path){}\n",
+        "[".repeat(199),
+        "]".repeat(199)
+    );
+    let run = check_with_healthy("deep.py", text.as_bytes());
+    assert!(run.stdout.contains("deep.py:4:"), "{run:?}");
+    assert!(run.stdout.contains("MG002"), "{run:?}");
+}
+
+/// Deeper than the analysis interprets: a note says where, never silence.
+#[test]
+fn code_nested_too_deep_to_interpret_gets_a_note() {
+    let text = format!(
+        "import os\n\ndef f(path):\n    x = {}os.remove(path){}\n",
+        "f(".repeat(5_000),
+        ")".repeat(5_000)
+    );
+    let run = check_with_healthy("deep.py", text.as_bytes());
+    assert!(
+        run.stderr
+            .contains("note: deep.py: line 4: code nested deeper than"),
+        "{run:?}"
+    );
+}
+
 /// Each level of a nested block needs one more column of indentation, so
 /// depth d costs d²/2 bytes: 100,000 levels would be 5 GB. Tabs and spaces
 /// alternate; the depth here is what fits in a few megabytes.

@@ -501,6 +501,10 @@ pub struct FileTaint {
     pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
+    /// The first code nested too deep to interpret (`MAX_DEPTH`): only the
+    /// names it reads are followed, not the calls in it.
+    #[serde(default)]
+    pub too_deep: Option<Span>,
 }
 
 impl FunctionSummary {

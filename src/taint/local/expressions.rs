@@ -162,6 +162,7 @@ impl<'a> Interpreter<'a> {
 
     /// Taint of a whole subtree too deep to interpret: the names it reads.
     pub(super) fn opaque(&self, node: Node<'a>, env: &Env) -> Taint {
+        self.note_too_deep(node);
         let mut taint = Taint::default();
         walk_tree(node, |n| {
             if n.kind() == "identifier"

@@ -27,8 +27,11 @@ use crate::parse::SourceFile;
 use crate::rules::data::{ArgSelector, ArgSelectorName, SinkKind, SourceKind};
 use crate::rules::{RuleMask, TaintConfig};
 
-/// Deeper nesting than this is summarised, not interpreted.
-const MAX_DEPTH: usize = 120;
+/// Deeper nesting than this is summarised, not interpreted. Above what
+/// CPython accepts (200 nested brackets, 100 indented blocks).
+const MAX_DEPTH: usize = 400;
+/// `MAX_DEPTH` as the diagnostic reports it.
+pub const MAX_NESTING: usize = MAX_DEPTH;
 /// Longest dotted name (`a.b.c`, in segments) matched against sources and
 /// sinks.
 const MAX_DOTTED_SEGMENTS: usize = 64;
@@ -408,6 +411,8 @@ pub struct Interpreter<'a> {
     config: &'a TaintConfig,
     project: &'a ProjectModules,
     file: FileTaint,
+    /// Where code first went beyond `MAX_DEPTH` (set through `&self`).
+    too_deep: std::cell::Cell<Option<Span>>,
     atom_ids: HashMap<Atom, AtomId>,
     shared_names: HashSet<std::sync::Arc<str>>,
     callee_ids: HashMap<Callee, CalleeId>,
@@ -491,6 +496,7 @@ pub fn summarize(
         config,
         project,
         file: FileTaint::default(),
+        too_deep: std::cell::Cell::new(None),
         atom_ids: HashMap::default(),
         shared_names: HashSet::default(),
         callee_ids: HashMap::default(),
@@ -515,6 +521,7 @@ pub fn summarize(
         loop_exits: Vec::new(),
     };
     interpreter.run(root, outline);
+    interpreter.file.too_deep = interpreter.too_deep.get();
     interpreter.file.shrink();
     interpreter.file
 }
@@ -522,6 +529,22 @@ pub fn summarize(
 impl<'a> Interpreter<'a> {
     fn text(&self, node: Node) -> &'a str {
         self.source.node_text(node)
+    }
+
+    /// Records that `node` is nested too deep to interpret (the first
+    /// such place in the file is reported).
+    fn note_too_deep(&self, node: Node) {
+        let span = Span {
+            start: node.start_byte() as u32,
+            end: node.end_byte() as u32,
+        };
+        if self
+            .too_deep
+            .get()
+            .is_none_or(|known| span.start < known.start)
+        {
+            self.too_deep.set(Some(span));
+        }
     }
 
     fn location(&self, node: Node) -> Location {

@@ -12,6 +12,7 @@ impl<'a> Interpreter<'a> {
         depth: usize,
     ) -> Flow {
         if depth > MAX_DEPTH {
+            self.note_too_deep(block);
             return Flow::Normal;
         }
         let mut cursor = block.walk();
