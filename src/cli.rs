@@ -216,6 +216,31 @@ fn error(message: impl std::fmt::Display) -> u8 {
     EXIT_ERROR
 }
 
+/// The deepest existing directory containing every path (the working
+/// directory when none is named).
+fn common_directory(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    let mut common: Option<PathBuf> = None;
+    for path in paths {
+        let path = discover::normalize(&cwd.join(path));
+        let dir = if path.is_dir() {
+            path
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or(path)
+        };
+        common = Some(match common {
+            None => dir,
+            Some(known) => known
+                .ancestors()
+                .find(|ancestor| dir.starts_with(ancestor))
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        });
+    }
+    common
+        .and_then(|dir| dir.ancestors().find(|d| d.is_dir()).map(Path::to_path_buf))
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
 /// Everything `check` decided before analysing.
 struct Plan {
     selection: Selection,
@@ -277,21 +302,10 @@ pub fn check(args: &CheckArgs) -> u8 {
         Ok(cwd) => cwd,
         Err(e) => return error(format!("cannot read the working directory: {e}")),
     };
-    // Configuration is searched from the first path named (pre-commit and
-    // CI run from the repository root, but a user may point elsewhere).
-    let search_from = args
-        .paths
-        .first()
-        .map(|p| discover::normalize(&cwd.join(p)))
-        .map(|p| {
-            if p.is_dir() {
-                p
-            } else {
-                p.parent().map(Path::to_path_buf).unwrap_or(p)
-            }
-        })
-        .filter(|p| p.is_dir())
-        .unwrap_or_else(|| cwd.clone());
+    // Configuration is searched from the deepest directory that holds every
+    // path named, so neither their order nor how pre-commit splits a long
+    // list changes it (a user may point somewhere other than the cwd).
+    let search_from = common_directory(&args.paths, &cwd);
     let config = match config::load(args.config.as_deref(), &search_from) {
         Ok(config) => config,
         Err(mut e) => {

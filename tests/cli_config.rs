@@ -56,7 +56,7 @@ fn explicit_config_and_nearest_config_upward() {
         "[tool.mountguard]\nmin-severity = \"bogus\"\n",
     );
     write(root, "pkg/a.py", CLEAN);
-    // Found upward from the first path.
+    // Found upward from the directory that holds the paths.
     let found = run(&root.join("pkg"), &["check", "a.py"]);
     assert_eq!(found.code, 2, "{found:?}");
     assert!(found.stderr.contains("pyproject.toml:2:"), "{found:?}");
@@ -120,4 +120,30 @@ fn broken_pyproject_with_our_table_is_an_error_not_skipped() {
     let run = run(dir.path(), &["check", "a.py"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("pyproject.toml:"), "{run:?}");
+}
+
+#[test]
+fn the_configuration_does_not_depend_on_the_order_of_the_paths() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(
+        root,
+        "pkg/pyproject.toml",
+        "[tool.mountguard]\nignore = [\"MG001\"]\n",
+    );
+    write(root, "pkg/a.py", SHELL);
+    write(root, "other/b.py", SHELL);
+    let forward = run(
+        root,
+        &["check", "--format", "json", "pkg/a.py", "other/b.py"],
+    );
+    let backward = run(
+        root,
+        &["check", "--format", "json", "other/b.py", "pkg/a.py"],
+    );
+    assert_eq!(forward.stdout, backward.stdout);
+    assert_eq!(forward.code, backward.code);
+    // Files of `pkg` alone are checked with `pkg`'s configuration.
+    let alone = run(root, &["check", "pkg/a.py"]);
+    assert_eq!(alone.code, 0, "{alone:?}");
 }
