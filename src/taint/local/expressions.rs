@@ -112,6 +112,26 @@ impl<'a> Interpreter<'a> {
             | "dictionary_comprehension" => self.eval_comprehension(node, env, context, depth),
             "lambda" => {
                 let mut scope = env.clone();
+                // Its callers are not known: its parameters are sources, as
+                // a public function's are.
+                if let Some(parameters) = node.child_by_field_name("parameters") {
+                    let mut cursor = parameters.walk();
+                    let names: Vec<Node<'a>> = parameters
+                        .named_children(&mut cursor)
+                        .filter_map(|parameter| match parameter.kind() {
+                            "identifier" => Some(parameter),
+                            "default_parameter" => parameter.child_by_field_name("name"),
+                            _ => parameter.named_child(0),
+                        })
+                        .filter(|name| name.kind() == "identifier")
+                        .collect();
+                    for name in names {
+                        let spelled = self.text(name);
+                        let description = format!("`{spelled}`: a parameter of a lambda");
+                        let taint = self.source_taint(description, name);
+                        scope.vars.insert(spelled.into(), taint);
+                    }
+                }
                 node.child_by_field_name("body")
                     .map(|b| self.eval(b, &mut scope, context, depth))
                     .unwrap_or_default()
@@ -267,7 +287,18 @@ impl<'a> Interpreter<'a> {
         // class of the scanned sources (`self.parser.dev`, `p = Parser();
         // p.dev`), also what the class stores in that attribute.
         let mut taint = self.eval(object, env, context, depth);
-        if let Some(class) = self.value_type(object, env)
+        let class = self.value_type(object, env);
+        // The output pipes of a process (`for line in proc.stdout`).
+        if matches!(attr, "stdout" | "stderr")
+            && class.as_deref().is_some_and(|class| {
+                class == "subprocess.Popen" || class.ends_with(".subprocess.Popen")
+            })
+        {
+            let spelled = self.text(node);
+            let description = format!("`{spelled}`: subprocess output");
+            taint.union_with(&self.source_taint(description, node));
+        }
+        if let Some(class) = class
             && (self.project.may_contain(&class)
                 || self.local_classes.values().any(|local| *local == class))
         {
