@@ -508,17 +508,19 @@ impl<'a> Interpreter<'a> {
                                 }
                                 continue;
                             }
+                            let value = self.eval(child, env, context, depth);
                             // `**kw` with `kw = dict(run_as_root=True)`: the
-                            // keywords it was given (their taint is the
-                            // variable's, taken with the splat below).
+                            // keywords it was given, each with the taint of
+                            // the whole dict (one taint holds all its values).
                             if child.kind() == "dictionary_splat"
                                 && let Some(name) = splatted.filter(|n| n.kind() == "identifier")
                                 && let Some(binding) = self.binding(self.text(name), env, context)
                             {
-                                for &(key, value) in &binding.keywords {
-                                    let (key, value) = (child.node_at(key), child.node_at(value));
+                                for &(key, value_at) in &binding.keywords {
+                                    let (key, value_node) =
+                                        (child.node_at(key), child.node_at(value_at));
                                     if let Some(name) = self.keyword_name(key) {
-                                        keywords.push((name, Taint::default(), value));
+                                        keywords.push((name, value.clone(), value_node));
                                     }
                                 }
                             }
@@ -529,7 +531,6 @@ impl<'a> Interpreter<'a> {
                             {
                                 forwards_keywords = true;
                             }
-                            let value = self.eval(child, env, context, depth);
                             splat.get_or_insert_with(Taint::default).union_with(&value);
                             if child.kind() == "list_splat" {
                                 if splat_at.is_none() && args.is_empty() {

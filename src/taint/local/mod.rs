@@ -411,6 +411,8 @@ pub struct Interpreter<'a> {
     config: &'a TaintConfig,
     project: &'a ProjectModules,
     file: FileTaint,
+    /// Module-level functions of this file that return a `pathlib.Path`.
+    path_functions: HashSet<String>,
     /// Where code first went beyond `MAX_DEPTH` (set through `&self`).
     too_deep: std::cell::Cell<Option<Span>>,
     atom_ids: HashMap<Atom, AtomId>,
@@ -497,6 +499,7 @@ pub fn summarize(
         project,
         file: FileTaint::default(),
         too_deep: std::cell::Cell::new(None),
+        path_functions: HashSet::default(),
         atom_ids: HashMap::default(),
         shared_names: HashSet::default(),
         callee_ids: HashMap::default(),
@@ -529,6 +532,34 @@ pub fn summarize(
 impl<'a> Interpreter<'a> {
     fn text(&self, node: Node) -> &'a str {
         self.source.node_text(node)
+    }
+
+    /// Whether a function gives a `pathlib.Path`: annotated `-> Path`, or
+    /// every `return` in it returns one (`return Path(BASE, name)`).
+    fn returns_path(&self, function: Node<'a>) -> bool {
+        let empty = Env::default();
+        if let Some(annotation) = function.child_by_field_name("return_type") {
+            return dotted_text(self.source, annotation)
+                .or_else(|| dotted_text(self.source, annotation.named_child(0)?))
+                .is_some_and(|spelled| is_path_class(&self.resolve_class(&spelled)));
+        }
+        let Some(body) = function.child_by_field_name("body") else {
+            return false;
+        };
+        let (mut returns, mut all_paths) = (0, true);
+        crate::facts::walk_tree_pruned(body, |node| match node.kind() {
+            "function_definition" | "lambda" | "class_definition" => false,
+            "return_statement" => {
+                returns += 1;
+                all_paths &= node.named_child(0).is_some_and(|value| {
+                    self.value_type_at(value, &empty, 0)
+                        .is_some_and(|ty| is_path_class(&ty))
+                });
+                false
+            }
+            _ => all_paths,
+        });
+        returns > 0 && all_paths
     }
 
     /// Records that `node` is nested too deep to interpret (the first
@@ -756,6 +787,9 @@ impl<'a> Interpreter<'a> {
                 && let Some(name) = node.child_by_field_name("name")
             {
                 self.module_defs.insert(self.text(name).to_string());
+                if self.returns_path(*node) {
+                    self.path_functions.insert(self.text(name).to_string());
+                }
             }
             let Some(class) = enclosing_scope(*node).filter(|s| s.kind() == "class_definition")
             else {

@@ -950,6 +950,10 @@ impl<'a> Interpreter<'a> {
                 if env.vars.contains_key(root) && !self.globals.vars.contains_key(root) {
                     return None;
                 }
+                // `_lock_for(share)`, a function of this file returning a path.
+                if self.path_functions.contains(&*spelled) {
+                    return Some("pathlib.Path".to_string());
+                }
                 // `str(path.resolve())`: a normalised path as a string.
                 if is_path_to_string(&self.imports.resolve(&spelled)) {
                     let inner = first_argument(node)?;
@@ -984,6 +988,15 @@ impl<'a> Interpreter<'a> {
             // `self.client`, stored with a known class somewhere in the class.
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
+                let attr = node.child_by_field_name("attribute")?;
+                // `path.parent` is a path too.
+                if self.text(attr) == "parent"
+                    && let Some(ty) = self
+                        .value_type_at(object, env, depth + 1)
+                        .filter(|ty| is_path_class(ty))
+                {
+                    return Some(ty);
+                }
                 if self.text(object) != "self" {
                     return None;
                 }
