@@ -48,6 +48,10 @@ pub struct ProjectIndex {
     ancestors: HashMap<String, Vec<String>>,
     /// The `@classmethod`s: a call through the class binds parameter 0.
     classmethods: HashSet<FunctionRef>,
+    /// The first definition of a name → the later ones of the same name in
+    /// the same module (`if win32: def _umount(...) else: def _umount(...)`):
+    /// a call of the name may run any of them.
+    alternates: HashMap<FunctionRef, Vec<FunctionRef>>,
     reexports: Reexports,
 }
 
@@ -136,9 +140,10 @@ impl Reexports {
 
 /// The functions of every file as `module.qualname` (the first of a name
 /// wins), and which of them are class methods.
-fn function_table(files: &[FileFacts]) -> (HashMap<String, FunctionRef>, HashSet<FunctionRef>) {
-    let mut functions = HashMap::default();
+fn function_table(files: &[FileFacts]) -> FunctionTable {
+    let mut functions: HashMap<String, FunctionRef> = HashMap::default();
     let mut classmethods = HashSet::default();
+    let mut alternates: HashMap<FunctionRef, Vec<FunctionRef>> = HashMap::default();
     for (file_index, file) in files.iter().enumerate() {
         for (function_index, function) in file.taint.functions.iter().enumerate() {
             if !function.is_module {
@@ -147,15 +152,31 @@ fn function_table(files: &[FileFacts]) -> (HashMap<String, FunctionRef>, HashSet
                     function: function_index as FunctionId,
                 };
                 let key = qualify(&file.module, &function.qualname);
-                functions.entry(key).or_insert(reference);
+                match functions.get(&key) {
+                    Some(&first) if first.file == reference.file => {
+                        alternates.entry(first).or_default().push(reference);
+                    }
+                    Some(_) => {}
+                    None => {
+                        functions.insert(key, reference);
+                    }
+                }
                 if function.classmethod {
                     classmethods.insert(reference);
                 }
             }
         }
     }
-    (functions, classmethods)
+    (functions, classmethods, alternates)
 }
+
+/// What `function_table` gives: functions by qualified name, the class
+/// methods, and the later definitions of a name.
+type FunctionTable = (
+    HashMap<String, FunctionRef>,
+    HashSet<FunctionRef>,
+    HashMap<FunctionRef, Vec<FunctionRef>>,
+);
 
 /// Every method by its name.
 fn method_table(files: &[FileFacts]) -> HashMap<String, Vec<FunctionRef>> {
@@ -200,10 +221,11 @@ impl ProjectIndex {
             escaping_functions: HashSet::default(),
             ancestors: HashMap::default(),
             classmethods: HashSet::default(),
+            alternates: HashMap::default(),
             reexports,
         };
         // Three independent maps, built side by side.
-        let ((functions, classmethods), (methods_by_name, ())) = rayon::join(
+        let ((functions, classmethods, alternates), (methods_by_name, ())) = rayon::join(
             || function_table(files),
             || {
                 rayon::join(
@@ -214,6 +236,7 @@ impl ProjectIndex {
         );
         index.functions = functions;
         index.classmethods = classmethods;
+        index.alternates = alternates;
         index.methods_by_name = methods_by_name;
         for modules in index.modules.values_mut() {
             modules.sort();
@@ -330,6 +353,12 @@ impl ProjectIndex {
             None if skip_self => None,
             None => lookup(class),
         }
+    }
+
+    /// The later definitions of the name `function` was first defined
+    /// under, in the same module.
+    pub fn alternates(&self, function: FunctionRef) -> &[FunctionRef] {
+        self.alternates.get(&function).map_or(&[], Vec::as_slice)
     }
 
     /// The module-qualified name of a scanned class spelled `name`.

@@ -482,30 +482,34 @@ impl<'a> Solution<'a> {
             if !is_active(call.caller) {
                 continue;
             }
-            let Some((callee, offset)) = self.callee_function(file_index, call_index) else {
+            let Some((first, offset)) = self.callee_function(file_index, call_index) else {
                 continue;
             };
-            if self.public[callee.file as usize][callee.function as usize] {
-                continue;
-            }
-            let callee_summary = self.function(callee);
-            let mut update = ParamTaint::default();
-            for param in callee_summary.first_data_param as usize..callee_summary.params.len() {
-                let Some(argument) = argument_for(call, callee_summary, param, offset) else {
+            // Every definition of the name the call may run.
+            for &callee in std::iter::once(&first).chain(self.index.alternates(first)) {
+                if self.public[callee.file as usize][callee.function as usize] {
                     continue;
-                };
-                let sig = self.eval(file_index, call.caller, &argument);
-                let real = self.real(file_index, call.caller, sig);
-                let bit = 1u64 << param.min(63);
-                if real.intersects(RuleMask::COMMAND) {
-                    update.command |= bit;
                 }
-                if real.intersects(RuleMask::PATH) {
-                    update.path |= bit;
+                let callee_summary = self.function(callee);
+                let offset = offset.min(callee_summary.first_data_param);
+                let mut update = ParamTaint::default();
+                for param in callee_summary.first_data_param as usize..callee_summary.params.len() {
+                    let Some(argument) = argument_for(call, callee_summary, param, offset) else {
+                        continue;
+                    };
+                    let sig = self.eval(file_index, call.caller, &argument);
+                    let real = self.real(file_index, call.caller, sig);
+                    let bit = 1u64 << param.min(63);
+                    if real.intersects(RuleMask::COMMAND) {
+                        update.command |= bit;
+                    }
+                    if real.intersects(RuleMask::PATH) {
+                        update.path |= bit;
+                    }
                 }
-            }
-            if self.params[callee.file as usize][callee.function as usize].add(update) {
-                work.mark(callee.file as usize, callee.function);
+                if self.params[callee.file as usize][callee.function as usize].add(update) {
+                    work.mark(callee.file as usize, callee.function);
+                }
             }
         }
         // Parameters that reach a shell, a command, a command run as
@@ -1727,10 +1731,12 @@ fn public_parameters(
                 Some(Target::Constructor { init: Some(init) }) => *init,
                 _ => continue,
             };
-            callers
-                .entry(function)
-                .or_default()
-                .push((file_index as u32, call_index as CallId));
+            for function in std::iter::once(function).chain(index.alternates(function).to_vec()) {
+                callers
+                    .entry(function)
+                    .or_default()
+                    .push((file_index as u32, call_index as CallId));
+            }
         }
     }
     // Parameters of public functions (and of private ones whose callers

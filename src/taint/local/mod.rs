@@ -835,6 +835,13 @@ impl<'a> Interpreter<'a> {
             }
         }
 
+        // A module-level container that functions fill
+        // (`_MOUNTS.append(path)`) carries what they put in it, as a global
+        // they rebind does.
+        for name in mutated_module_containers(self.source, root) {
+            self.written_globals.insert(name);
+        }
+
         // Module-level code: a pseudo-function whose variables are the
         // globals every function reads.
         let module_span = self.span(root);
@@ -1307,6 +1314,69 @@ fn is_path_class(name: &str) -> bool {
         name,
         "pathlib.Path" | "pathlib.PosixPath" | "pathlib.PurePath" | "pathlib.PurePosixPath"
     ) || name == "resolved-path"
+}
+
+/// The module-level names bound to an empty or literal container (`[]`,
+/// `{}`, `set()`, `collections.defaultdict(list)`) that the text mutates
+/// somewhere (`NAME.append(`, `NAME[key] = `, ...). A text search: a
+/// mention in a string only makes the name untrusted as a constant.
+fn mutated_module_containers(source: &SourceFile, root: Node) -> Vec<String> {
+    const MUTATORS: &[&str] = &[
+        ".append(",
+        ".extend(",
+        ".insert(",
+        ".add(",
+        ".update(",
+        ".setdefault(",
+    ];
+    let mut names = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|_| statement.kind() == "expression_statement")
+            .filter(|child| child.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        let container = match right.kind() {
+            "list" | "dictionary" | "set" => true,
+            "call" => right
+                .child_by_field_name("function")
+                .map(|function| source.node_text(function))
+                .is_some_and(|function| {
+                    matches!(
+                        last_segment(function),
+                        "list" | "dict" | "set" | "defaultdict" | "OrderedDict"
+                    )
+                }),
+            _ => false,
+        };
+        if left.kind() != "identifier" || !container {
+            continue;
+        }
+        let name = source.node_text(left);
+        let text = &source.text;
+        let mutated = MUTATORS
+            .iter()
+            .any(|method| text.contains(&format!("{name}{method}")))
+            || text.match_indices(&format!("{name}[")).any(|(at, _)| {
+                let rest = &text[at..];
+                let line = rest.split('\n').next().unwrap_or_default();
+                line.split_once("] =")
+                    .is_some_and(|(_, after)| !after.starts_with('='))
+            });
+        if mutated {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// Whether a path is a test module (`tests/` directory or `test_*.py`).

@@ -1117,6 +1117,16 @@ impl<'a> Interpreter<'a> {
                     if self.is_imported_name(self.text(current), env) {
                         return;
                     }
+                    // `_MOUNTS.append(path)` on a module-level container:
+                    // every function reading `_MOUNTS` sees it.
+                    let name = self.text(current);
+                    if context.id != 0
+                        && !env.vars.contains_key(name)
+                        && self.is_written_global(name)
+                    {
+                        self.store_global(name, value, current, context);
+                        return;
+                    }
                     env.forget_paths(self.text(current));
                     let name: Var = self.text(current).into();
                     env.vars.entry(name).or_default().union_with(&value);
