@@ -305,6 +305,22 @@ pub fn walk_tree_pruned<'tree>(root: Node<'tree>, mut enter: impl FnMut(Node<'tr
     }
 }
 
+/// The plain `name = value` statements of a module's body: the name's
+/// identifier and the value.
+pub fn module_assignments<'tree>(root: Node<'tree>) -> Vec<(Node<'tree>, Node<'tree>)> {
+    let mut cursor = root.walk();
+    root.named_children(&mut cursor)
+        .filter(|statement| statement.kind() == "expression_statement")
+        .filter_map(|statement| statement.named_child(0))
+        .filter(|child| child.kind() == "assignment")
+        .filter_map(|assignment| {
+            let left = assignment.child_by_field_name("left")?;
+            let right = assignment.child_by_field_name("right")?;
+            (left.kind() == "identifier").then_some((left, right))
+        })
+        .collect()
+}
+
 /// The identifier a dotted name starts with (`a` of `a.b.c`), when the
 /// node is nothing but an identifier or a chain of attributes on one.
 pub fn dotted_root(node: Node) -> Option<Node> {

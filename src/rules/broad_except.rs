@@ -373,24 +373,7 @@ fn module_tuples<'t>(source: &'t SourceFile, any_node: Node<'t>) -> HashMap<&'t 
     }
     let mut tuples = HashMap::default();
     let mut rebound = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let Some(assignment) = statement
-            .named_child(0)
-            .filter(|_| statement.kind() == "expression_statement")
-            .filter(|child| child.kind() == "assignment")
-        else {
-            continue;
-        };
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
-            continue;
-        };
-        if left.kind() != "identifier" {
-            continue;
-        }
+    for (left, right) in crate::facts::module_assignments(root) {
         let name = source.node_text(left);
         if matches!(right.kind(), "tuple" | "list" | "parenthesized_expression")
             && tuples.insert(name, right).is_some()

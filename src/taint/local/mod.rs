@@ -1330,21 +1330,7 @@ fn mutated_module_containers(source: &SourceFile, root: Node) -> Vec<String> {
         ".setdefault(",
     ];
     let mut names = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let Some(assignment) = statement
-            .named_child(0)
-            .filter(|_| statement.kind() == "expression_statement")
-            .filter(|child| child.kind() == "assignment")
-        else {
-            continue;
-        };
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
-            continue;
-        };
+    for (left, right) in crate::facts::module_assignments(root) {
         let container = match right.kind() {
             "list" | "dictionary" | "set" => true,
             "call" => right
@@ -1358,7 +1344,7 @@ fn mutated_module_containers(source: &SourceFile, root: Node) -> Vec<String> {
                 }),
             _ => false,
         };
-        if left.kind() != "identifier" || !container {
+        if !container {
             continue;
         }
         let name = source.node_text(left);
