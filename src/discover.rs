@@ -133,10 +133,17 @@ pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
         options,
         gitignores: HashMap::new(),
         found: BTreeMap::new(),
+        links: Vec::new(),
         diagnostics: Vec::new(),
     };
     for path in paths {
         walker.explicit(path);
+    }
+    // A link to a file that is checked anyway would report it twice.
+    for (link, target) in std::mem::take(&mut walker.links) {
+        if link != target && walker.found.contains_key(&target) {
+            walker.found.remove(&link);
+        }
     }
     let mut files: Vec<InputFile> = walker
         .found
@@ -159,6 +166,8 @@ struct Walker<'a> {
     gitignores: HashMap<PathBuf, Option<Gitignore>>,
     /// Absolute path → display path.
     found: BTreeMap<PathBuf, String>,
+    /// Links to files met in walked directories, with their targets.
+    links: Vec<(PathBuf, PathBuf)>,
     diagnostics: Vec<PathDiagnostic>,
 }
 
@@ -279,15 +288,24 @@ impl Walker<'_> {
                 // Directory links are not followed (no loops, no duplicates,
                 // as git does); links to files are checked.
                 match std::fs::metadata(path) {
-                    Ok(metadata) if metadata.is_file() => {}
+                    Ok(metadata) if metadata.is_file() => {
+                        if let Ok(target) = std::fs::canonicalize(path) {
+                            self.links.push((abs.clone(), target));
+                        }
+                    }
                     Ok(_) => continue,
+                    // A dangling link in a walked directory (an editor's
+                    // `.#x.py` lock file) is no source: said, not an error.
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                        self.diagnostics.push(PathDiagnostic {
+                            path: self.display(path, &abs),
+                            message: "dangling symbolic link, skipped".to_string(),
+                            fatal: false,
+                        });
+                        continue;
+                    }
                     Err(error) => {
-                        let reason = if error.kind() == std::io::ErrorKind::NotFound {
-                            "dangling symbolic link".to_string()
-                        } else {
-                            io_reason(&error)
-                        };
-                        self.error(self.display(path, &abs), reason);
+                        self.error(self.display(path, &abs), io_reason(&error));
                         continue;
                     }
                 }
