@@ -537,6 +537,10 @@ impl<'a> Interpreter<'a> {
     /// Whether a function gives a `pathlib.Path`: annotated `-> Path`, or
     /// every `return` in it returns one (`return Path(BASE, name)`).
     fn returns_path(&self, function: Node<'a>) -> bool {
+        // Most functions never spell a path class: no walk for them.
+        if !self.text(function).contains("Path") {
+            return false;
+        }
         let empty = Env::default();
         if let Some(annotation) = function.child_by_field_name("return_type") {
             return dotted_text(self.source, annotation)
@@ -1318,8 +1322,9 @@ fn is_path_class(name: &str) -> bool {
 
 /// The module-level names bound to an empty or literal container (`[]`,
 /// `{}`, `set()`, `collections.defaultdict(list)`) that the text mutates
-/// somewhere (`NAME.append(`, `NAME[key] = `, ...). A text search: a
-/// mention in a string only makes the name untrusted as a constant.
+/// somewhere (`NAME.append(`, `NAME[key] = `, ...). A text search, one
+/// pass per pattern: a mention in a string only makes the name untrusted
+/// as a constant.
 fn mutated_module_containers(source: &SourceFile, root: Node) -> Vec<String> {
     const MUTATORS: &[&str] = &[
         ".append(",
@@ -1329,9 +1334,9 @@ fn mutated_module_containers(source: &SourceFile, root: Node) -> Vec<String> {
         ".update(",
         ".setdefault(",
     ];
-    let mut names = Vec::new();
-    for (left, right) in crate::facts::module_assignments(root) {
-        let container = match right.kind() {
+    let containers: Vec<&str> = crate::facts::module_assignments(root)
+        .into_iter()
+        .filter(|(_, right)| match right.kind() {
             "list" | "dictionary" | "set" => true,
             "call" => right
                 .child_by_field_name("function")
@@ -1343,26 +1348,48 @@ fn mutated_module_containers(source: &SourceFile, root: Node) -> Vec<String> {
                     )
                 }),
             _ => false,
-        };
-        if !container {
+        })
+        .map(|(left, _)| source.node_text(left))
+        .collect();
+    if containers.is_empty() {
+        return Vec::new();
+    }
+    let text = &source.text;
+    // The identifier that ends right before byte `end`.
+    let name_before = |end: usize| {
+        let start = text[..end]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |at| at + 1);
+        &text[start..end]
+    };
+    // One pass over the text for every pattern at once.
+    static PATTERNS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(MUTATORS.iter().chain(&["] ="]))
+            .expect("fixed patterns build")
+    });
+    let mut mutated: HashSet<&str> = HashSet::default();
+    for found in patterns.find_iter(&**text) {
+        let at = found.start();
+        if found.pattern().as_usize() < MUTATORS.len() {
+            mutated.insert(name_before(at));
             continue;
         }
-        let name = source.node_text(left);
-        let text = &source.text;
-        let mutated = MUTATORS
-            .iter()
-            .any(|method| text.contains(&format!("{name}{method}")))
-            || text.match_indices(&format!("{name}[")).any(|(at, _)| {
-                let rest = &text[at..];
-                let line = rest.split('\n').next().unwrap_or_default();
-                line.split_once("] =")
-                    .is_some_and(|(_, after)| !after.starts_with('='))
-            });
-        if mutated {
-            names.push(name.to_string());
+        // `NAME[key] = value` (not `==`): the name the line starts with.
+        if text[found.end()..].starts_with('=') {
+            continue;
+        }
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let line = text[line_start..at].trim_start();
+        if let Some(bracket) = line.find('[') {
+            mutated.insert(&line[..bracket]);
         }
     }
-    names
+    containers
+        .into_iter()
+        .filter(|name| mutated.contains(name))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether a path is a test module (`tests/` directory or `test_*.py`).
