@@ -294,7 +294,10 @@ impl ProjectIndex {
         // its star imports may (`from .paths import *`).
         let name = match name.contains('.') {
             true => std::borrow::Cow::Borrowed(name),
-            false => std::borrow::Cow::Owned(qualify(near, name)),
+            false if self.reexports.stars.contains_key(near) => {
+                std::borrow::Cow::Owned(qualify(near, name))
+            }
+            false => return None,
         };
         self.reexports.find(&name, |name| {
             self.first_candidate_spelled(name, near, &mut test)

@@ -1731,7 +1731,8 @@ fn public_parameters(
                 Some(Target::Constructor { init: Some(init) }) => *init,
                 _ => continue,
             };
-            for function in std::iter::once(function).chain(index.alternates(function).to_vec()) {
+            let alternates = index.alternates(function).iter().copied();
+            for function in std::iter::once(function).chain(alternates) {
                 callers
                     .entry(function)
                     .or_default()
