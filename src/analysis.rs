@@ -257,7 +257,7 @@ fn analyze_with(
                         kind: DiagnosticKind::PartialParse,
                         message: format!(
                             "line {line}: code nested deeper than {} levels is analysed only in outline (the names it reads), not the calls in it",
-                            crate::taint::MAX_NESTING
+                            crate::taint::MAX_DEPTH
                         ),
                     });
                 }

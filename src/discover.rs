@@ -297,11 +297,10 @@ impl Walker<'_> {
                     // A dangling link in a walked directory (an editor's
                     // `.#x.py` lock file) is no source: said, not an error.
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                        self.diagnostics.push(PathDiagnostic {
-                            path: self.display(path, &abs),
-                            message: "dangling symbolic link, skipped".to_string(),
-                            fatal: false,
-                        });
+                        self.note(
+                            self.display(path, &abs),
+                            "dangling symbolic link, skipped".to_string(),
+                        );
                         continue;
                     }
                     Err(error) => {
@@ -319,12 +318,10 @@ impl Walker<'_> {
     fn add(&mut self, abs: &Path, path: &Path) {
         let display = self.display(path, abs);
         if abs.to_str().is_none() {
-            self.diagnostics.push(PathDiagnostic {
-                path: display.clone(),
-                message: "file name is not valid UTF-8; it is shown with replacement characters"
-                    .to_string(),
-                fatal: false,
-            });
+            self.note(
+                display.clone(),
+                "file name is not valid UTF-8; it is shown with replacement characters".to_string(),
+            );
         }
         self.found.entry(abs.to_path_buf()).or_insert(display);
     }
@@ -334,6 +331,15 @@ impl Walker<'_> {
             path,
             message,
             fatal: true,
+        });
+    }
+
+    /// Something said about a path that does not fail the run.
+    fn note(&mut self, path: String, message: String) {
+        self.diagnostics.push(PathDiagnostic {
+            path,
+            message,
+            fatal: false,
         });
     }
 

@@ -266,7 +266,7 @@ pub fn extract(
         .collect();
     taint.escaping_methods = escaping_methods.into_iter().collect();
     let local_findings = timings::time(Phase::BroadExcept, || {
-        crate::rules::broad_except::check(&source, &outline.except_clauses)
+        crate::rules::broad_except::check(&source, root, &outline.except_clauses)
     });
     FileFacts {
         partial_parse: root.has_error(),

@@ -45,7 +45,7 @@ pub struct ClassIndex {
     pub external_base: Vec<bool>,
     pub subclasses: Vec<Vec<ClassId>>,
     /// Classes a package's `__init__.py` imports are reached through it.
-    reexports: super::Reexports,
+    reexports: std::sync::Arc<super::Reexports>,
 }
 
 /// What a type expression evaluates to.
@@ -87,9 +87,9 @@ fn harmless_base(name: &str) -> bool {
 }
 
 impl ClassIndex {
-    pub fn build(files: &[FileFacts], reexports: &super::Reexports) -> ClassIndex {
+    pub fn build(files: &[FileFacts], reexports: std::sync::Arc<super::Reexports>) -> ClassIndex {
         let mut index = ClassIndex {
-            reexports: reexports.clone(),
+            reexports,
             ..ClassIndex::default()
         };
         for (file, facts) in files.iter().enumerate() {

@@ -52,13 +52,13 @@ pub struct ProjectIndex {
     /// the same module (`if win32: def _umount(...) else: def _umount(...)`):
     /// a call of the name may run any of them.
     alternates: HashMap<FunctionRef, Vec<FunctionRef>>,
-    reexports: Reexports,
+    reexports: std::sync::Arc<Reexports>,
 }
 
 /// What each package's `__init__.py` imports, by the name it binds
 /// (`pkg.safe_name` re-exported from `pkg.common.validate`), and what any
 /// module aliases (`execute = utils.execute`): names reached through it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Reexports {
     bindings: HashMap<String, HashMap<String, String>>,
     /// Module → the modules it imports everything from (`from .paths
@@ -199,17 +199,18 @@ fn method_table(files: &[FileFacts]) -> HashMap<String, Vec<FunctionRef>> {
 
 impl ProjectIndex {
     pub fn build(files: &[FileFacts]) -> ProjectIndex {
-        let reexports = Reexports::build(files);
+        // One table, read by both indexes.
+        let reexports = std::sync::Arc::new(Reexports::build(files));
         // The class model (MG004) and the names (taint) are independent.
         let (classes, mut index) = rayon::join(
-            || classes::ClassIndex::build(files, &reexports),
+            || classes::ClassIndex::build(files, reexports.clone()),
             || ProjectIndex::build_names(files, reexports.clone()),
         );
         index.classes = classes;
         index
     }
 
-    fn build_names(files: &[FileFacts], reexports: Reexports) -> ProjectIndex {
+    fn build_names(files: &[FileFacts], reexports: std::sync::Arc<Reexports>) -> ProjectIndex {
         let mut index = ProjectIndex {
             classes: classes::ClassIndex::default(),
             modules: HashMap::default(),

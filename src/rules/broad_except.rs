@@ -86,13 +86,18 @@ fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
                 Exit::FallsThrough
             }
         }
-        "if_statement" => {
-            let (branches, has_else) = if_branches(statement);
+        // Alternatives: every path takes one of the blocks, or none when
+        // no `else` / catch-all case exists.
+        "if_statement" | "match_statement" => {
+            let (branches, exhaustive) = match statement.kind() {
+                "if_statement" => if_branches(statement),
+                _ => match_cases(statement),
+            };
             combine(
                 branches
                     .into_iter()
                     .map(|branch| block_exit(source, branch, depth + 1)),
-                has_else,
+                exhaustive,
             )
         }
         "with_statement" => {
@@ -133,15 +138,6 @@ fn statement_exit(source: &SourceFile, statement: Node, depth: usize) -> Exit {
             } else {
                 combine(std::iter::once(body).chain(handlers), true)
             }
-        }
-        "match_statement" => {
-            let (cases, exhaustive) = match_cases(statement);
-            combine(
-                cases
-                    .into_iter()
-                    .map(|case| block_exit(source, case, depth + 1)),
-                exhaustive,
-            )
         }
         // A loop may run its body any number of times: only a `return`
         // in it leaves the handler.
@@ -352,11 +348,15 @@ fn saved_block_exit(source: &SourceFile, block: Node, reraise: bool, depth: usiz
 
 /// Checks the `except` clauses of a file, each with the names of its
 /// enclosing classes and functions (`facts::Outline`).
-pub fn check(source: &SourceFile, except_clauses: &[(Node, Vec<&str>)]) -> Vec<Finding> {
-    let Some(&(first, _)) = except_clauses.first() else {
+pub fn check(
+    source: &SourceFile,
+    root: Node,
+    except_clauses: &[(Node, Vec<&str>)],
+) -> Vec<Finding> {
+    if except_clauses.is_empty() {
         return Vec::new();
-    };
-    let constants = module_tuples(source, first);
+    }
+    let constants = module_tuples(source, root);
     except_clauses
         .iter()
         .filter_map(|(clause, scope)| check_handler(source, *clause, scope, &constants))
@@ -366,11 +366,7 @@ pub fn check(source: &SourceFile, except_clauses: &[(Node, Vec<&str>)]) -> Vec<F
 /// The module-level names bound to a tuple or list display
 /// (`RETRYABLE = (OSError, Exception)`): `except RETRYABLE:` catches what
 /// the display lists. A name bound more than once is left out.
-fn module_tuples<'t>(source: &'t SourceFile, any_node: Node<'t>) -> HashMap<&'t str, Node<'t>> {
-    let mut root = any_node;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
+fn module_tuples<'t>(source: &'t SourceFile, root: Node<'t>) -> HashMap<&'t str, Node<'t>> {
     let mut tuples = HashMap::default();
     let mut rebound = Vec::new();
     for (left, right) in crate::facts::module_assignments(root) {
@@ -831,6 +827,7 @@ mod tests {
         let tree = SyntaxTree::from_tree(&parse_python(code).unwrap());
         check(
             &source,
+            tree.root(),
             &crate::facts::Outline::of(&source, tree.root()).except_clauses,
         )
     }

@@ -6,4 +6,4 @@ pub mod local;
 pub mod solve;
 pub mod summary;
 
-pub use local::{MAX_NESTING, ProjectModules, summarize};
+pub use local::{MAX_DEPTH, ProjectModules, summarize};

@@ -29,9 +29,7 @@ use crate::rules::{RuleMask, TaintConfig};
 
 /// Deeper nesting than this is summarised, not interpreted. Above what
 /// CPython accepts (200 nested brackets, 100 indented blocks).
-const MAX_DEPTH: usize = 400;
-/// `MAX_DEPTH` as the diagnostic reports it.
-pub const MAX_NESTING: usize = MAX_DEPTH;
+pub const MAX_DEPTH: usize = 400;
 /// Longest dotted name (`a.b.c`, in segments) matched against sources and
 /// sinks.
 const MAX_DOTTED_SEGMENTS: usize = 64;
