@@ -263,6 +263,22 @@ impl ClassIndex {
         Some(all)
     }
 
+    /// Whether a method of the class named `qualname`, or of one of its
+    /// in-repo bases, stores `self.attr`.
+    pub fn stores_attr(&self, files: &[FileFacts], qualname: &str, attr: &str) -> bool {
+        let Some(&id) = self.by_qualname.get(qualname) else {
+            return false;
+        };
+        self.ancestors(id).into_iter().any(|k| {
+            self.names(files, k).lookup(attr).is_some_and(|attr| {
+                self.facts(files, k)
+                    .methods
+                    .iter()
+                    .any(|method| method.self_writes.iter().any(|write| write.attr == attr))
+            })
+        })
+    }
+
     /// A method by name, looked up in the class and then its bases.
     pub fn find_method<'a>(
         &self,

@@ -187,6 +187,9 @@ pub struct Solution<'a> {
     /// Override → the stubs it overrides: their callers read what it returns.
     overridden: HashMap<FunctionRef, Vec<FunctionRef>>,
     attr_masks: Vec<AtomicU64>,
+    /// Per file, per `ObjectRead`: whether the object's class stores the
+    /// attribute read itself (the object's own taint then does not count).
+    class_stored: Vec<Vec<bool>>,
     /// `attr` → the files that read `self.attr`, with the class read.
     attr_readers: HashMap<String, Vec<(u32, String)>>,
     /// `attr` → the stores into `self.attr` (file, function, store), in
@@ -322,9 +325,20 @@ impl<'a> Solution<'a> {
                 overridden.entry(*function).or_default().push(*stub);
             }
         }
+        let class_stored = files
+            .par_iter()
+            .map(|file| {
+                file.taint
+                    .object_reads
+                    .iter()
+                    .map(|read| index.classes.stores_attr(files, &read.class, &read.attr))
+                    .collect()
+            })
+            .collect();
         let solution = Solution {
             files,
             index,
+            class_stored,
             call_sigs: files
                 .iter()
                 .map(|f| f.taint.calls.iter().map(|_| SigCell::default()).collect())
@@ -973,6 +987,10 @@ impl<'a> Solution<'a> {
                 intrinsic: self.attr_taint(&self_attr.class, &self_attr.attr),
                 ..Sig::default()
             },
+            Atom::ObjectOfRead { index } => match self.class_stored[file][*index as usize] {
+                true => Sig::default(),
+                false => self.eval(file, context, &facts.object_reads[*index as usize].object),
+            },
         };
         base.masked(self.effective_mask(file, entry))
     }
@@ -1400,6 +1418,10 @@ impl<'a> Solution<'a> {
                     }
                     current = next;
                 }
+                Atom::ObjectOfRead { index } => {
+                    let object = &facts.object_reads[*index as usize].object;
+                    current = Some((file, context, object.clone()));
+                }
             }
         }
         steps_backwards.reverse();
@@ -1532,7 +1554,6 @@ fn levels(order: &[usize], callees: &[Vec<usize>]) -> Vec<Vec<usize>> {
 /// Whether some call of the file reads the result of itself or of a call
 /// recorded after it.
 fn back_reference_groups(file: &FileFacts, groups: &[FunctionId]) -> Vec<FunctionId> {
-    let atoms = &file.taint.atoms;
     let mut found: Vec<FunctionId> = file
         .taint
         .calls
@@ -1540,9 +1561,9 @@ fn back_reference_groups(file: &FileFacts, groups: &[FunctionId]) -> Vec<Functio
         .enumerate()
         .filter(|(index, call)| {
             call_inputs(call).any(|input| {
-                input.entries.iter().any(|entry| {
+                file.taint.atoms_within(input).any(|atom| {
                     matches!(
-                        atoms[entry.atom as usize],
+                        *atom,
                         Atom::CallResult { call } | Atom::CallElement { call, .. }
                             if call as usize >= *index
                     )
@@ -2040,22 +2061,21 @@ class Reader(Base):
         for file in &all {
             let taint = &file.taint;
             let groups = closure_groups(file);
-            let group_of_atom = |atom: AtomId| match taint.atoms[atom as usize] {
+            let group_of_atom = |atom: &Atom| match *atom {
                 Atom::CallResult { call } | Atom::CallElement { call, .. } => {
                     Some(groups[taint.calls[call as usize].caller as usize])
                 }
                 Atom::Param { function, .. } => Some(groups[function as usize]),
-                Atom::Source(_) | Atom::SelfAttr(_) => None,
+                Atom::Source(_) | Atom::SelfAttr(_) | Atom::ObjectOfRead { .. } => None,
             };
             let check = |function: FunctionId, value: &Taint| {
-                for entry in &value.entries {
-                    if let Some(group) = group_of_atom(entry.atom) {
+                for atom in taint.atoms_within(value) {
+                    if let Some(group) = group_of_atom(atom) {
                         assert!(
                             group == 0 || group == groups[function as usize],
-                            "{}: function {} reads {:?} of group {group}",
+                            "{}: function {} reads {atom:?} of group {group}",
                             file.source.path,
                             taint.functions[function as usize].qualname,
-                            taint.atoms[entry.atom as usize],
                         );
                     }
                 }

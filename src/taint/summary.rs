@@ -32,12 +32,28 @@ pub enum Atom {
     CallElement { call: CallId, index: u16 },
     /// `self.<attr>` of `class` (flow-insensitive across the class's methods).
     SelfAttr(Box<SelfAttrAtom>),
+    /// The taint of the object of `v.attr`, `v` of a class of the scanned
+    /// sources (`FileTaint::object_reads[index]`): it counts only when no
+    /// method of the class stores `self.attr`. When one does, the
+    /// attribute is the class's own and its taint is the `SelfAttr` atom
+    /// beside this one (a constant set in `__init__` stays clean however
+    /// tainted the constructor's arguments were).
+    ObjectOfRead { index: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SourceAtom {
     pub description: String,
     pub span: Span,
+}
+
+/// `v.attr` read on an object `v` of a scanned class, with the taint `v`
+/// itself carries (from the arguments it was built with).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectRead {
+    pub class: String,
+    pub attr: String,
+    pub object: Taint,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -501,6 +517,9 @@ pub struct FileTaint {
     pub escaping_methods: Vec<(String, String)>,
     /// Classes of the file with their bases as spelled through the imports.
     pub classes: Vec<ClassInfo>,
+    /// The objects behind `Atom::ObjectOfRead` atoms.
+    #[serde(default)]
+    pub object_reads: Vec<ObjectRead>,
     /// The first code nested too deep to interpret (`MAX_DEPTH`): only the
     /// names it reads are followed, not the calls in it.
     #[serde(default)]
@@ -515,11 +534,29 @@ impl FunctionSummary {
 }
 
 impl FileTaint {
+    /// The atoms a value may take its taint from: its own, and those of
+    /// the objects behind its `ObjectOfRead` atoms.
+    pub fn atoms_within<'a>(&'a self, taint: &'a Taint) -> impl Iterator<Item = &'a Atom> + 'a {
+        let mut pending: Vec<&'a Entry> = taint.entries.iter().collect();
+        std::iter::from_fn(move || {
+            let entry = pending.pop()?;
+            let atom = &self.atoms[entry.atom as usize];
+            if let Atom::ObjectOfRead { index } = atom {
+                pending.extend(self.object_reads[*index as usize].object.entries.iter());
+            }
+            Some(atom)
+        })
+    }
+
     /// Drops spare capacity everywhere: the facts of every file stay in
     /// memory until the run ends, and growth by doubling leaves up to half
     /// of each vector unused.
     pub fn shrink(&mut self) {
         self.atoms.shrink_to_fit();
+        self.object_reads.shrink_to_fit();
+        for read in &mut self.object_reads {
+            read.object.shrink();
+        }
         self.callees.shrink_to_fit();
         self.calls.shrink_to_fit();
         for call in &mut self.calls {

@@ -302,6 +302,19 @@ impl<'a> Interpreter<'a> {
             && (self.project.may_contain(&class)
                 || self.local_classes.values().any(|local| *local == class))
         {
+            // What the object carries counts only for an attribute its
+            // class does not store itself (decided once all classes are
+            // known).
+            let object = std::mem::take(&mut taint);
+            if !object.is_clean() {
+                let index = self.file.object_reads.len() as u32;
+                self.file.object_reads.push(ObjectRead {
+                    class: class.clone(),
+                    attr: attr.to_string(),
+                    object,
+                });
+                taint = Taint::atom(self.intern(Atom::ObjectOfRead { index }));
+            }
             let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
                 class,
                 attr: attr.to_string(),
