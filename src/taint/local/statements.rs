@@ -229,14 +229,36 @@ impl<'a> Interpreter<'a> {
                 Flow::Normal
             }
             "match_statement" => {
-                if let Some(subject) = node.child_by_field_name("subject") {
-                    self.eval(subject, env, context, depth);
-                }
+                let subject = match node.child_by_field_name("subject") {
+                    Some(subject) => self.eval(subject, env, context, depth),
+                    None => Taint::default(),
+                };
                 let before = env.clone();
                 if let Some(body) = node.child_by_field_name("body") {
                     let mut cursor = body.walk();
                     for case in body.named_children(&mut cursor) {
                         let mut case_env = before.clone();
+                        // The names a pattern captures hold parts of the
+                        // subject (`case [program, *args]:`).
+                        for capture in pattern_captures(case) {
+                            if self.text(capture) == "_" {
+                                continue;
+                            }
+                            let value =
+                                self.hop(subject.clone(), capture, HopKind::AssignedTo, capture);
+                            self.bind(capture, value, &mut case_env, context, depth + 1);
+                        }
+                        // `case name if name in ALLOWED:` guards the body
+                        // as an `if` would.
+                        if let Some(condition) = case
+                            .child_by_field_name("guard")
+                            .and_then(|guard| guard.named_child(0))
+                        {
+                            self.eval(condition, &mut case_env, context, depth);
+                            let facts =
+                                self.condition_facts(condition, true, &case_env, context, depth);
+                            apply_facts(&mut case_env, &facts);
+                        }
                         if let Some(consequence) = case.child_by_field_name("consequence") {
                             self.exec_block(consequence, &mut case_env, context, depth);
                         }
@@ -1216,6 +1238,39 @@ impl<'a> Interpreter<'a> {
                 .as_deref()
                 .is_some_and(|name| name == self.text(node))
     }
+}
+
+/// The names the patterns of a `case` clause bind: bare names (`case x`,
+/// `[a, *rest]`, `{"k": v, **others}`, `Point(x=px)`) and `as` targets;
+/// not class names, keywords, or dotted value patterns (`Color.RED`).
+fn pattern_captures(case: Node<'_>) -> Vec<Node<'_>> {
+    let mut captures = Vec::new();
+    let mut cursor = case.walk();
+    for pattern in case.named_children(&mut cursor) {
+        if pattern.kind() != "case_pattern" {
+            continue;
+        }
+        crate::facts::walk_tree(pattern, |node| {
+            if node.kind() != "identifier" {
+                return;
+            }
+            let Some(parent) = node.parent() else {
+                return;
+            };
+            let captured = match parent.kind() {
+                "dotted_name" => {
+                    parent.named_child_count() == 1
+                        && parent.parent().is_some_and(|p| p.kind() != "class_pattern")
+                }
+                "splat_pattern" | "as_pattern" | "as_pattern_target" => true,
+                _ => false,
+            };
+            if captured {
+                captures.push(node);
+            }
+        });
+    }
+    captures
 }
 
 /// The (target, value) pairs of an assignment that unpacks a display of
