@@ -289,18 +289,13 @@ impl<'a> Interpreter<'a> {
         let mut taint = self.eval(object, env, context, depth);
         let class = self.value_type(object, env);
         // The output pipes of a process (`for line in proc.stdout`).
-        if matches!(attr, "stdout" | "stderr")
-            && class.as_deref().is_some_and(|class| {
-                class == "subprocess.Popen" || class.ends_with(".subprocess.Popen")
-            })
-        {
+        if matches!(attr, "stdout" | "stderr") && class.as_deref().is_some_and(is_popen) {
             let spelled = self.text(node);
             let description = format!("`{spelled}`: subprocess output");
             taint.union_with(&self.source_taint(description, node));
         }
         if let Some(class) = class
-            && (self.project.may_contain(&class)
-                || self.local_classes.values().any(|local| *local == class))
+            && self.is_scanned_class(&class)
         {
             // What the object carries counts only for an attribute its
             // class does not store itself (decided once all classes are
@@ -322,6 +317,12 @@ impl<'a> Interpreter<'a> {
             taint.union_with(&Taint::atom(atom));
         }
         taint
+    }
+
+    /// Whether a class (as `value_type` names it) may be one of the
+    /// scanned sources.
+    pub(super) fn is_scanned_class(&self, class: &str) -> bool {
+        self.project.may_contain(class) || self.local_classes.values().any(|local| local == class)
     }
 
     /// Whether `node` names operator configuration or an injected helper:
@@ -775,10 +776,7 @@ impl<'a> Interpreter<'a> {
                     || self.may_be_star_imported(name)
             }
             Callee::SelfMethod { .. } | Callee::Super { .. } => true,
-            Callee::Method { class, .. } => {
-                self.project.may_contain(class)
-                    || self.local_classes.values().any(|c| **c == **class)
-            }
+            Callee::Method { class, .. } => self.is_scanned_class(class),
             Callee::UnknownMethod { name } => is_private_name(name),
         };
         // Sanitizers.

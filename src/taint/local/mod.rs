@@ -1582,3 +1582,8 @@ pub fn is_used_as_value(node: Node) -> bool {
         _ => false,
     }
 }
+
+/// `subprocess.Popen`, however the import spelled it.
+fn is_popen(class: &str) -> bool {
+    class == "subprocess.Popen" || class.ends_with(".subprocess.Popen")
+}

@@ -457,6 +457,17 @@ impl<'a> Interpreter<'a> {
                     }
                     let taint = self.hop(taint, item, HopKind::BoundByWith, target);
                     self.bind(target, taint, env, context, depth);
+                    // `with ScratchMount(dev) as scratch`: the object
+                    // itself, as `__enter__` returns it (`return self`) for
+                    // the classes of the scanned sources and for `Popen`.
+                    if target.kind() == "identifier"
+                        && let Some(ty) = expression
+                            .filter(|e| e.kind() == "call")
+                            .and_then(|e| self.value_type(e, env))
+                            .filter(|ty| self.is_scanned_class(ty) || is_popen(ty))
+                    {
+                        env.types.insert(self.text(target).into(), ty);
+                    }
                 }
             } else {
                 self.eval(value, env, context, depth);
