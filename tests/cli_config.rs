@@ -109,6 +109,23 @@ sources = [{ name = "mylib.web.param", description = "a request parameter" }]
 }
 
 #[test]
+fn a_configured_guard_sanitizer_clears_its_argument() {
+    let dir = tempdir();
+    let checked = "import subprocess\n\nfrom mylib import utils\n\n\ndef run(cmd_list):\n    utils.check_ssh_injection(cmd_list)\n    subprocess.call(' '.join(cmd_list), shell=True)\n";
+    write(dir.path(), "a.py", checked);
+    // A deny-list check is not a sanitizer by default.
+    let before = run(dir.path(), &["check", "--no-cache", "a.py"]);
+    assert_eq!(before.code, 1, "{before:?}");
+    write(
+        dir.path(),
+        "mountguard.toml",
+        "[rules.command-injection]\nsanitizers = [{ call = \"*.utils.check_ssh_injection\", guard = true }]\n",
+    );
+    let after = run(dir.path(), &["check", "--no-cache", "a.py"]);
+    assert_eq!(after.code, 0, "{after:?}");
+}
+
+#[test]
 fn broken_pyproject_with_our_table_is_an_error_not_skipped() {
     let dir = tempdir();
     write(

@@ -215,7 +215,8 @@ pub struct SanitizerSpec {
     #[serde(default)]
     pub method: Option<String>,
     /// A check that raises on bad values instead of returning a clean one
-    /// (`utils.check_ssh_injection(cmd)`): its arguments are clean after it.
+    /// (a project's `check_ssh_injection(cmd)`, declared in its configuration):
+    /// its arguments are clean after it.
     #[serde(default)]
     pub guard: bool,
 }

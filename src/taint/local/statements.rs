@@ -512,7 +512,7 @@ impl<'a> Interpreter<'a> {
 
     /// After `check(x)` returns, `x` passed the check when `check` raises
     /// on bad values: a guard sanitizer of the rule data
-    /// (`utils.check_ssh_injection`), or a helper of the scanned sources
+    /// (one a configuration declares), or a helper of the scanned sources
     /// whose summary says it asserts its parameter.
     pub(super) fn apply_raising_check(&mut self, call: Node<'a>, env: &mut Env) {
         let Some(function) = call.child_by_field_name("function") else {
