@@ -113,7 +113,8 @@ impl<'a> Interpreter<'a> {
             "lambda" => {
                 let mut scope = env.clone();
                 // Its callers are not known: its parameters are sources, as
-                // a public function's are.
+                // a public function's are, for the sinks in its body.
+                let mut parameter_atoms = Vec::new();
                 if let Some(parameters) = node.child_by_field_name("parameters") {
                     let mut cursor = parameters.walk();
                     let names: Vec<Node<'a>> = parameters
@@ -129,12 +130,20 @@ impl<'a> Interpreter<'a> {
                         let spelled = self.text(name);
                         let description = format!("`{spelled}`: a parameter of a lambda");
                         let taint = self.source_taint(description, name);
+                        parameter_atoms.extend(taint.entries.iter().map(|entry| entry.atom));
                         scope.vars.insert(spelled.into(), taint);
                     }
                 }
-                node.child_by_field_name("body")
+                let mut body = node
+                    .child_by_field_name("body")
                     .map(|b| self.eval(b, &mut scope, context, depth))
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                // The function object is data only through what it captures
+                // (`lambda: cmd`): `map(lambda x: ' '.join(x), COMMANDS)`
+                // is as clean as `COMMANDS`.
+                body.entries
+                    .retain(|entry| !parameter_atoms.contains(&entry.atom));
+                body
             }
             _ => Taint::default(),
         }
