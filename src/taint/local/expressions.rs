@@ -296,6 +296,15 @@ impl<'a> Interpreter<'a> {
         // class of the scanned sources (`self.parser.dev`, `p = Parser();
         // p.dev`), also what the class stores in that attribute.
         let mut taint = self.eval(object, env, context, depth);
+        // A class attribute read through the class (`LVM.LVM_CMD_PREFIX`).
+        if let Some(class) = self.class_named_by(object, env) {
+            let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
+                class,
+                attr: attr.to_string(),
+            })));
+            taint.union_with(&Taint::atom(atom));
+            return taint;
+        }
         let class = self.value_type(object, env);
         // The output pipes of a process (`for line in proc.stdout`).
         if matches!(attr, "stdout" | "stderr") && class.as_deref().is_some_and(is_popen) {

@@ -1097,6 +1097,10 @@ impl<'a> Interpreter<'a> {
                     self.store_self(&attr, value.clone(), target, context);
                     env.vars
                         .insert(crate::names::join_dotted("self", &attr).into(), value);
+                } else if let Some(class) = self.class_named_by(object, env) {
+                    // `LVM.LVM_CMD_PREFIX = prefix`: a class attribute, read
+                    // as `self.LVM_CMD_PREFIX` or through the class.
+                    self.record_store(class, &attr, value, target, context);
                 } else if object.kind() == "identifier" {
                     // Mutating an object taints it (not an imported module:
                     // `shutil.copyfileobj = f` must not make `shutil` a
@@ -1124,6 +1128,21 @@ impl<'a> Interpreter<'a> {
             }
             _ => {}
         }
+    }
+
+    /// The class of the scanned sources a bare name refers to (`LVM` in
+    /// `LVM.LVM_CMD_PREFIX`): one of the file's, or one it imports; not a
+    /// local variable of the same name.
+    pub(super) fn class_named_by(&self, node: Node<'a>, env: &Env) -> Option<String> {
+        if node.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(node);
+        if env.vars.contains_key(name) || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return None;
+        }
+        let class = self.resolve_class(name);
+        self.is_scanned_class(&class).then_some(class)
     }
 
     /// Whether a name refers to an import of the file (and not to a local
