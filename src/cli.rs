@@ -1,7 +1,7 @@
 //! The command line: arguments, configuration, exit codes, and the wiring
 //! of the stages (discover → analyse → suppress → render).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -456,7 +456,19 @@ pub fn check(args: &CheckArgs) -> u8 {
         None => 0,
     };
     if let Some(changed) = &changed {
-        findings.retain(|finding| changed.touches(finding, &cwd));
+        // The file as read: a shown path has its control characters escaped.
+        let read_from: HashMap<&str, &Path> = discovered
+            .files
+            .iter()
+            .map(|file| (&*file.display, file.fs_path.as_path()))
+            .collect();
+        findings.retain(|finding| {
+            let shown = &*finding.location.path;
+            let file = read_from
+                .get(shown)
+                .map_or_else(|| cwd.join(shown), |file| file.to_path_buf());
+            changed.touches(finding, &file)
+        });
     }
 
     let format = match args.format {

@@ -423,13 +423,16 @@ impl ChangedLines {
                 dir.display()
             )
         })?;
-        let top = PathBuf::from(top.trim_end_matches(['\n', '\r']));
+        let top = path_from_bytes(top.strip_suffix(b"\n").unwrap_or(&top));
         let verify = format!("{rev}^{{commit}}");
         git(&top, &["rev-parse", "--verify", "--quiet", &verify])
             .map_err(|_| format!("--diff-from: unknown git revision `{rev}`"))?;
         let diff = git(
             &top,
             &[
+                // Names are then written as they are, unless they hold
+                // `"`, a backslash or a control character: `header_path`
+                // unquotes those.
                 "-c",
                 "core.quotePath=false",
                 // Plumbing: porcelain `git diff` refreshes stale stat data in
@@ -449,57 +452,92 @@ impl ChangedLines {
         )
         .map_err(|error| format!("--diff-from: git diff failed: {error}"))?;
         let mut changed = ChangedLines::parse_diff(&diff, &top);
-        let untracked = git(
-            &top,
-            &[
-                "-c",
-                "core.quotePath=false",
-                "ls-files",
-                "-z",
-                "--others",
-                "--exclude-standard",
-            ],
-        )
-        .map_err(|error| format!("--diff-from: git ls-files failed: {error}"))?;
-        for name in untracked.split('\0').filter(|name| !name.is_empty()) {
-            changed.whole.insert(canonical(&top.join(name)));
+        let untracked = git(&top, &["ls-files", "-z", "--others", "--exclude-standard"])
+            .map_err(|error| format!("--diff-from: git ls-files failed: {error}"))?;
+        for name in untracked
+            .split(|&byte| byte == 0)
+            .filter(|name| !name.is_empty())
+        {
+            changed
+                .whole
+                .insert(canonical(&top.join(path_from_bytes(name))));
         }
         Ok(changed)
     }
 
-    /// Parses `git diff -U0` output: `+++ b/path` then `@@ -a,b +c,d @@`.
-    /// Pure deletions (`+c,0`) change no line of the new file.
-    pub fn parse_diff(diff: &str, top: &Path) -> ChangedLines {
+    /// Parses `git diff -U0` output: `+++ b/path` then `@@ -a,b +c,d @@`
+    /// hunks. Pure deletions (`+c,0`) change no line of the new file. A
+    /// hunk's body is skipped by its counts, so an added line that reads
+    /// `++ b/x` (shown as `+++ b/x`) is never taken for a file header.
+    pub fn parse_diff(diff: &[u8], top: &Path) -> ChangedLines {
         let mut changed = ChangedLines::default();
         let mut current: Option<PathBuf> = None;
-        for line in diff.lines() {
-            if let Some(path) = line.strip_prefix("+++ ") {
-                current = path.strip_prefix("b/").map(|rel| canonical(&top.join(rel)));
-            } else if let (Some(hunk), Some(path)) = (line.strip_prefix("@@ "), &current) {
-                let Some(new) = hunk.split_whitespace().find(|part| part.starts_with('+')) else {
+        // Lines of the current hunk's body not seen yet: old, new.
+        let (mut old_left, mut new_left) = (0u32, 0u32);
+        for line in diff.split(|&byte| byte == b'\n') {
+            if old_left > 0 || new_left > 0 {
+                let in_body = match line.first() {
+                    Some(b'-') => {
+                        old_left = old_left.saturating_sub(1);
+                        true
+                    }
+                    Some(b'+') => {
+                        new_left = new_left.saturating_sub(1);
+                        true
+                    }
+                    Some(b' ') => {
+                        old_left = old_left.saturating_sub(1);
+                        new_left = new_left.saturating_sub(1);
+                        true
+                    }
+                    // `\ No newline at end of file`: a line of neither side.
+                    Some(b'\\') => true,
+                    // Not a body line (the counts were wrong): a header.
+                    _ => {
+                        (old_left, new_left) = (0, 0);
+                        false
+                    }
+                };
+                if in_body {
+                    continue;
+                }
+            }
+            if line.starts_with(b"diff ") {
+                current = None;
+            } else if let Some(name) = line.strip_prefix(b"+++ ") {
+                current = header_path(name)
+                    .and_then(|name| name.strip_prefix(b"b/").map(path_from_bytes))
+                    .map(|rel| canonical(&top.join(rel)));
+            } else if let Some(hunk) = line.strip_prefix(b"@@ ") {
+                let hunk = String::from_utf8_lossy(hunk);
+                let mut sides = hunk.split_whitespace();
+                let old = sides.next().and_then(|side| side.strip_prefix('-'));
+                let new = sides.next().and_then(|side| side.strip_prefix('+'));
+                let (Some((_, old_count)), Some((start, new_count))) =
+                    (old.and_then(hunk_range), new.and_then(hunk_range))
+                else {
                     continue;
                 };
-                let mut numbers = new[1..].splitn(2, ',');
-                let start: u32 = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-                let count: u32 = numbers
-                    .next()
-                    .map_or(Some(1), |n| n.parse().ok())
-                    .unwrap_or(0);
-                if count > 0 {
+                (old_left, new_left) = (old_count, new_count);
+                if let Some(path) = &current
+                    && new_count > 0
+                {
                     changed
                         .ranges
                         .entry(path.clone())
                         .or_default()
-                        .push((start, start + count - 1));
+                        .push((start, start + new_count - 1));
                 }
             }
         }
         changed
     }
 
-    /// Whether the finding's primary span touches a changed line.
-    pub fn touches(&self, finding: &Finding, cwd: &Path) -> bool {
-        let path = canonical(&cwd.join(&*finding.location.path));
+    /// Whether the finding's primary span touches a changed line of
+    /// `file`, the finding's file as read (its absolute path: the path
+    /// shown may have escaped characters).
+    pub fn touches(&self, finding: &Finding, file: &Path) -> bool {
+        let path = canonical(file);
         if self.whole.contains(&path) {
             return true;
         }
@@ -515,11 +553,68 @@ impl ChangedLines {
     }
 }
 
+/// `start,count` of one side of a hunk header (`count` is 1 when omitted).
+fn hunk_range(range: &str) -> Option<(u32, u32)> {
+    let (start, count) = range.split_once(',').unwrap_or((range, "1"));
+    Some((start.parse().ok()?, count.parse().ok()?))
+}
+
+/// The name in a `+++ ` line: git C-quotes a name with `"`, a backslash or
+/// a control character (`"b/a\tb.py"`), and ends one containing a space
+/// with a TAB (`b/a b.py<TAB>`). `None` for a malformed quoted name.
+fn header_path(name: &[u8]) -> Option<Vec<u8>> {
+    let Some(quoted) = name.strip_prefix(b"\"") else {
+        return Some(name.strip_suffix(b"\t").unwrap_or(name).to_vec());
+    };
+    let mut out = Vec::with_capacity(quoted.len());
+    let mut bytes = quoted.iter().copied();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            b'"' => return Some(out),
+            b'\\' => {
+                let escaped = bytes.next()?;
+                out.push(match escaped {
+                    b'a' => 0x07,
+                    b'b' => 0x08,
+                    b't' => b'\t',
+                    b'n' => b'\n',
+                    b'v' => 0x0b,
+                    b'f' => 0x0c,
+                    b'r' => b'\r',
+                    // Three octal digits: a byte (git writes non-ASCII
+                    // bytes so unless core.quotePath is off).
+                    b'0'..=b'3' => {
+                        let mut value = escaped - b'0';
+                        for _ in 0..2 {
+                            let digit = bytes.next()?;
+                            if !(b'0'..=b'7').contains(&digit) {
+                                return None;
+                            }
+                            value = value * 8 + (digit - b'0');
+                        }
+                        value
+                    }
+                    other => other,
+                });
+            }
+            other => out.push(other),
+        }
+    }
+    None
+}
+
+/// A file name as git prints it: bytes, not necessarily UTF-8.
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| crate::discover::normalize(path))
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+/// Runs git in `dir`; its standard output, or its standard error on failure.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let output = Command::new("git")
         // Never take optional locks (index refreshes) in the scanned tree.
         .arg("--no-optional-locks")
@@ -532,7 +627,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(stderr.trim().to_string());
     }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    Ok(output.stdout)
 }
 
 #[cfg(test)]
@@ -677,13 +772,43 @@ pub(crate) mod tests {
 
     #[test]
     fn diff_hunks() {
-        let diff = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -3,0 +4,2 @@ def f():\n+a\n+b\n@@ -10 +12 @@\n-c\n+d\n@@ -20,2 +21,0 @@\n-e\n";
+        let diff = b"diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -3,0 +4,2 @@ def f():\n+a\n+b\n@@ -10 +12 @@\n-c\n+d\n@@ -20,2 +21,0 @@\n-e\n-f\n";
         let changed = ChangedLines::parse_diff(diff, Path::new("/nonexistent-top"));
         let ranges = &changed.ranges[Path::new("/nonexistent-top/x.py")];
         assert_eq!(ranges, &[(4, 5), (12, 12)]);
-        let cwd = Path::new("/nonexistent-top");
-        assert!(changed.touches(&finding("MG001", "x.py", 5, ""), cwd));
-        assert!(!changed.touches(&finding("MG001", "x.py", 6, ""), cwd));
-        assert!(!changed.touches(&finding("MG001", "x.py", 21, ""), cwd));
+        let file = Path::new("/nonexistent-top/x.py");
+        assert!(changed.touches(&finding("MG001", "x.py", 5, ""), file));
+        assert!(!changed.touches(&finding("MG001", "x.py", 6, ""), file));
+        assert!(!changed.touches(&finding("MG001", "x.py", 21, ""), file));
+    }
+
+    #[test]
+    fn diff_names_quoted_or_with_a_tab_and_lines_that_look_like_headers() {
+        use std::os::unix::ffi::OsStrExt;
+        let diff: &[u8] = b"diff --git a/space name.py b/space name.py\n\
+--- a/space name.py\t\n+++ b/space name.py\t\n@@ -5 +5,2 @@\n-x\n+++ b/evil.py\n+y\n\
+diff --git \"a/quo\\\"te\\tand\\nnew.py\" \"b/quo\\\"te\\tand\\nnew.py\"\n\
+--- \"a/quo\\\"te\\tand\\nnew.py\"\n+++ \"b/quo\\\"te\\tand\\nnew.py\"\n@@ -1,0 +2 @@\n+z\n\\ No newline at end of file\n\
+diff --git a/caf\xe9.py b/caf\xe9.py\n--- /dev/null\n+++ b/caf\xe9.py\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n\
+diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n";
+        let top = Path::new("/nonexistent-top");
+        let changed = ChangedLines::parse_diff(diff, top);
+        let mut ranges: Vec<(PathBuf, Vec<(u32, u32)>)> = changed.ranges.into_iter().collect();
+        ranges.sort();
+        let latin1 = top.join(std::ffi::OsStr::from_bytes(b"caf\xe9.py"));
+        assert_eq!(
+            ranges,
+            [
+                (latin1, vec![(1, 3)]),
+                (top.join("quo\"te\tand\nnew.py"), vec![(2, 2)]),
+                (top.join("space name.py"), vec![(5, 6)]),
+            ]
+        );
+        assert_eq!(
+            header_path(b"\"b/\\303\\274\\\\.py\""),
+            Some("b/\u{fc}\\.py".as_bytes().to_vec())
+        );
+        assert_eq!(header_path(b"\"b/unterminated"), None);
+        assert_eq!(header_path(b"\"b/bad\\08\""), None);
     }
 }

@@ -164,3 +164,83 @@ fn the_configuration_does_not_depend_on_the_order_of_the_paths() {
     let alone = run(root, &["check", "pkg/a.py"]);
     assert_eq!(alone.code, 0, "{alone:?}");
 }
+
+/// Parameters and attributes named `myopts` hold operator configuration
+/// once configured so, like the built-in `conf`; `other` stays untrusted.
+const TRUSTED: &str = r#"import subprocess
+
+
+def d(conf):
+    subprocess.call(conf.cmd, shell=True)
+
+
+def e(myopts):
+    subprocess.call(myopts.cmd, shell=True)
+
+
+class K:
+    def __init__(self, myopts):
+        self.myopts = myopts
+
+    def run(self):
+        subprocess.call(self.myopts.cmd, shell=True)
+
+
+def f(other):
+    subprocess.call(other.cmd, shell=True)
+"#;
+
+#[test]
+fn configured_trusted_names_are_trusted_like_the_built_in_ones() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, "q.py", TRUSTED);
+    let lines = |run: &Run| -> Vec<u64> {
+        codes_and_lines(run)
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect()
+    };
+    let untrusted = run(root, &["check", "--format", "json", "q.py"]);
+    assert_eq!(lines(&untrusted), [9, 17, 21], "{untrusted:?}");
+    // Every table that takes `trusted_names`; a name is trusted for every
+    // taint rule whichever table lists it, as the built-in names are.
+    let configurations = [
+        (
+            "mountguard.toml",
+            "[rules.common]\ntrusted_names = [\"myopts\"]\n",
+        ),
+        (
+            "mountguard.toml",
+            "[rules.command-injection]\ntrusted_names = [\"myopts\"]\n",
+        ),
+        (
+            "mountguard.toml",
+            "[rules.path-traversal]\ntrusted_names = [\"myopts\"]\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.mountguard.rules.common]\ntrusted_names = [\"myopts\"]\n",
+        ),
+    ];
+    for (file, text) in configurations {
+        let _ = std::fs::remove_file(root.join("mountguard.toml"));
+        let _ = std::fs::remove_file(root.join("pyproject.toml"));
+        write(root, file, text);
+        let trusted = run(root, &["check", "--format", "json", "q.py"]);
+        assert_eq!(lines(&trusted), [21], "{file}: {text}: {trusted:?}");
+        // The same through --config, from elsewhere.
+        let explicit = run(
+            &root.join(".."),
+            &[
+                "check",
+                "--format",
+                "json",
+                "--config",
+                root.join(file).to_str().unwrap(),
+                root.join("q.py").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(lines(&explicit), [21], "--config {file}: {explicit:?}");
+    }
+}

@@ -305,17 +305,7 @@ fn diff_from_reports_only_changed_lines_and_untracked_files() {
         &["check", "--format", "json", "--diff-from", &base, "."],
     );
     assert_eq!(changed.code, 1, "{changed:?}");
-    let found: Vec<(String, u64)> = json(&changed)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let found = paths_and_lines(&changed);
     assert_eq!(found, [("a.py".to_string(), 8), ("new.py".to_string(), 4)]);
 
     // Committed changes count too.
@@ -328,6 +318,62 @@ fn diff_from_reports_only_changed_lines_and_untracked_files() {
     assert_eq!(codes_and_lines(&since_base).len(), 2, "{since_base:?}");
     let since_head = run(root, &["check", "--diff-from", "HEAD", "."]);
     assert_eq!(since_head.code, 0, "{since_head:?}");
+}
+
+#[test]
+fn diff_from_finds_changes_in_files_git_quotes_the_names_of() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    // git writes these names quoted (`"`, a backslash, TAB, newline), with
+    // a trailing TAB (a space), or as raw bytes (not UTF-8).
+    let names: [&[u8]; 8] = [
+        b"plain.py",
+        b"space name.py",
+        b"d ir/m.py",
+        b"quo\"te.py",
+        b"back\\slash.py",
+        b"tab\tname.py",
+        b"new\nline.py",
+        b"caf\xe9.py",
+    ];
+    let before = "import os\n\n\ndef u(x):\n    pass\n\n\ndef v(y):\n    os.rmdir(y)\n";
+    for name in names {
+        let path = root.join(std::ffi::OsStr::from_bytes(name));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, before).unwrap();
+    }
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "base"]);
+    // One new flaw on line 5 of each; the old one on line 9 is unchanged.
+    let after = before.replace("    pass\n", "    os.rmdir(x)\n");
+    for name in names {
+        std::fs::write(root.join(std::ffi::OsStr::from_bytes(name)), &after).unwrap();
+    }
+    let all = run(root, &["check", "--format", "json", "."]);
+    assert_eq!(codes_and_lines(&all).len(), 16, "{all:?}");
+    let changed = run(
+        root,
+        &["check", "--format", "json", "--diff-from", "HEAD", "."],
+    );
+    assert_eq!(changed.code, 1, "{changed:?}");
+    let found = paths_and_lines(&changed);
+    let mut expected: Vec<(String, u64)> = [
+        "plain.py",
+        "space name.py",
+        "d ir/m.py",
+        "quo\"te.py",
+        "back\\slash.py",
+        "tab\\tname.py",
+        "new\\nline.py",
+        "caf\u{FFFD}.py",
+    ]
+    .iter()
+    .map(|shown| (shown.to_string(), 5))
+    .collect();
+    expected.sort();
+    assert_eq!(found, expected, "{changed:?}");
 }
 
 #[test]

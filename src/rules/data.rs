@@ -57,14 +57,26 @@ pub struct TaintData {
 
 impl TaintData {
     pub fn extend(&mut self, other: TaintData) {
-        self.sinks.extend(other.sinks);
-        self.sources.extend(other.sources);
-        self.sanitizers.extend(other.sanitizers);
-        self.privileged_keywords.extend(other.privileged_keywords);
-        self.privileged_programs.extend(other.privileged_programs);
-        self.shell_programs.extend(other.shell_programs);
-        self.privileged_decorators
-            .extend(other.privileged_decorators);
+        // Destructured so that a list added to the schema cannot be
+        // forgotten here (`trusted_names` once was: accepted, then dropped).
+        let TaintData {
+            sinks,
+            sources,
+            sanitizers,
+            privileged_keywords,
+            privileged_programs,
+            shell_programs,
+            privileged_decorators,
+            trusted_names,
+        } = other;
+        self.sinks.extend(sinks);
+        self.sources.extend(sources);
+        self.sanitizers.extend(sanitizers);
+        self.privileged_keywords.extend(privileged_keywords);
+        self.privileged_programs.extend(privileged_programs);
+        self.shell_programs.extend(shell_programs);
+        self.privileged_decorators.extend(privileged_decorators);
+        self.trusted_names.extend(trusted_names);
     }
 }
 

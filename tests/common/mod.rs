@@ -168,13 +168,22 @@ pub fn json(run: &Run) -> serde_json::Value {
 
 /// `(code, line)` of each finding of a `--format json` run.
 pub fn codes_and_lines(run: &Run) -> Vec<(String, u64)> {
+    field_and_line(run, "code")
+}
+
+/// `(path, line)` of each finding of a `--format json` run.
+pub fn paths_and_lines(run: &Run) -> Vec<(String, u64)> {
+    field_and_line(run, "path")
+}
+
+fn field_and_line(run: &Run, field: &str) -> Vec<(String, u64)> {
     json(run)
         .as_array()
         .expect("array")
         .iter()
         .map(|f| {
             (
-                f["code"].as_str().unwrap().to_string(),
+                f[field].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),
             )
         })
