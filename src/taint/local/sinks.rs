@@ -257,9 +257,13 @@ impl<'a> Interpreter<'a> {
                     .is_some_and(|mode| {
                         self.writes(mode)
                             || mode.kind() == "identifier"
-                                && self
+                                && (self
                                     .binding(self.text(mode), env, context)
                                     .is_some_and(|binding| binding.writes)
+                                    // A mode the caller chooses (`def
+                                    // writefile(path, mode, data)`) may
+                                    // be a writing one.
+                                    || self.holds_own_parameter(self.text(mode), env, context))
                     }),
                 _ => false,
             };
@@ -338,6 +342,19 @@ impl<'a> Interpreter<'a> {
                     && !self.is_falsy_literal(*value)
             })
             .map(|(keyword, _, value)| (*keyword, *value))
+    }
+
+    /// Whether a variable still holds (something of) a parameter of the
+    /// function it is read in.
+    fn holds_own_parameter(&self, name: &str, env: &Env, context: &FunctionContext) -> bool {
+        env.vars.get(name).is_some_and(|taint| {
+            taint.entries.iter().any(|entry| {
+                matches!(
+                    self.file.atoms[entry.atom as usize],
+                    Atom::Param { function, .. } if function == context.id
+                )
+            })
+        })
     }
 
     /// Whether a mode string or `os.open` flags open a file for writing
