@@ -34,6 +34,14 @@ fn render_one(
     let Some(primary) = span(&finding.location, sources) else {
         return writeln!(out, "{}", super::concise::line(finding));
     };
+    // A generated or minified line would be drawn whole, underline and
+    // all (megabytes for one finding): such a finding is written as text.
+    let mut locations = std::iter::once(&finding.location)
+        .chain(finding.trace.iter().map(|step| &step.location))
+        .chain(finding.labels.iter().map(|label| &label.location));
+    if locations.any(|location| on_long_line(location, sources)) {
+        return render_as_text(finding, out);
+    }
     let (kind, primary_color) = match finding.severity {
         Severity::Error => (ReportKind::Error, Color::Red),
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
@@ -119,6 +127,59 @@ fn render_one(
         buffer = strip_ansi(&buffer);
     }
     out.write_all(&buffer)
+}
+
+/// Longest source line drawn, in bytes.
+const MAX_DRAWN_LINE: usize = 1000;
+
+/// Whether a location's first or last line is longer than `MAX_DRAWN_LINE`.
+fn on_long_line(location: &Location, sources: &BTreeMap<Arc<str>, Arc<str>>) -> bool {
+    let Some((_, range)) = span(location, sources) else {
+        return false;
+    };
+    let Some(text) = sources.get(&location.path) else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    let line_length = |at: usize| {
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
+        end - start
+    };
+    line_length(range.start) > MAX_DRAWN_LINE || line_length(range.end) > MAX_DRAWN_LINE
+}
+
+/// A finding as lines of text: the concise line, then each trace step and
+/// label with its location, then the help.
+fn render_as_text(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", super::concise::line(finding))?;
+    let at =
+        |location: &Location| format!("{}:{}:{}", location.path, location.line, location.column);
+    for (number, step) in finding.trace.iter().enumerate() {
+        writeln!(
+            out,
+            "  {}. {}: {}",
+            number + 1,
+            at(&step.location),
+            step.message
+        )?;
+    }
+    for label in &finding.labels {
+        writeln!(out, "  - {}: {}", at(&label.location), label.message)?;
+    }
+    if let Some(help) = &finding.help {
+        writeln!(out, "  help: {help}")?;
+    }
+    writeln!(
+        out,
+        "  (a line here is longer than {MAX_DRAWN_LINE} bytes: not drawn)"
+    )
 }
 
 /// Source text is untrusted: control characters other than tabs and line
@@ -231,6 +292,30 @@ mod tests {
             text.contains("╰── `x` is never read\n") || text.contains("─ `x` is never read\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_finding_on_a_very_long_line_is_written_as_text() {
+        let finding = sample();
+        let mut sources = sources();
+        // The sink's line, padded after the sink to 5,000 bytes.
+        let text = sources.get(&finding.location.path).unwrap().to_string();
+        let end = finding.location.end_byte as usize;
+        let long = format!("{}{}{}", &text[..end], " ".repeat(5_000), &text[end..]);
+        sources.insert(finding.location.path.clone(), long.into());
+        let context = Context {
+            sources: &sources,
+            color: false,
+            cwd: Path::new("/w"),
+            notifications: &[],
+        };
+        let mut out = Vec::new();
+        render(std::slice::from_ref(&finding), &context, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.len() < 2_000, "{out}");
+        assert!(out.starts_with("pkg/m.py:3:5: MG001 [warning]"), "{out}");
+        assert!(out.contains("  1. "), "{out}");
+        assert!(out.contains("not drawn"), "{out}");
     }
 
     #[test]
