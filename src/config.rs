@@ -283,20 +283,27 @@ pub fn validate_selector(selector: &str) -> Result<String, String> {
     if trimmed.eq_ignore_ascii_case("ALL") {
         return Ok("ALL".to_string());
     }
-    if let Some(rule) = rules::all().iter().find(|rule| rule.slug == trimmed) {
-        return Ok(rule.code.to_string());
+    let normalised = match rules::all().iter().find(|rule| rule.slug == trimmed) {
+        Some(rule) => rule.code.to_string(),
+        None => trimmed.to_ascii_uppercase(),
+    };
+    let selects = |code: &str| !normalised.is_empty() && code.starts_with(&normalised);
+    let selected: Vec<&str> = rules::all()
+        .iter()
+        .map(|rule| rule.code)
+        .filter(|code| selects(code))
+        .collect();
+    match selected[..] {
+        [] => Err(format!(
+            "unknown rule selector `{selector}`: expected a rule code or prefix (MG001, MG00, MG), a slug (command-injection) or ALL"
+        )),
+        // Selecting it would look like turning it on, and do nothing.
+        [rules::UNUSED_NOQA] => Err(format!(
+            "`{selector}` selects only unused-noqa ({}), which `--report-unused-noqa` turns on; selections do not apply to it",
+            rules::UNUSED_NOQA
+        )),
+        _ => Ok(normalised),
     }
-    let upper = trimmed.to_ascii_uppercase();
-    if !upper.is_empty()
-        && rules::all()
-            .iter()
-            .any(|rule| rule.code.starts_with(&upper))
-    {
-        return Ok(upper);
-    }
-    Err(format!(
-        "unknown rule selector `{selector}`: expected a rule code or prefix (MG001, MG00, MG), a slug (command-injection) or ALL"
-    ))
 }
 
 /// Whether a normalised selector (see [`validate_selector`]) selects `code`.
@@ -445,6 +452,9 @@ sinks = [{ call = "mylib.run_cmd", args = "all" }]
         assert_eq!(validate_selector("path-traversal").unwrap(), "MG002");
         assert_eq!(validate_selector("all").unwrap(), "ALL");
         assert!(validate_selector("MG9").is_err());
+        assert!(validate_selector("unused-noqa").is_err());
+        assert!(validate_selector("MG1").is_err());
+        assert_eq!(validate_selector("mg").unwrap(), "MG");
         assert!(validate_selector("").is_err());
         assert!(selector_matches("MG00", "MG003"));
         assert!(!selector_matches("MG001", "MG002"));

@@ -177,7 +177,8 @@ fn machine_formats_parse_when_empty() {
             .as_array()
             .unwrap()
             .len(),
-        4
+        5,
+        "MG001 to MG004 and MG100"
     );
     let github = run(dir.path(), &["check", "--format", "github", "."]);
     assert_eq!(github.stdout, "");

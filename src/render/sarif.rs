@@ -85,6 +85,7 @@ fn tags(meta: &RuleMeta) -> Vec<&'static str> {
         "MG002" => vec!["security", "external/cwe/cwe-22"],
         "MG003" => vec!["reliability", "external/cwe/cwe-396"],
         "MG004" => vec!["correctness"],
+        rules::UNUSED_NOQA => vec!["maintainability"],
         _ if meta.security_severity.is_some() => vec!["security"],
         _ => vec![],
     }
