@@ -251,11 +251,18 @@ fn analyze_with(
                     });
                 }
                 if facts.partial_parse {
+                    // Where the first error is: the reader's starting point.
+                    let first = facts.error_ranges.iter().min().map(|&(start, end)| {
+                        let at = facts.source.location(crate::parse::Span { start, end });
+                        format!(" (the first at line {}, column {})", at.line, at.column)
+                    });
                     analysis.diagnostics.push(FileDiagnostic {
                         path: facts.source.path.clone(),
                         kind: DiagnosticKind::PartialParse,
-                        message: "contains syntax errors; analysed only where the parser recovered"
-                            .to_string(),
+                        message: format!(
+                            "contains syntax errors{}; analysed only where the parser recovered",
+                            first.unwrap_or_default()
+                        ),
                     });
                 }
                 if let Some(span) = facts.taint.too_deep {

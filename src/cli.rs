@@ -297,6 +297,13 @@ fn plan(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Plan, String> {
 
 pub fn check(args: &CheckArgs) -> u8 {
     let started = Instant::now();
+    // A table or a JSON array in a SARIF file or among workflow commands
+    // would only break what reads them.
+    if args.statistics && matches!(args.format, FormatArg::Sarif | FormatArg::Github) {
+        return error(
+            "--statistics prints a table (a JSON array with --format json); it cannot be combined with --format sarif or github",
+        );
+    }
     // Starts the clock of the timings' wall-clock marks, when they are on.
     crate::timings::enabled();
     let cwd = match std::env::current_dir() {

@@ -189,8 +189,14 @@ pub fn parse(text: &str, path: &Path, is_pyproject: bool) -> Result<Config, Conf
         root,
         ..Config::default()
     };
+    // Only an explicitly named file can lack the table (the search skips
+    // such a pyproject.toml): naming it configures nothing, so say so.
     let Some(raw) = raw else {
-        return Ok(config);
+        return Err(error_at(
+            None,
+            "has no `[tool.mountguard]` table, so it configures nothing (name a file that has one, or a mountguard.toml)"
+                .to_string(),
+        ));
     };
 
     let selectors = |list: Option<Vec<Spanned<String>>>, key: &str| {
@@ -444,6 +450,16 @@ sinks = [{ call = "mylib.run_cmd", args = "all" }]
         assert_eq!(config.ignore, ["MG003"]);
         let error = parse("[tool.mountguard]\n", Path::new("mountguard.toml"), false).unwrap_err();
         assert_eq!(error.line, Some(1), "{error}");
+    }
+
+    #[test]
+    fn a_pyproject_without_our_table_is_an_error() {
+        let error = parse_py("[project]\nname = \"x\"\nselect = [\"MG003\"]\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "pyproject.toml: has no `[tool.mountguard]` table, so it configures nothing (name a file that has one, or a mountguard.toml)"
+        );
+        assert!(parse_py("[tool.mountguard]\n").is_ok());
     }
 
     #[test]
