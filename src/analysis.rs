@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::facts::{self, FileFacts};
-use crate::finding::{DiagnosticKind, FileDiagnostic, Finding};
+use crate::finding::{DiagnosticKind, FileDiagnostic, Finding, Location};
 use crate::link::ProjectIndex;
 use crate::parse::{self, SourceFile};
 use crate::rules::{self, TaintConfig};
@@ -39,9 +39,9 @@ pub struct Settings {
 /// A `# noqa` comment, for the suppression stage.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoqaComment {
-    #[serde(with = "crate::cache::file_path")]
-    pub path: Arc<str>,
-    pub line: u32,
+    /// Where the comment is (one line), so that an unused directive can be
+    /// reported like any finding.
+    pub location: Location,
     /// The comment text, starting at `#`.
     pub text: String,
 }
@@ -115,6 +115,14 @@ pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
         return Err(Error::new(ErrorKind::FileTooLarge, "file too large"));
     }
     Ok(bytes)
+}
+
+/// A file's text as it is analysed, read again: the `full` format shows
+/// unused `# noqa` directives in files that no finding made the analysis
+/// keep the text of.
+pub fn read_again(fs_path: &std::path::Path) -> Option<String> {
+    let bytes = read_source(fs_path).ok()?;
+    parse::text_as_analysed(bytes).ok().map(|(text, _)| text)
 }
 
 /// `analyze` on file contents already in memory (`bytes[i]` is the content
@@ -243,11 +251,18 @@ fn analyze_with(
                     });
                 }
                 if facts.partial_parse {
+                    // Where the first error is: the reader's starting point.
+                    let first = facts.error_ranges.iter().min().map(|&(start, end)| {
+                        let at = facts.source.location(crate::parse::Span { start, end });
+                        format!(" (the first at line {}, column {})", at.line, at.column)
+                    });
                     analysis.diagnostics.push(FileDiagnostic {
                         path: facts.source.path.clone(),
                         kind: DiagnosticKind::PartialParse,
-                        message: "contains syntax errors; analysed only where the parser recovered"
-                            .to_string(),
+                        message: format!(
+                            "contains syntax errors{}; analysed only where the parser recovered",
+                            first.unwrap_or_default()
+                        ),
                     });
                 }
                 if let Some(span) = facts.taint.too_deep {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -296,6 +297,13 @@ fn plan(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Plan, String> {
 
 pub fn check(args: &CheckArgs) -> u8 {
     let started = Instant::now();
+    // A table or a JSON array in a SARIF file or among workflow commands
+    // would only break what reads them.
+    if args.statistics && matches!(args.format, FormatArg::Sarif | FormatArg::Github) {
+        return error(
+            "--statistics prints a table (a JSON array with --format json); it cannot be combined with --format sarif or github",
+        );
+    }
     // Starts the clock of the timings' wall-clock marks, when they are on.
     crate::timings::enabled();
     let cwd = match std::env::current_dir() {
@@ -455,13 +463,20 @@ pub fn check(args: &CheckArgs) -> u8 {
         Some((file, paths)) => suppress::apply_baseline(&mut findings, file, paths),
         None => 0,
     };
+    // Unused directives are findings of their own (MG100) that the
+    // selection does not filter (the flag asked for them) and the baseline
+    // does not record; `--diff-from` does limit them.
+    if args.report_unused_noqa {
+        findings.extend(noqa.unused());
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    // Each file as read, by the path shown (which escapes control characters).
+    let read_from: HashMap<&str, &Path> = discovered
+        .files
+        .iter()
+        .map(|file| (&*file.display, file.fs_path.as_path()))
+        .collect();
     if let Some(changed) = &changed {
-        // The file as read: a shown path has its control characters escaped.
-        let read_from: HashMap<&str, &Path> = discovered
-            .files
-            .iter()
-            .map(|file| (&*file.display, file.fs_path.as_path()))
-            .collect();
         findings.retain(|finding| {
             let shown = &*finding.location.path;
             let file = read_from
@@ -486,8 +501,12 @@ pub fn check(args: &CheckArgs) -> u8 {
                 && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
         }
     };
+    let mut sources = analysis.sources;
+    if format == Format::Full {
+        add_directive_sources(&findings, &read_from, &mut sources);
+    }
     let context = render::Context {
-        sources: &analysis.sources,
+        sources: &sources,
         color,
         cwd: &cwd,
         notifications: &notifications,
@@ -510,14 +529,6 @@ pub fn check(args: &CheckArgs) -> u8 {
         }
     }
 
-    let mut unused_noqa = 0;
-    if args.report_unused_noqa {
-        for (path, line, message) in noqa.unused() {
-            say!("{path}:{line}: {message}");
-            unused_noqa += 1;
-        }
-    }
-
     say!(
         "{}",
         summary(
@@ -525,7 +536,6 @@ pub fn check(args: &CheckArgs) -> u8 {
             &findings,
             by_noqa,
             by_baseline,
-            unused_noqa,
             started.elapsed().as_secs_f64()
         )
     );
@@ -537,7 +547,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         EXIT_CLEAN
     } else if io_errors > 0 {
         EXIT_ERROR
-    } else if !findings.is_empty() || unused_noqa > 0 {
+    } else if !findings.is_empty() {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -550,7 +560,6 @@ pub fn summary(
     findings: &[Finding],
     by_noqa: usize,
     by_baseline: usize,
-    unused_noqa: usize,
     seconds: f64,
 ) -> String {
     let plural = |n: usize, word: &str| {
@@ -583,14 +592,46 @@ pub fn summary(
     if by_baseline > 0 {
         hidden.push(format!("{by_baseline} in the baseline"));
     }
-    if unused_noqa > 0 {
-        hidden.push(plural(unused_noqa, "unused noqa directive"));
-    }
     if !hidden.is_empty() {
         text.push_str("; ");
         text.push_str(&hidden.join(", "));
     }
     text
+}
+
+/// The text of the files unused `# noqa` directives are in, for the
+/// `full` format: the analysis kept only those its findings point into.
+/// A file that changed since it was analysed is left out (its directives
+/// are then shown as `concise` lines).
+fn add_directive_sources(
+    findings: &[Finding],
+    read_from: &HashMap<&str, &Path>,
+    sources: &mut BTreeMap<Arc<str>, Arc<str>>,
+) {
+    let mut directives: BTreeMap<&Arc<str>, Vec<&Finding>> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| f.code == rules::UNUSED_NOQA) {
+        if !sources.contains_key(&finding.location.path) {
+            directives
+                .entry(&finding.location.path)
+                .or_default()
+                .push(finding);
+        }
+    }
+    for (path, directives) in directives {
+        let Some(text) = read_from
+            .get(&**path)
+            .and_then(|file| analysis::read_again(file))
+        else {
+            continue;
+        };
+        let unchanged = directives.iter().all(|directive| {
+            let at = &directive.location;
+            text.get(at.start_byte as usize..at.end_byte as usize) == Some(&directive.snippet)
+        });
+        if unchanged {
+            sources.insert(path.clone(), Arc::from(text));
+        }
+    }
 }
 
 /// `--statistics`: findings per rule, most frequent first.
@@ -627,13 +668,13 @@ mod tests {
     fn summary_counts_by_severity() {
         let mut error = finding("MG001", "a.py", 1, "x");
         error.severity = Severity::Error;
-        let text = summary(2, &[error, finding("MG002", "a.py", 2, "y")], 1, 0, 0, 0.5);
+        let text = summary(2, &[error, finding("MG002", "a.py", 2, "y")], 1, 0, 0.5);
         assert_eq!(
             text,
             "mountguard: checked 2 files in 0.50s: 2 findings (1 error, 1 warning, 0 notes); 1 suppressed by noqa"
         );
         assert_eq!(
-            summary(1, &[], 0, 0, 0, 0.0),
+            summary(1, &[], 0, 0, 0.0),
             "mountguard: checked 1 file in 0.00s: no findings"
         );
     }

@@ -189,8 +189,14 @@ pub fn parse(text: &str, path: &Path, is_pyproject: bool) -> Result<Config, Conf
         root,
         ..Config::default()
     };
+    // Only an explicitly named file can lack the table (the search skips
+    // such a pyproject.toml): naming it configures nothing, so say so.
     let Some(raw) = raw else {
-        return Ok(config);
+        return Err(error_at(
+            None,
+            "has no `[tool.mountguard]` table, so it configures nothing (name a file that has one, or a mountguard.toml)"
+                .to_string(),
+        ));
     };
 
     let selectors = |list: Option<Vec<Spanned<String>>>, key: &str| {
@@ -283,20 +289,27 @@ pub fn validate_selector(selector: &str) -> Result<String, String> {
     if trimmed.eq_ignore_ascii_case("ALL") {
         return Ok("ALL".to_string());
     }
-    if let Some(rule) = rules::all().iter().find(|rule| rule.slug == trimmed) {
-        return Ok(rule.code.to_string());
+    let normalised = match rules::all().iter().find(|rule| rule.slug == trimmed) {
+        Some(rule) => rule.code.to_string(),
+        None => trimmed.to_ascii_uppercase(),
+    };
+    let selects = |code: &str| !normalised.is_empty() && code.starts_with(&normalised);
+    let selected: Vec<&str> = rules::all()
+        .iter()
+        .map(|rule| rule.code)
+        .filter(|code| selects(code))
+        .collect();
+    match selected[..] {
+        [] => Err(format!(
+            "unknown rule selector `{selector}`: expected a rule code or prefix (MG001, MG00, MG), a slug (command-injection) or ALL"
+        )),
+        // Selecting it would look like turning it on, and do nothing.
+        [rules::UNUSED_NOQA] => Err(format!(
+            "`{selector}` selects only unused-noqa ({}), which `--report-unused-noqa` turns on; selections do not apply to it",
+            rules::UNUSED_NOQA
+        )),
+        _ => Ok(normalised),
     }
-    let upper = trimmed.to_ascii_uppercase();
-    if !upper.is_empty()
-        && rules::all()
-            .iter()
-            .any(|rule| rule.code.starts_with(&upper))
-    {
-        return Ok(upper);
-    }
-    Err(format!(
-        "unknown rule selector `{selector}`: expected a rule code or prefix (MG001, MG00, MG), a slug (command-injection) or ALL"
-    ))
 }
 
 /// Whether a normalised selector (see [`validate_selector`]) selects `code`.
@@ -440,11 +453,24 @@ sinks = [{ call = "mylib.run_cmd", args = "all" }]
     }
 
     #[test]
+    fn a_pyproject_without_our_table_is_an_error() {
+        let error = parse_py("[project]\nname = \"x\"\nselect = [\"MG003\"]\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "pyproject.toml: has no `[tool.mountguard]` table, so it configures nothing (name a file that has one, or a mountguard.toml)"
+        );
+        assert!(parse_py("[tool.mountguard]\n").is_ok());
+    }
+
+    #[test]
     fn selectors() {
         assert_eq!(validate_selector("mg001").unwrap(), "MG001");
         assert_eq!(validate_selector("path-traversal").unwrap(), "MG002");
         assert_eq!(validate_selector("all").unwrap(), "ALL");
         assert!(validate_selector("MG9").is_err());
+        assert!(validate_selector("unused-noqa").is_err());
+        assert!(validate_selector("MG1").is_err());
+        assert_eq!(validate_selector("mg").unwrap(), "MG");
         assert!(validate_selector("").is_err());
         assert!(selector_matches("MG00", "MG003"));
         assert!(!selector_matches("MG001", "MG002"));

@@ -133,22 +133,32 @@ pub fn discover(paths: &[PathBuf], options: &Options) -> Discovered {
         options,
         gitignores: HashMap::new(),
         found: BTreeMap::new(),
-        links: Vec::new(),
         diagnostics: Vec::new(),
     };
-    for path in paths {
-        walker.explicit(path);
+    for (index, path) in paths.iter().enumerate() {
+        walker.explicit(path, index);
     }
-    // A link to a file that is checked anyway would report it twice.
-    for (link, target) in std::mem::take(&mut walker.links) {
-        if link != target && walker.found.contains_key(&target) {
-            walker.found.remove(&link);
+    // One file reached by several paths (a link and its target, a linked
+    // directory and the real one) would be reported once per path: the
+    // path of the earliest argument is kept, within an argument one that
+    // is not a link, then the first in order.
+    let mut by_file: BTreeMap<PathBuf, (Rank, PathBuf, String)> = BTreeMap::new();
+    for (fs_path, found) in walker.found {
+        let candidate = (found.rank, fs_path, found.display);
+        match by_file.entry(found.file) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(candidate);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                if candidate < *slot.get() {
+                    slot.insert(candidate);
+                }
+            }
         }
     }
-    let mut files: Vec<InputFile> = walker
-        .found
-        .into_iter()
-        .map(|(fs_path, display)| InputFile {
+    let mut files: Vec<InputFile> = by_file
+        .into_values()
+        .map(|(_, fs_path, display)| InputFile {
             fs_path,
             display: Arc::from(display),
         })
@@ -164,15 +174,24 @@ struct Walker<'a> {
     options: &'a Options<'a>,
     /// `.gitignore` matcher of each directory that has one (absolute path).
     gitignores: HashMap<PathBuf, Option<Gitignore>>,
-    /// Absolute path → display path.
-    found: BTreeMap<PathBuf, String>,
-    /// Links to files met in walked directories, with their targets.
-    links: Vec<(PathBuf, PathBuf)>,
+    /// Absolute path (as named or walked, links not resolved) → the file.
+    found: BTreeMap<PathBuf, Found>,
     diagnostics: Vec<PathDiagnostic>,
 }
 
+/// Which of several paths to one file is kept: the index of the argument
+/// it came from, then whether it is a link met in a walk.
+type Rank = (usize, bool);
+
+struct Found {
+    display: String,
+    /// The file itself: its canonical path.
+    file: PathBuf,
+    rank: Rank,
+}
+
 impl Walker<'_> {
-    fn explicit(&mut self, path: &Path) {
+    fn explicit(&mut self, path: &Path, index: usize) {
         let abs = normalize(&self.options.cwd.join(path));
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
@@ -192,9 +211,9 @@ impl Walker<'_> {
             return;
         }
         if metadata.is_dir() {
-            self.walk(path, &abs);
+            self.walk(path, &abs, index);
         } else if metadata.is_file() {
-            self.add(&abs, path);
+            self.add(&abs, path, canonical_or(path, &abs), (index, false));
         } else {
             // Reading a FIFO or a device could block forever.
             self.error(self.display(path, &abs), "not a regular file".to_string());
@@ -238,10 +257,13 @@ impl Walker<'_> {
             .any(|&(path, is_dir)| self.gitignored(path, is_dir))
     }
 
-    fn walk(&mut self, root: &Path, root_abs: &Path) {
+    fn walk(&mut self, root: &Path, root_abs: &Path, index: usize) {
         if self.options.respect_gitignore {
             self.load_gitignores_above(root_abs);
         }
+        // Links to directories are not followed below the root, so a file
+        // that is not a link is its canonical root plus its relative path.
+        let root_file = canonical_or(root, root_abs);
         let mut entries = WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -289,33 +311,35 @@ impl Walker<'_> {
                 // as git does); links to files are checked.
                 match std::fs::metadata(path) {
                     Ok(metadata) if metadata.is_file() => {
-                        if let Ok(target) = std::fs::canonicalize(path) {
-                            self.links.push((abs.clone(), target));
-                        }
+                        let file = canonical_or(path, &abs);
+                        self.add(&abs, path, file, (index, true));
                     }
-                    Ok(_) => continue,
-                    // A dangling link in a walked directory (an editor's
-                    // `.#x.py` lock file) is no source: said, not an error.
+                    Ok(_) => {}
+                    // A broken link in a walked directory (an editor's
+                    // `.#x.py` lock file, a loop committed by mistake) is no
+                    // source: said, not an error.
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                         self.note(
                             self.display(path, &abs),
                             "dangling symbolic link, skipped".to_string(),
                         );
-                        continue;
                     }
-                    Err(error) => {
-                        self.error(self.display(path, &abs), io_reason(&error));
-                        continue;
+                    Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
+                        self.note(
+                            self.display(path, &abs),
+                            format!("{} (a link loop), skipped", io_reason(&error)),
+                        );
                     }
+                    Err(error) => self.error(self.display(path, &abs), io_reason(&error)),
                 }
-            } else if !file_type.is_file() {
-                continue;
+            } else if file_type.is_file() {
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                self.add(&abs, path, root_file.join(relative), (index, false));
             }
-            self.add(&abs, path);
         }
     }
 
-    fn add(&mut self, abs: &Path, path: &Path) {
+    fn add(&mut self, abs: &Path, path: &Path, file: PathBuf, rank: Rank) {
         let display = self.display(path, abs);
         if abs.to_str().is_none() {
             self.note(
@@ -323,7 +347,11 @@ impl Walker<'_> {
                 "file name is not valid UTF-8; it is shown with replacement characters".to_string(),
             );
         }
-        self.found.entry(abs.to_path_buf()).or_insert(display);
+        self.found.entry(abs.to_path_buf()).or_insert(Found {
+            display,
+            file,
+            rank,
+        });
     }
 
     fn error(&mut self, path: String, message: String) {
@@ -438,6 +466,12 @@ pub fn io_reason(error: &std::io::Error) -> String {
         None => text,
     }
     .to_lowercase()
+}
+
+/// The canonical path of `path` (every link resolved), or `abs` when it
+/// cannot be had (the file vanished).
+fn canonical_or(path: &Path, abs: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf())
 }
 
 /// Removes `.` and resolves `..` lexically (without touching the file

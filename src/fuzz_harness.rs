@@ -80,7 +80,21 @@ pub fn run(data: &[u8]) {
     for finding in &analysis.findings {
         noqa.suppresses(finding);
     }
-    let _ = noqa.unused();
+    let unused = noqa.unused();
+    for finding in &unused {
+        // The text is known only for files with findings.
+        if let Some(text) = analysis.sources.get(&finding.location.path) {
+            let at = &finding.location;
+            assert_eq!(
+                text.get(at.start_byte as usize..at.end_byte as usize),
+                Some(finding.snippet.as_str()),
+                "unused-noqa span: {at:?}"
+            );
+        }
+    }
+    let mut shown = analysis.findings.clone();
+    shown.extend(unused);
+    shown.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let paths = BaselinePaths::new(Path::new("/w"), Path::new("/w/baseline.json"));
     let baseline = suppress::build_baseline(&analysis.findings, &paths);
     let mut kept = analysis.findings.clone();
@@ -105,8 +119,7 @@ pub fn run(data: &[u8]) {
             notifications: &notifications,
         };
         let mut out = Vec::new();
-        render::render(format, &analysis.findings, &context, &mut out)
-            .expect("writing to memory cannot fail");
+        render::render(format, &shown, &context, &mut out).expect("writing to memory cannot fail");
         let text = String::from_utf8(out).expect("renderers write UTF-8");
         if matches!(format, Format::Json | Format::Sarif) {
             serde_json::from_str::<serde_json::Value>(&text).expect("valid JSON");

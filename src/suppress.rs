@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::NoqaComment;
 use crate::config::selector_matches;
-use crate::finding::{Finding, Severity, normalise_snippet};
+use crate::finding::{Finding, Location, Severity, normalise_snippet};
+use crate::rules::UNUSED_NOQA;
 
 // ---------------------------------------------------------------- selection
 
@@ -54,6 +56,11 @@ pub enum NoqaKind {
 /// token ends the list. Whatever follows is a reason and never adds codes:
 /// `# noqa: MG001 this also mentions MG002` suppresses MG001 only.
 pub fn parse_noqa(comment: &str) -> Option<NoqaKind> {
+    find_noqa(comment).map(|(_, kind)| kind)
+}
+
+/// `parse_noqa`, with the byte offset of the directive's `#` in `comment`.
+fn find_noqa(comment: &str) -> Option<(usize, NoqaKind)> {
     for (hash, _) in comment.match_indices('#') {
         let rest = comment[hash + 1..].trim_start();
         let Some(head) = rest.get(..4) else {
@@ -79,7 +86,7 @@ pub fn parse_noqa(comment: &str) -> Option<NoqaKind> {
             {
                 after
             }
-            None => return Some(NoqaKind::All),
+            None => return Some((hash, NoqaKind::All)),
         };
         let mut codes = Vec::new();
         let mut remaining = list;
@@ -92,11 +99,12 @@ pub fn parse_noqa(comment: &str) -> Option<NoqaKind> {
             codes.push(token.to_ascii_uppercase());
             remaining = &remaining[token.len()..];
         }
-        return Some(if codes.is_empty() {
+        let kind = if codes.is_empty() {
             NoqaKind::Malformed
         } else {
             NoqaKind::Codes(codes)
-        });
+        };
+        return Some((hash, kind));
     }
     None
 }
@@ -117,8 +125,10 @@ fn is_code(token: &str) -> bool {
 
 #[derive(Debug, Clone)]
 struct Directive {
-    path: String,
-    line: u32,
+    /// From the directive's `#` to the end of its comment.
+    location: Location,
+    /// The source text of `location`.
+    text: String,
     kind: NoqaKind,
     /// Codes of the findings this directive matched.
     used: HashSet<&'static str>,
@@ -127,22 +137,28 @@ struct Directive {
 /// The `# noqa` directives of a run, by path and line.
 #[derive(Debug, Default)]
 pub struct Noqa {
-    directives: BTreeMap<(String, u32), Directive>,
+    directives: BTreeMap<(Arc<str>, u32), Directive>,
 }
 
 impl Noqa {
     pub fn new(comments: &[NoqaComment]) -> Noqa {
         let mut directives = BTreeMap::new();
         for comment in comments {
-            if let Some(kind) = parse_noqa(&comment.text) {
-                let key = (comment.path.to_string(), comment.line);
-                directives.entry(key).or_insert(Directive {
-                    path: comment.path.to_string(),
-                    line: comment.line,
-                    kind,
-                    used: HashSet::new(),
-                });
-            }
+            let Some((hash, kind)) = find_noqa(&comment.text) else {
+                continue;
+            };
+            // A comment is one line: the directive starts `hash` bytes
+            // (and as many characters as they hold) into it.
+            let mut location = comment.location.clone();
+            location.start_byte += hash as u32;
+            location.column += comment.text[..hash].chars().count() as u32;
+            let key = (location.path.clone(), location.line);
+            directives.entry(key).or_insert(Directive {
+                location,
+                text: comment.text[hash..].to_string(),
+                kind,
+                used: HashSet::new(),
+            });
         }
         Noqa { directives }
     }
@@ -150,7 +166,7 @@ impl Noqa {
     /// Whether a directive on the finding's primary line suppresses it;
     /// records the use for `--report-unused-noqa`.
     pub fn suppresses(&mut self, finding: &Finding) -> bool {
-        let key = (finding.location.path.to_string(), finding.location.line);
+        let key = (finding.location.path.clone(), finding.location.line);
         let Some(directive) = self.directives.get_mut(&key) else {
             return false;
         };
@@ -165,9 +181,11 @@ impl Noqa {
         hit
     }
 
-    /// Directives (or codes of directives) that suppressed nothing, as
-    /// `(path, line, message)`, sorted.
-    pub fn unused(&self) -> Vec<(String, u32, String)> {
+    /// An `unused-noqa` finding for each directive that suppressed
+    /// nothing, or had codes that did not, in path and line order. A
+    /// directive that names `unused-noqa`'s own code is never reported (a
+    /// line that keeps another linter's codes says so).
+    pub fn unused(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for directive in self.directives.values() {
             let message = match &directive.kind {
@@ -175,6 +193,7 @@ impl Noqa {
                     Some("unused `# noqa` directive: nothing to suppress on this line".to_string())
                 }
                 NoqaKind::All => None,
+                NoqaKind::Codes(codes) if codes.iter().any(|code| code == UNUSED_NOQA) => None,
                 NoqaKind::Codes(codes) => {
                     let unused: Vec<String> = codes
                         .iter()
@@ -195,7 +214,19 @@ impl Noqa {
                 ),
             };
             if let Some(message) = message {
-                out.push((directive.path.clone(), directive.line, message));
+                let rule = crate::rules::meta(UNUSED_NOQA);
+                out.push(Finding {
+                    code: rule.code,
+                    rule: rule.slug,
+                    severity: rule.severity,
+                    location: directive.location.clone(),
+                    message,
+                    labels: Vec::new(),
+                    trace: Vec::new(),
+                    help: Some(rule.help.to_string()),
+                    context: String::new(),
+                    snippet: directive.text.clone(),
+                });
             }
         }
         out
@@ -706,19 +737,27 @@ pub(crate) mod tests {
         }
     }
 
+    /// A `# noqa` comment starting at `column` of `line` (ASCII text).
+    fn comment(line: u32, column: u32, text: &str) -> NoqaComment {
+        let mut location = finding("MG001", "a.py", line, "").location;
+        location.column = column;
+        location.end_column = column + text.chars().count() as u32;
+        location.start_byte = 100;
+        location.end_byte = 100 + text.len() as u32;
+        NoqaComment {
+            location,
+            text: text.to_string(),
+        }
+    }
+
     #[test]
     fn noqa_applies_to_the_primary_line_and_reports_unused() {
         let comments = vec![
-            NoqaComment {
-                path: "a.py".into(),
-                line: 3,
-                text: "# noqa: MG001, MG002".into(),
-            },
-            NoqaComment {
-                path: "a.py".into(),
-                line: 9,
-                text: "# noqa".into(),
-            },
+            comment(3, 20, "# noqa: MG001, MG002"),
+            comment(9, 7, "# noqa"),
+            comment(11, 7, "# type: ignore  # noqa: MG003"),
+            comment(12, 7, "# noqa: E501, MG100 -- kept for flake8"),
+            comment(13, 7, "# noqa: é -- no code"),
         ];
         let mut noqa = Noqa::new(&comments);
         assert!(noqa.suppresses(&finding("MG001", "a.py", 3, "x")));
@@ -726,9 +765,44 @@ pub(crate) mod tests {
         assert!(!noqa.suppresses(&finding("MG001", "b.py", 3, "x")));
         assert!(!noqa.suppresses(&finding("MG001", "a.py", 4, "x")));
         let unused = noqa.unused();
-        assert_eq!(unused.len(), 2);
-        assert!(unused[0].2.contains("MG002") && !unused[0].2.contains("MG001"));
-        assert_eq!(unused[1].1, 9);
+        let shown: Vec<(u32, u32, u32, &str, &str)> = unused
+            .iter()
+            .map(|f| {
+                let at = &f.location;
+                (
+                    at.line,
+                    at.column,
+                    at.end_column,
+                    f.code,
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (3, 20, 40, "MG100", "unused `# noqa` code: MG002"),
+                (
+                    9,
+                    7,
+                    13,
+                    "MG100",
+                    "unused `# noqa` directive: nothing to suppress on this line"
+                ),
+                // From the directive's `#`, not the comment's.
+                (11, 23, 36, "MG100", "unused `# noqa` code: MG003"),
+                (
+                    13,
+                    7,
+                    27,
+                    "MG100",
+                    "`# noqa:` is followed by no rule code, so it suppresses nothing"
+                ),
+            ]
+        );
+        assert_eq!(unused[2].snippet, "# noqa: MG003");
+        assert_eq!(unused[2].location.start_byte, 116);
+        assert_eq!(unused[0].rule, "unused-noqa");
     }
 
     #[test]

@@ -59,13 +59,20 @@ fn undecodable_file_is_an_error_naming_it() {
 fn partial_parse_is_a_note_not_an_error() {
     let dir = tempdir();
     write(dir.path(), "broken.py", BROKEN);
-    let run = run(dir.path(), &["check", "broken.py"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stderr
-            .contains("note: broken.py: contains syntax errors"),
-        "{run:?}"
+    write(
+        dir.path(),
+        "later.py",
+        "import os\n\n\ndef f(x):\n    return (x +\n",
     );
+    let run = run(dir.path(), &["check", "broken.py", "later.py"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // The note says where the first error is.
+    for note in [
+        "note: broken.py: contains syntax errors (the first at line 1, column 7); analysed only where the parser recovered",
+        "note: later.py: contains syntax errors (the first at line 5, column 5)",
+    ] {
+        assert!(run.stderr.contains(note), "want {note:?}: {run:?}");
+    }
 }
 
 #[cfg(unix)]
@@ -177,7 +184,8 @@ fn machine_formats_parse_when_empty() {
             .as_array()
             .unwrap()
             .len(),
-        4
+        5,
+        "MG001 to MG004 and MG100"
     );
     let github = run(dir.path(), &["check", "--format", "github", "."]);
     assert_eq!(github.stdout, "");
@@ -186,6 +194,36 @@ fn machine_formats_parse_when_empty() {
         &["check", "--statistics", "--format", "json", "."],
     );
     assert_eq!(json(&stats), serde_json::json!([]));
+}
+
+#[test]
+fn statistics_in_a_format_that_cannot_carry_them_is_a_usage_error() {
+    let dir = tempdir();
+    write(dir.path(), "a.py", SHELL);
+    for format in ["sarif", "github"] {
+        let run = run(
+            dir.path(),
+            &["check", "--statistics", "--format", format, "a.py"],
+        );
+        assert_eq!(run.code, 2, "{format}: {run:?}");
+        assert_eq!(run.stdout, "", "{format}: {run:?}");
+        assert!(
+            run.stderr
+                .contains("--statistics prints a table (a JSON array with --format json); it cannot be combined with --format sarif or github"),
+            "{format}: {run:?}"
+        );
+    }
+    for format in ["full", "concise"] {
+        let table = run(
+            dir.path(),
+            &["check", "--statistics", "--format", format, "a.py"],
+        );
+        assert_eq!(
+            table.stdout, "     1  MG001  command-injection\n",
+            "{table:?}"
+        );
+        assert_eq!(table.code, 1);
+    }
 }
 
 #[test]

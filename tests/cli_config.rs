@@ -67,6 +67,21 @@ fn explicit_config_and_nearest_config_upward() {
     let missing = run(root, &["check", "--config", "nope.toml", "pkg/a.py"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("nope.toml"), "{missing:?}");
+    // A pyproject.toml named so configures nothing without our table: an
+    // error, not defaults in silence (its top-level keys are not ours).
+    write(
+        root,
+        "sub/pyproject.toml",
+        "select = [\"MG003\"]\n[project]\nname = \"x\"\n",
+    );
+    let untabled = run(
+        root,
+        &["check", "--config", "sub/pyproject.toml", "pkg/a.py"],
+    );
+    assert_eq!(untabled.code, 2, "{untabled:?}");
+    let reason =
+        "error: sub/pyproject.toml: has no `[tool.mountguard]` table, so it configures nothing";
+    assert!(untabled.stderr.contains(reason), "{untabled:?}");
 }
 
 #[test]

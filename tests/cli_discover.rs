@@ -152,3 +152,34 @@ fn force_exclude_applies_to_paths_that_leave_the_working_directory() {
     let run1 = run(&src, &["check", "--force-exclude", "../gen/g.py", "a.py"]);
     assert_eq!(analysed(&run1), ["a.py"], "{run1:?}");
 }
+
+#[test]
+fn a_file_reached_by_several_named_paths_is_checked_once() {
+    let dir = tempdir();
+    let root = dir.path();
+    write(root, "real/a.py", BROKEN);
+    for (link, target) in [("link.py", "real/a.py"), ("d/dirlink", "../real")] {
+        let link = root.join(link);
+        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, link).unwrap();
+    }
+    // The path of the earliest argument is kept; within a walk, the file
+    // rather than a link to it.
+    let cases: [(&[&str], &str); 8] = [
+        (&["link.py", "real/a.py"], "link.py"),
+        (&["real/a.py", "link.py"], "real/a.py"),
+        (&["d/dirlink", "real"], "d/dirlink/a.py"),
+        (&["real", "d/dirlink"], "real/a.py"),
+        (&["d/dirlink/a.py", "real/a.py"], "d/dirlink/a.py"),
+        (&["d/dirlink", "link.py", "."], "d/dirlink/a.py"),
+        (&["."], "real/a.py"),
+        (&["link.py", "."], "link.py"),
+    ];
+    for (paths, kept) in cases {
+        let mut args = vec!["check"];
+        args.extend_from_slice(paths);
+        let run = run(root, &args);
+        assert_eq!(analysed(&run), [kept], "{paths:?}: {run:?}");
+        assert!(run.stderr.contains("checked 1 file "), "{paths:?}: {run:?}");
+    }
+}

@@ -134,10 +134,13 @@ fn sarif_validates_and_carries_flows_and_fingerprints() {
     assert_eq!(results.len(), findings.len());
     for (result, finding) in results.iter().zip(findings) {
         assert_eq!(result["ruleId"], finding["code"]);
-        assert_eq!(
-            result["partialFingerprints"]["mountguard/v2"],
-            finding["fingerprint"]
-        );
+        // The baseline's fingerprint, numbered by occurrence.
+        let partial = result["partialFingerprints"]["mountguard/v2"]
+            .as_str()
+            .unwrap();
+        let (print, occurrence) = partial.split_once(':').unwrap();
+        assert_eq!(print, finding["fingerprint"]);
+        assert!(occurrence.parse::<u32>().unwrap() >= 1);
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], FIXTURE);
         assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
@@ -163,6 +166,37 @@ fn sarif_validates_and_carries_flows_and_fingerprints() {
     if let Some(schema) = sarif_schema() {
         validate_sarif(&schema, &run.stdout);
     }
+}
+
+#[test]
+fn sarif_fingerprints_of_equal_flaws_in_one_function_differ() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "d.py",
+        "import os\n\n\ndef rm(path):\n    os.remove(path)\n    os.remove(path)\n",
+    );
+    let sarif = run(dir.path(), &["check", "--format", "sarif", "d.py"]);
+    let findings = json(&run(dir.path(), &["check", "--format", "json", "d.py"]));
+    let baseline_print = findings[0]["fingerprint"].as_str().unwrap();
+    // Both share the baseline's fingerprint (a multiset there).
+    assert_eq!(findings[1]["fingerprint"], baseline_print);
+    let prints: Vec<String> = json(&sarif)["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["mountguard/v2"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        prints,
+        [format!("{baseline_print}:1"), format!("{baseline_print}:2")],
+        "{sarif:?}"
+    );
 }
 
 #[test]

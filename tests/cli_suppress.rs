@@ -79,36 +79,175 @@ fn noqa_on_another_line_does_not_suppress() {
 fn report_unused_noqa() {
     let dir = tempdir();
     let text = format!(
-        "{}x = 1  # noqa\ny = 2  # noqa: MG003\n",
+        "{}x = 1  # noqa\ny = 2  # noqa: MG003\nz = 3  # noqa: E501, MG100 -- flake8's\n",
         with_comment("# noqa: MG001, MG002")
     );
     write(dir.path(), "a.py", &text);
     let quiet = run(dir.path(), &["check", "a.py"]);
     assert_eq!(quiet.code, 0, "{quiet:?}");
-    let run = run(dir.path(), &["check", "--report-unused-noqa", "a.py"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stderr.contains("a.py:4: unused `# noqa` code: MG002"),
-        "{run:?}"
+    let unused = |extra: &[&str]| {
+        let mut args = vec!["check", "--format", "concise", "--report-unused-noqa"];
+        args.extend_from_slice(extra);
+        args.push("a.py");
+        run(dir.path(), &args)
+    };
+    let reported = unused(&[]);
+    assert_eq!(reported.code, 1, "{reported:?}");
+    let column = SINK.len() + 3;
+    assert_eq!(
+        reported.stdout,
+        format!(
+            "a.py:4:{column}: MG100 [warning] unused `# noqa` code: MG002\n\
+             a.py:5:8: MG100 [warning] unused `# noqa` directive: nothing to suppress on this line\n\
+             a.py:6:8: MG100 [warning] unused `# noqa` code: MG003\n"
+        ),
+        "a directive naming MG100 keeps its other codes: {reported:?}"
     );
     assert!(
-        run.stderr.contains("a.py:5: unused `# noqa` directive"),
-        "{run:?}"
+        reported.stderr.contains("3 findings (0 errors, 3 warnings"),
+        "{reported:?}"
     );
+    // A deselected rule's finding still uses its directive, and selections
+    // do not apply to MG100 (the flag asked for it).
+    let deselected = unused(&["--ignore", "MG001", "--select", "MG001,MG002"]);
     assert!(
-        run.stderr.contains("a.py:6: unused `# noqa` code: MG003"),
-        "{run:?}"
-    );
-    // A deselected rule's finding still uses its directive.
-    let deselected = common::run(
-        dir.path(),
-        &["check", "--report-unused-noqa", "--ignore", "MG001", "a.py"],
-    );
-    assert!(
-        deselected
-            .stderr
-            .contains("a.py:4: unused `# noqa` code: MG002\n"),
+        deselected.stdout.starts_with(&format!(
+            "a.py:4:{column}: MG100 [warning] unused `# noqa` code: MG002\n"
+        )),
         "{deselected:?}"
+    );
+    assert_eq!(deselected.stdout.lines().count(), 3, "{deselected:?}");
+    let selected = unused(&["--select", "unused-noqa"]);
+    assert_eq!(selected.code, 2, "{selected:?}");
+    assert!(
+        selected.stderr.contains("`--report-unused-noqa` turns on"),
+        "{selected:?}"
+    );
+}
+
+#[test]
+fn unused_noqa_is_in_every_output_format() {
+    let dir = tempdir();
+    // No finding in the file: its text is read again to show the directive.
+    write(
+        dir.path(),
+        "u.py",
+        "def a(x):\n    return x  # noqa: MG001\n",
+    );
+    let check = |format: &str| {
+        run(
+            dir.path(),
+            &["check", "--format", format, "--report-unused-noqa", "u.py"],
+        )
+    };
+    let json_run = check("json");
+    assert_eq!(json_run.code, 1, "{json_run:?}");
+    let item = &json(&json_run)[0];
+    assert_eq!(
+        (
+            item["code"].as_str(),
+            item["rule"].as_str(),
+            item["severity"].as_str(),
+            item["line"].as_u64(),
+            item["column"].as_u64(),
+            item["end_column"].as_u64(),
+        ),
+        (
+            Some("MG100"),
+            Some("unused-noqa"),
+            Some("warning"),
+            Some(2),
+            Some(15),
+            Some(28)
+        ),
+        "{json_run:?}"
+    );
+    assert_eq!(item["message"], "unused `# noqa` code: MG001");
+
+    let sarif = check("sarif");
+    assert_eq!(sarif.code, 1, "{sarif:?}");
+    let log = json(&sarif);
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "MG100", "{sarif:?}");
+    let rule_index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"][rule_index]["id"],
+        "MG100"
+    );
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(2), Some(15))
+    );
+    if let Some(schema) = sarif_schema() {
+        validate_sarif(&schema, &sarif.stdout);
+    }
+
+    let github = check("github");
+    assert!(
+        github.stdout.starts_with(
+            "::warning file=u.py,line=2,col=15,endLine=2,endColumn=28,title=MG100 unused-noqa::unused `# noqa` code: MG001"
+        ),
+        "{github:?}"
+    );
+    let concise = check("concise");
+    assert_eq!(
+        concise.stdout,
+        "u.py:2:15: MG100 [warning] unused `# noqa` code: MG001\n"
+    );
+    let full = check("full");
+    // Drawn over its line.
+    for expected in [
+        "[MG100] Warning: unused `# noqa` code: MG001",
+        "2 │     return x  # noqa: MG001",
+    ] {
+        assert!(full.stdout.contains(expected), "{expected}: {full:?}");
+    }
+    let statistics = run(
+        dir.path(),
+        &["check", "--statistics", "--report-unused-noqa", "u.py"],
+    );
+    assert_eq!(
+        statistics.stdout, "     1  MG100  unused-noqa\n",
+        "{statistics:?}"
+    );
+    assert_eq!(statistics.code, 1);
+}
+
+#[test]
+fn unused_noqa_with_diff_from_only_on_changed_lines() {
+    let dir = tempdir();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    write(root, "old.py", "def f(x):\n    return x  # noqa: MG001\n");
+    write(root, "new.py", "def g(x):\n    return x\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "base"]);
+    write(root, "new.py", "def g(x):\n    return x + 1\n");
+    let check = || {
+        run(
+            root,
+            &[
+                "check",
+                "--format",
+                "concise",
+                "--diff-from",
+                "HEAD",
+                "--report-unused-noqa",
+                ".",
+            ],
+        )
+    };
+    let untouched = check();
+    assert_eq!(untouched.code, 0, "{untouched:?}");
+    assert_eq!(untouched.stdout, "", "{untouched:?}");
+    // A directive added on a changed line is reported.
+    write(root, "new.py", "def g(x):\n    return x + 1  # noqa\n");
+    let added = check();
+    assert_eq!(added.code, 1, "{added:?}");
+    assert_eq!(
+        added.stdout,
+        "new.py:2:19: MG100 [warning] unused `# noqa` directive: nothing to suppress on this line\n"
     );
 }
 

@@ -211,8 +211,7 @@ pub fn extract(
                         .any(|word| word.eq_ignore_ascii_case(b"noqa"))
                     {
                         noqa_comments.push(NoqaComment {
-                            path: source.path.clone(),
-                            line: source.line_column(node.start_byte()).0,
+                            location: source.node_location(node),
                             text: text.to_string(),
                         });
                     }

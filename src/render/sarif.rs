@@ -5,6 +5,7 @@
 //! that crate's builders, and it saves a build-time code generator. The
 //! test suite validates the output against the official schema.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -29,9 +30,25 @@ pub fn render(
 pub fn log(findings: &[Finding], context: &super::Context) -> Value {
     let rules_meta = rules::all();
     let rules: Vec<Value> = rules_meta.iter().map(rule).collect();
+    // GitHub merges results with equal fingerprints into one alert, and
+    // two flaws can share one (the same call twice in a function): as
+    // CodeQL does, each occurrence of a (rule, file, fingerprint) in
+    // document order gets its index, `<fingerprint>:1`, `:2`, ...
+    let mut occurrences: HashMap<(&str, &str, String), u32> = HashMap::new();
     let results: Vec<Value> = findings
         .iter()
-        .map(|finding| result(finding, rules_meta))
+        .map(|finding| {
+            let print = fingerprint(
+                finding.code,
+                &finding.location.path,
+                &finding.context,
+                &finding.snippet,
+            );
+            let key = (finding.code, &*finding.location.path, print.clone());
+            let occurrence = occurrences.entry(key).or_default();
+            *occurrence += 1;
+            result(finding, &format!("{print}:{occurrence}"), rules_meta)
+        })
         .collect();
     let notifications: Vec<Value> = context
         .notifications
@@ -85,6 +102,7 @@ fn tags(meta: &RuleMeta) -> Vec<&'static str> {
         "MG002" => vec!["security", "external/cwe/cwe-22"],
         "MG003" => vec!["reliability", "external/cwe/cwe-396"],
         "MG004" => vec!["correctness"],
+        rules::UNUSED_NOQA => vec!["maintainability"],
         _ if meta.security_severity.is_some() => vec!["security"],
         _ => vec![],
     }
@@ -113,7 +131,7 @@ fn rule(meta: &RuleMeta) -> Value {
     })
 }
 
-fn result(finding: &Finding, rules_meta: &[RuleMeta]) -> Value {
+fn result(finding: &Finding, partial_fingerprint: &str, rules_meta: &[RuleMeta]) -> Value {
     let mut message = finding.message.clone();
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
@@ -124,14 +142,7 @@ fn result(finding: &Finding, rules_meta: &[RuleMeta]) -> Value {
         "level": level(finding.severity),
         "message": { "text": message },
         "locations": [ { "physicalLocation": physical(&finding.location) } ],
-        "partialFingerprints": {
-            "mountguard/v2": fingerprint(
-                finding.code,
-                &finding.location.path,
-                &finding.context,
-                &finding.snippet,
-            ),
-        },
+        "partialFingerprints": { "mountguard/v2": partial_fingerprint },
     });
     if let Some(index) = rules_meta.iter().position(|r| r.code == finding.code) {
         value["ruleIndex"] = json!(index);
@@ -273,8 +284,40 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .len(),
-            16
+            16 + ":1".len()
         );
+    }
+
+    #[test]
+    fn equal_fingerprints_are_told_apart_by_occurrence() {
+        let sources = sources();
+        let context = Context {
+            sources: &sources,
+            color: false,
+            cwd: Path::new("/w"),
+            notifications: &[],
+        };
+        let first = sample();
+        let mut second = sample();
+        second.location.line += 1;
+        let mut other_rule = sample();
+        other_rule.code = "MG002";
+        let log = log(&[first.clone(), second, other_rule], &context);
+        let prints: Vec<&str> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"]["mountguard/v2"].as_str().unwrap())
+            .collect();
+        let base = fingerprint(
+            first.code,
+            &first.location.path,
+            &first.context,
+            &first.snippet,
+        );
+        assert_eq!(prints[0], format!("{base}:1"));
+        assert_eq!(prints[1], format!("{base}:2"));
+        assert!(prints[2].ends_with(":1"), "{prints:?}");
     }
 
     #[test]

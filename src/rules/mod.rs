@@ -14,11 +14,12 @@ use crate::names::{NamePattern, PatternIndex};
 use data::{RuleFile, SinkSpec, SourceKind, TaintData};
 
 /// Rule files compiled into the binary, in code order.
-const RULE_FILES: [&str; 4] = [
+const RULE_FILES: [&str; 5] = [
     include_str!("../../rules/command-injection.toml"),
     include_str!("../../rules/path-traversal.toml"),
     include_str!("../../rules/broad-except.toml"),
     include_str!("../../rules/wrong-object-attribute.toml"),
+    include_str!("../../rules/unused-noqa.toml"),
 ];
 
 /// Sources and shape-fixing sanitizers shared by the taint rules.
@@ -84,6 +85,9 @@ pub const COMMAND_INJECTION: &str = "MG001";
 pub const PATH_TRAVERSAL: &str = "MG002";
 pub const BROAD_EXCEPT: &str = "MG003";
 pub const WRONG_OBJECT_ATTRIBUTE: &str = "MG004";
+/// Not an analysis: `# noqa` directives that suppress nothing, reported
+/// by the suppression stage under `--report-unused-noqa`.
+pub const UNUSED_NOQA: &str = "MG100";
 
 /// Which taint rule(s) a value is still dangerous for: a bit per rule.
 #[derive(
@@ -420,7 +424,7 @@ mod tests {
     #[test]
     fn builtin_rule_files_parse_and_are_in_code_order() {
         let codes: Vec<_> = all().iter().map(|r| r.code).collect();
-        assert_eq!(codes, ["MG001", "MG002", "MG003", "MG004"]);
+        assert_eq!(codes, ["MG001", "MG002", "MG003", "MG004", "MG100"]);
         let slugs: Vec<_> = all().iter().map(|r| r.slug).collect();
         assert_eq!(
             slugs,
@@ -428,7 +432,8 @@ mod tests {
                 "command-injection",
                 "path-traversal",
                 "broad-except",
-                "wrong-object-attribute"
+                "wrong-object-attribute",
+                "unused-noqa"
             ]
         );
     }
