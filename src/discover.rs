@@ -289,8 +289,12 @@ impl Walker<'_> {
             let abs = normalize(&self.options.cwd.join(path));
             let file_type = entry.file_type();
             if file_type.is_dir() {
+                // A virtual environment under any name (`env`, `.env3`) is
+                // installed code, not the project's: `python -m venv`
+                // writes `pyvenv.cfg` at its top.
                 if self.options.excludes.matches(&abs)
                     || (self.options.respect_gitignore && self.gitignored(&abs, true))
+                    || path.join("pyvenv.cfg").is_file()
                 {
                     entries.skip_current_dir();
                     continue;

@@ -35,9 +35,12 @@ fn default_skips_gitignore_and_nested_gitignore() {
         "logs/debug.py",
         "sub/ignored_here.py",
         "sub/kept.py",
+        "env/lib/python3.12/site-packages/pkg/w.py",
     ] {
         write(root, path, BROKEN);
     }
+    // A virtual environment under any name.
+    write(root, "env/pyvenv.cfg", "home = /usr/bin\n");
     write(root, ".gitignore", "logs/\nsrc/gen/\n*.tmp.py\n");
     write(root, "sub/.gitignore", "ignored_here.py\n");
     write(root, "src/skip.tmp.py", BROKEN);
