@@ -331,7 +331,12 @@ impl<'a> Solution<'a> {
                 file.taint
                     .object_reads
                     .iter()
-                    .map(|read| index.classes.stores_attr(files, &read.class, &read.attr))
+                    .map(|read| match &file.taint.atoms[read.attr as usize] {
+                        Atom::SelfAttr(read) => {
+                            index.classes.stores_attr(files, &read.class, &read.attr)
+                        }
+                        _ => false,
+                    })
                     .collect()
             })
             .collect();

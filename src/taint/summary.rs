@@ -51,8 +51,10 @@ pub struct SourceAtom {
 /// itself carries (from the arguments it was built with).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ObjectRead {
-    pub class: String,
-    pub attr: String,
+    /// The `SelfAttr` atom of the class and attribute read (interned once
+    /// per file, where a name per read would be repeated thousands of
+    /// times).
+    pub attr: AtomId,
     pub object: Taint,
 }
 

@@ -315,23 +315,21 @@ impl<'a> Interpreter<'a> {
         if let Some(class) = class
             && self.is_scanned_class(&class)
         {
+            let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
+                class,
+                attr: attr.to_string(),
+            })));
             // What the object carries counts only for an attribute its
             // class does not store itself (decided once all classes are
             // known).
             let object = std::mem::take(&mut taint);
             if !object.is_clean() {
                 let index = self.file.object_reads.len() as u32;
-                self.file.object_reads.push(ObjectRead {
-                    class: class.clone(),
-                    attr: attr.to_string(),
-                    object,
-                });
+                self.file
+                    .object_reads
+                    .push(ObjectRead { attr: atom, object });
                 taint = Taint::atom(self.intern(Atom::ObjectOfRead { index }));
             }
-            let atom = self.intern(Atom::SelfAttr(Box::new(SelfAttrAtom {
-                class,
-                attr: attr.to_string(),
-            })));
             taint.union_with(&Taint::atom(atom));
         }
         taint
