@@ -213,7 +213,7 @@ impl Walker<'_> {
         if metadata.is_dir() {
             self.walk(path, &abs, index);
         } else if metadata.is_file() {
-            self.add(&abs, path, canonical_or(path, &abs), (index, false));
+            self.add(&abs, path, canonical(&abs), (index, false));
         } else {
             // Reading a FIFO or a device could block forever.
             self.error(self.display(path, &abs), "not a regular file".to_string());
@@ -263,7 +263,7 @@ impl Walker<'_> {
         }
         // Links to directories are not followed below the root, so a file
         // that is not a link is its canonical root plus its relative path.
-        let root_file = canonical_or(root, root_abs);
+        let root_file = canonical(root_abs);
         let mut entries = WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -315,7 +315,7 @@ impl Walker<'_> {
                 // as git does); links to files are checked.
                 match std::fs::metadata(path) {
                     Ok(metadata) if metadata.is_file() => {
-                        let file = canonical_or(path, &abs);
+                        let file = canonical(&abs);
                         self.add(&abs, path, file, (index, true));
                     }
                     Ok(_) => {}
@@ -472,10 +472,10 @@ pub fn io_reason(error: &std::io::Error) -> String {
     .to_lowercase()
 }
 
-/// The canonical path of `path` (every link resolved), or `abs` when it
-/// cannot be had (the file vanished).
-fn canonical_or(path: &Path, abs: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf())
+/// The canonical form of an absolute path (every link resolved), or the
+/// path normalised when it cannot be had (the file vanished).
+pub fn canonical(abs: &Path) -> PathBuf {
+    std::fs::canonicalize(abs).unwrap_or_else(|_| normalize(abs))
 }
 
 /// Removes `.` and resolves `..` lexically (without touching the file

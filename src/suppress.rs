@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::NoqaComment;
 use crate::config::selector_matches;
+use crate::discover::canonical;
 use crate::finding::{Finding, Location, Severity, normalise_snippet};
 use crate::rules::UNUSED_NOQA;
 
@@ -638,10 +639,6 @@ fn header_path(name: &[u8]) -> Option<Vec<u8>> {
 fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| crate::discover::normalize(path))
 }
 
 /// Runs git in `dir`; its standard output, or its standard error on failure.

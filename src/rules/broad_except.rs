@@ -391,14 +391,9 @@ fn check_handler(
         None => Caught::Bare,
         Some(type_node) => classify_type(source, type_node, constants)?,
     };
-    let body = {
-        let mut cursor = clause.walk();
-        clause
-            .named_children(&mut cursor)
-            .find(|n| n.kind() == "block")
-    };
+    let body = handler_body(clause);
     let (mut outcome, raises_new) = body.map_or((Outcome::Swallows, false), |body| {
-        handler_outcome(source, body, alias.as_deref())
+        handler_outcome(source, body, alias.as_deref(), 0)
     });
     // A raise under a condition (`if not ignore: raise`) leaves paths on
     // which the handler swallows the exception.
@@ -651,7 +646,12 @@ fn text_without_comments(source: &SourceFile, node: Node) -> String {
 /// lambdas and classes does not run as part of the handler: both are skipped.
 /// Also whether some `raise` in it raises a new exception without `from`
 /// (the traceback is lost on that path, whatever the others do).
-fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> (Outcome, bool) {
+fn handler_outcome(
+    source: &SourceFile,
+    body: Node,
+    alias: Option<&str>,
+    depth: usize,
+) -> (Outcome, bool) {
     let mut outcome = Outcome::Swallows;
     let mut raises_new = false;
     walk_tree_pruned(body, |node| match node.kind() {
@@ -668,7 +668,7 @@ fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> (Out
             if node.parent().is_some_and(|parent| {
                 parent.kind() == "try_statement"
                     && parent.child_by_field_name("body").map(|b| b.id()) == Some(node.id())
-                    && catches_everything(source, parent)
+                    && catches_everything(source, parent, depth)
             }) =>
         {
             false
@@ -730,30 +730,37 @@ fn handler_outcome(source: &SourceFile, body: Node, alias: Option<&str>) -> (Out
 }
 
 /// Whether a `try` statement has a handler that takes every exception
-/// (bare, or `Exception`/`BaseException`, alone or in a tuple) and raises
-/// nothing itself: a raise in the `try` body ends there.
-fn catches_everything(source: &SourceFile, try_statement: Node) -> bool {
+/// (bare, or `Exception`/`BaseException`, alone or in a tuple) and
+/// swallows it, as `handler_outcome` judges a handler: a raise in the
+/// `try` body ends there. Beyond `MAX_EXIT_DEPTH` nested handlers (hostile
+/// input), the raise is taken to leave.
+fn catches_everything(source: &SourceFile, try_statement: Node, depth: usize) -> bool {
+    if depth >= MAX_EXIT_DEPTH {
+        return false;
+    }
     let mut cursor = try_statement.walk();
     let clauses: Vec<Node> = try_statement.named_children(&mut cursor).collect();
     clauses.into_iter().any(|clause| {
-        clause.kind() == "except_clause"
-            && match except_type(source, clause).0 {
-                None => true,
-                Some(type_node) => classify_type(source, type_node, &HashMap::default()).is_some(),
-            }
-            && !may_raise(source, clause)
+        if clause.kind() != "except_clause" {
+            return false;
+        }
+        let (type_node, alias) = except_type(source, clause);
+        let broad = type_node.is_none_or(|type_node| {
+            classify_type(source, type_node, &HashMap::default()).is_some()
+        });
+        broad
+            && handler_body(clause).is_none_or(|body| {
+                handler_outcome(source, body, alias.as_deref(), depth + 1).0 == Outcome::Swallows
+            })
     })
 }
 
-/// Whether code has a `raise` or a re-raising call
-/// (`save_and_reraise_exception()`, `six.reraise`) outside nested
-/// definitions.
-fn may_raise(source: &SourceFile, code: Node) -> bool {
-    any_outside_definitions(code, |node| match node.kind() {
-        "raise_statement" => true,
-        "call" => callee_last(source, node).is_some_and(|name| name.contains("reraise")),
-        _ => false,
-    })
+/// The block of an `except` clause.
+fn handler_body(clause: Node) -> Option<Node> {
+    let mut cursor = clause.walk();
+    clause
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "block")
 }
 
 /// Whether a `try` statement's `finally` clause returns (which cancels an

@@ -328,14 +328,20 @@ impl<'a> Solution<'a> {
         let class_stored = files
             .par_iter()
             .map(|file| {
+                // Reads of one attribute share its atom: asked once each.
+                let mut stored: HashMap<AtomId, bool> = HashMap::default();
                 file.taint
                     .object_reads
                     .iter()
-                    .map(|read| match &file.taint.atoms[read.attr as usize] {
-                        Atom::SelfAttr(read) => {
-                            index.classes.stores_attr(files, &read.class, &read.attr)
-                        }
-                        _ => false,
+                    .map(|read| {
+                        *stored.entry(read.attr).or_insert_with(|| {
+                            match &file.taint.atoms[read.attr as usize] {
+                                Atom::SelfAttr(attr) => {
+                                    index.classes.stores_attr(files, &attr.class, &attr.attr)
+                                }
+                                _ => false,
+                            }
+                        })
                     })
                     .collect()
             })

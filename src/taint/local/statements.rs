@@ -1141,8 +1141,15 @@ impl<'a> Interpreter<'a> {
         if env.vars.contains_key(name) || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
             return None;
         }
-        let class = self.resolve_class(name);
-        self.is_scanned_class(&class).then_some(class)
+        // Read for every capitalised name (`CONF.x`, `LOG.debug`): only a
+        // class of the file or an imported name is worth resolving.
+        if let Some(qualified) = self.local_classes.get(name) {
+            return Some(qualified.clone());
+        }
+        let imported = self.imports.get(name)?;
+        self.project
+            .may_contain(imported)
+            .then(|| imported.to_string())
     }
 
     /// Whether a name refers to an import of the file (and not to a local
