@@ -184,8 +184,8 @@ impl Noqa {
 
     /// An `unused-noqa` finding for each directive that suppressed
     /// nothing, or had codes that did not, in path and line order. A
-    /// directive that names `unused-noqa`'s own code is never reported (a
-    /// line that keeps another linter's codes says so).
+    /// directive that names `unused-noqa`'s own code is never reported,
+    /// nor are codes outside mountguard's `MG` namespace.
     pub fn unused(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for directive in self.directives.values() {
@@ -196,8 +196,11 @@ impl Noqa {
                 NoqaKind::All => None,
                 NoqaKind::Codes(codes) if codes.iter().any(|code| code == UNUSED_NOQA) => None,
                 NoqaKind::Codes(codes) => {
+                    // `E501`, `S603`: another linter's codes on a shared
+                    // line are that linter's to judge.
                     let unused: Vec<String> = codes
                         .iter()
+                        .filter(|code| code.starts_with("MG"))
                         .filter(|code| !directive.used.contains(code.as_str()))
                         .map(|code| {
                             if crate::rules::lookup(code).is_some() {

@@ -79,7 +79,7 @@ fn noqa_on_another_line_does_not_suppress() {
 fn report_unused_noqa() {
     let dir = tempdir();
     let text = format!(
-        "{}x = 1  # noqa\ny = 2  # noqa: MG003\nz = 3  # noqa: E501, MG100 -- flake8's\n",
+        "{}x = 1  # noqa\ny = 2  # noqa: MG003\nz = 3  # noqa: E501, MG100 -- flake8's\nw = 4  # noqa: E501, S603\nv = 5  # noqa: E501, MG999\n",
         with_comment("# noqa: MG001, MG002")
     );
     write(dir.path(), "a.py", &text);
@@ -99,12 +99,13 @@ fn report_unused_noqa() {
         format!(
             "a.py:4:{column}: MG100 [warning] unused `# noqa` code: MG002\n\
              a.py:5:8: MG100 [warning] unused `# noqa` directive: nothing to suppress on this line\n\
-             a.py:6:8: MG100 [warning] unused `# noqa` code: MG003\n"
+             a.py:6:8: MG100 [warning] unused `# noqa` code: MG003\n\
+             a.py:9:8: MG100 [warning] unused `# noqa` code: MG999 (unknown code)\n"
         ),
-        "a directive naming MG100 keeps its other codes: {reported:?}"
+        "a directive naming MG100 keeps its other codes; other linters' codes are theirs: {reported:?}"
     );
     assert!(
-        reported.stderr.contains("3 findings (0 errors, 3 warnings"),
+        reported.stderr.contains("4 findings (0 errors, 4 warnings"),
         "{reported:?}"
     );
     // A deselected rule's finding still uses its directive, and selections
@@ -116,7 +117,7 @@ fn report_unused_noqa() {
         )),
         "{deselected:?}"
     );
-    assert_eq!(deselected.stdout.lines().count(), 3, "{deselected:?}");
+    assert_eq!(deselected.stdout.lines().count(), 4, "{deselected:?}");
     let selected = unused(&["--select", "unused-noqa"]);
     assert_eq!(selected.code, 2, "{selected:?}");
     assert!(
