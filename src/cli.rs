@@ -341,6 +341,14 @@ pub fn check(args: &CheckArgs) -> u8 {
         },
         None => None,
     };
+    // A cache that cannot be written is otherwise silent: every run is cold.
+    if let Some(dir) = &args.cache_dir
+        && !args.no_cache
+        && cwd.join(dir).exists()
+        && !cwd.join(dir).is_dir()
+    {
+        return error(format!("--cache-dir {}: not a directory", dir.display()));
+    }
     // Each thread reserves a 64 MiB stack: `--threads 100000` spent minutes
     // spawning threads before analysing anything.
     if args.threads.is_some_and(|n| n > MAX_THREADS) {

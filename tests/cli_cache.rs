@@ -326,6 +326,20 @@ fn no_cache_writes_nothing() {
     );
     assert_eq!(both.stdout, run.stdout);
     assert_eq!(snapshot(dir.path()), before);
+
+    // A `--cache-dir` that is a file is a usage error, not a silent cold run.
+    write(&project, "not-a-dir", "");
+    let file = check(
+        &project,
+        &["--cache-dir", "not-a-dir"],
+        &[("HOME", home.as_path())],
+    );
+    assert_eq!(file.code, 2, "{file:?}");
+    assert!(
+        file.stderr
+            .contains("--cache-dir not-a-dir: not a directory"),
+        "{file:?}"
+    );
 }
 
 #[test]
