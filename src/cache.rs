@@ -65,7 +65,7 @@ use crate::taint::summary::FileTaint;
 
 /// Bump whenever the layout of the cached facts changes without a version
 /// bump (the serialized form has no field names to notice it by).
-pub const SCHEMA: u32 = 4;
+pub const SCHEMA: u32 = 5;
 /// Entries (and binary directories) unused for this long are deleted.
 pub const MAX_AGE_DAYS: u64 = 30;
 /// Binary directories kept: a few installed versions or rebuilds.

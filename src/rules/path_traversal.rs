@@ -18,6 +18,15 @@ fn check_file(solution: &Solution, file_index: usize) -> Vec<Finding> {
         if sink.unscanned_only && solution.resolves(file_index, sink) {
             continue;
         }
+        if let Some(param) = sink.path_param {
+            let function = crate::link::FunctionRef {
+                file: file_index as u32,
+                function: sink.function,
+            };
+            if !solution.given_a_path(function, param) {
+                continue;
+            }
+        }
         let sig = solution.eval(file_index, sink.function, &sink.data);
         if !solution
             .real(file_index, sink.function, sig)

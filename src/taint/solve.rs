@@ -816,6 +816,33 @@ impl<'a> Solution<'a> {
             .collect()
     }
 
+    /// Whether some call of a function in the scanned sources passes a
+    /// `pathlib.Path` to the parameter (by position or by name).
+    pub fn given_a_path(&self, function: FunctionRef, param: u16) -> bool {
+        let Some(callers) = self.callers.get(&function) else {
+            return false;
+        };
+        let name = self
+            .function(function)
+            .params
+            .get(param as usize)
+            .map(|p| &p.name);
+        callers.iter().any(|&(file, call)| {
+            let site = &self.files[file as usize].taint.calls[call as usize];
+            let offset = self
+                .callee_function(file as usize, call as usize)
+                .map_or(0, |(_, offset)| offset);
+            let by_position = param.checked_sub(offset).is_some_and(|position| {
+                position < 64 && site.path_positions & (1u64 << position) != 0
+            });
+            let by_name = site
+                .keywords
+                .iter()
+                .any(|keyword| keyword.path && Some(&keyword.name) == name);
+            by_position || by_name
+        })
+    }
+
     /// Whether a function is private and every call of it in the scanned
     /// sources is a command sink itself (`self._execute(...)` matched by
     /// name, resolved to this `_execute`): each of those calls reports what

@@ -332,6 +332,10 @@ pub struct CallSite {
     /// Positional arguments (0-based, as bits; from 64 on not recorded)
     /// given as a literal `False`, `None` or `0`.
     pub falsy_positions: u64,
+    /// Positional arguments (as `falsy_positions`) whose value is known to
+    /// be a `pathlib.Path`: they type a parameter the callee leaves
+    /// unannotated (`SinkUse::path_param`).
+    pub path_positions: u64,
     /// The keywords the call gives that its callee's `**kwargs` may carry
     /// on to a command (rare: boxed, so other calls pay one pointer).
     pub gives: Option<Box<GivenKeywords>>,
@@ -367,6 +371,8 @@ pub struct Keyword {
     pub value: Taint,
     /// Given as a literal `False`, `None` or `0`.
     pub falsy: bool,
+    /// Given a `pathlib.Path` (see `CallSite::path_positions`).
+    pub path: bool,
 }
 
 /// A call that consumes data for a taint rule.
@@ -418,6 +424,11 @@ pub struct SinkUse {
     pub argv_call: Option<CallId>,
     /// Only a sink while its implementation is not scanned.
     pub unscanned_only: bool,
+    /// A `pathlib.Path` method called on this parameter of the sink's own
+    /// function, whose type nothing in the function says (`lock.unlink()`
+    /// in `def _forget(lock)`): a sink only when a scanned call passes a
+    /// `Path` there (`Solution::given_a_path`).
+    pub path_param: Option<u16>,
     pub snippet: String,
     pub context: String,
 }

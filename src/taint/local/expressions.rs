@@ -403,6 +403,7 @@ impl<'a> Interpreter<'a> {
             forwards_command: false,
             runs_command: false,
             falsy_positions: 0,
+            path_positions: 0,
             gives: None,
             forwards_keywords: false,
         });
@@ -824,6 +825,9 @@ impl<'a> Interpreter<'a> {
                         std::mem::take(value)
                     },
                     falsy: self.is_falsy_literal(*node),
+                    path: self
+                        .value_type(*node, env)
+                        .is_some_and(|ty| is_path_class(&ty)),
                 })
                 .collect();
             let callee_id = self.callee_id(&callee);
@@ -846,6 +850,15 @@ impl<'a> Interpreter<'a> {
                     .take(64)
                     .enumerate()
                     .filter(|(_, node)| self.is_falsy_literal(**node))
+                    .fold(0, |bits, (index, _)| bits | (1u64 << index)),
+                path_positions: arg_nodes
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(_, node)| {
+                        self.value_type(**node, env)
+                            .is_some_and(|ty| is_path_class(&ty))
+                    })
                     .fold(0, |bits, (index, _)| bits | (1u64 << index)),
                 forwards_command: matches!(
                     callee,

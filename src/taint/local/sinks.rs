@@ -39,6 +39,14 @@ impl<'a> Interpreter<'a> {
         context: &FunctionContext,
     ) -> bool {
         let method = callee.method_name();
+        // `lock.unlink()` on a parameter of unknown type: a path sink if
+        // callers pass a `Path` (decided when linking).
+        let path_param = match callee {
+            Callee::UnknownMethod { .. } => receiver_node
+                .filter(|node| node.kind() == "identifier")
+                .and_then(|node| self.untyped_own_parameter(self.text(node), env, context)),
+            _ => None,
+        };
         let sinks: Vec<crate::rules::Sink> = self
             .config
             .sinks_named(method)
@@ -55,6 +63,9 @@ impl<'a> Interpreter<'a> {
                         (Some(ty), Callee::Name(name)) if is_path_class(ty) => {
                             // `Path(x).unlink()` spelled inline.
                             receiver_node.is_none() && name.contains("Path(")
+                        }
+                        (Some(ty), Callee::UnknownMethod { .. }) => {
+                            is_path_class(ty) && sink.spec.receiver && path_param.is_some()
                         }
                         _ => false,
                     }
@@ -303,6 +314,7 @@ impl<'a> Interpreter<'a> {
                     && sink.rule == RuleMask::COMMAND
                     && self.shell_keyword(keywords).is_none(),
                 unscanned_only: spec.unscanned_only,
+                path_param: path_param.filter(|_| spec.receiver),
                 snippet,
                 context: context.qualname.clone(),
             });
@@ -355,6 +367,27 @@ impl<'a> Interpreter<'a> {
                 )
             })
         })
+    }
+
+    /// The parameter of the function it is read in that a variable holds,
+    /// unchanged and of a type nothing says (no annotation, no assignment).
+    fn untyped_own_parameter(
+        &self,
+        name: &str,
+        env: &Env,
+        context: &FunctionContext,
+    ) -> Option<u16> {
+        if env.types.contains_key(name) {
+            return None;
+        }
+        let taint = env.vars.get(name)?;
+        match taint.entries.as_slice() {
+            [entry] => match self.file.atoms[entry.atom as usize] {
+                Atom::Param { function, index } if function == context.id => Some(index),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Whether a mode string or `os.open` flags open a file for writing
