@@ -1003,24 +1003,25 @@ impl<'a> Solution<'a> {
                 ..Sig::default()
             },
             Atom::Param { function, index } if *function == context => Sig::param(*index),
+            // A variable of an enclosing function, read by a closure.
             Atom::Param { function, index } => {
-                // A variable of an enclosing function, read by a closure.
-                let taint = self.params[file][*function as usize].get();
-                let bit = 1u64 << (*index).min(63);
-                let mut intrinsic = RuleMask::NONE;
-                if taint.command & bit != 0 {
-                    intrinsic = intrinsic.union(RuleMask::COMMAND);
-                }
-                if taint.path & bit != 0 {
-                    intrinsic = intrinsic.union(RuleMask::PATH);
-                }
-                Sig {
-                    intrinsic,
-                    ..Sig::default()
+                self.in_enclosing(file, *function, Sig::param(*index))
+            }
+            Atom::CallResult { call } | Atom::CallElement { call, .. } => {
+                let sig = match &facts.atoms[entry.atom as usize] {
+                    Atom::CallElement { index, .. } => {
+                        self.call_element(file, *call as usize, *index)
+                    }
+                    _ => self.call_sigs[file][*call as usize].get(),
+                };
+                // A result computed in an enclosing function (`path =
+                // helper(share)` read by a closure) is in terms of that
+                // function's parameters.
+                match facts.calls[*call as usize].caller {
+                    caller if caller == context => sig,
+                    caller => self.in_enclosing(file, caller, sig),
                 }
             }
-            Atom::CallResult { call } => self.call_sigs[file][*call as usize].get(),
-            Atom::CallElement { call, index } => self.call_element(file, *call as usize, *index),
             Atom::SelfAttr(self_attr) => Sig {
                 intrinsic: self.attr_taint(&self_attr.class, &self_attr.attr),
                 ..Sig::default()
@@ -1031,6 +1032,16 @@ impl<'a> Solution<'a> {
             },
         };
         base.masked(self.effective_mask(file, entry))
+    }
+
+    /// A signature in terms of the parameters of `function`, an enclosing
+    /// function of the one being evaluated: those parameters are not the
+    /// closure's, so what their callers give them becomes intrinsic.
+    fn in_enclosing(&self, file: usize, function: FunctionId, sig: Sig) -> Sig {
+        Sig {
+            intrinsic: self.real(file, function, sig),
+            ..Sig::default()
+        }
     }
 
     /// An entry's mask less what validating helpers proved of it.
