@@ -407,12 +407,8 @@ impl ProjectIndex {
                 let Some(class) = function.class.as_deref().filter(|_| function.stub) else {
                     continue;
                 };
-                let name = function.name();
                 let found: Vec<FunctionRef> = self
-                    .subclasses(class)
-                    .iter()
-                    .filter_map(|subclass| self.functions.get(&format!("{subclass}.{name}")))
-                    .copied()
+                    .overrides_below(class, function.name())
                     .filter(|found| {
                         !files[found.file as usize].taint.functions[found.function as usize].stub
                     })
@@ -427,6 +423,19 @@ impl ProjectIndex {
             }
         }
         overrides
+    }
+
+    /// The methods `name` that subclasses of `class` define: what
+    /// `self.name(...)` in `class` may run besides what it resolves to.
+    pub fn overrides_below<'s>(
+        &'s self,
+        class: &str,
+        name: &'s str,
+    ) -> impl Iterator<Item = FunctionRef> + 's {
+        self.subclasses(class)
+            .iter()
+            .filter_map(move |subclass| self.functions.get(&format!("{subclass}.{name}")))
+            .copied()
     }
 
     /// Every class in the hierarchy of `class` (itself first), bases only.

@@ -150,6 +150,9 @@ pub struct Solution<'a> {
     pub index: &'a ProjectIndex,
     /// Per file, per call site: what it refers to.
     targets: Vec<Vec<Option<Target>>>,
+    /// Per file, per callee: for `self.name(...)`, the overrides of `name`
+    /// in subclasses of the calling class, which the call may run too.
+    dispatched: Vec<Vec<Box<[FunctionRef]>>>,
     /// Per file, per call site: the taint of its result.
     call_sigs: Vec<Vec<SigCell>>,
     /// Per file, per function: the taint of its return value.
@@ -258,13 +261,28 @@ impl<'a> Solution<'a> {
                     .collect()
             })
             .collect();
+        let dispatched: Vec<Vec<Box<[FunctionRef]>>> = files
+            .par_iter()
+            .map(|file| {
+                file.taint
+                    .callees
+                    .iter()
+                    .map(|callee| match callee {
+                        Callee::SelfMethod { class, name } => {
+                            index.overrides_below(class, name).collect()
+                        }
+                        _ => Box::default(),
+                    })
+                    .collect()
+            })
+            .collect();
         // What the fixed point starts from: independent tables, built side
         // by side (the other threads are idle here otherwise).
         let (
             (callers, public, params),
             ((attr_readers, (attr_stores, attrs)), (back_references, groups)),
         ) = rayon::join(
-            || public_parameters(files, index, &targets),
+            || public_parameters(files, index, &targets, &dispatched),
             || {
                 rayon::join(
                     || {
@@ -367,6 +385,7 @@ impl<'a> Solution<'a> {
             privileged_reach: per_function(files, |_, _| AtomicU32::new(NO_ENTRY_POINT)),
             entry_points,
             targets,
+            dispatched,
             params,
             public,
             attrs,
@@ -507,11 +526,17 @@ impl<'a> Solution<'a> {
             if !is_active(call.caller) {
                 continue;
             }
-            let Some((first, offset)) = self.callee_function(file_index, call_index) else {
+            let resolved = self.callee_function(file_index, call_index);
+            let overrides = &self.dispatched[file_index][call.callee as usize];
+            if resolved.is_none() && overrides.is_empty() {
                 continue;
-            };
-            // Every definition of the name the call may run.
-            for &callee in std::iter::once(&first).chain(self.index.alternates(first)) {
+            }
+            // Every definition of the name the call may run: a bound call
+            // (`self.name(...)`) when only overrides are known.
+            let (first, offset) =
+                resolved.map_or((None, 1), |(first, offset)| (Some(first), offset));
+            let alternates = first.map_or(&[][..], |first| self.index.alternates(first));
+            for &callee in first.iter().chain(alternates).chain(overrides.iter()) {
                 if self.public[callee.file as usize][callee.function as usize] {
                     continue;
                 }
@@ -1788,6 +1813,7 @@ fn public_parameters(
     files: &[FileFacts],
     index: &ProjectIndex,
     targets: &[Vec<Option<Target>>],
+    dispatched: &[Vec<Box<[FunctionRef]>>],
 ) -> (
     HashMap<FunctionRef, Vec<(u32, CallId)>>,
     Vec<Vec<bool>>,
@@ -1797,12 +1823,14 @@ fn public_parameters(
     for (file_index, file_targets) in targets.iter().enumerate() {
         for (call_index, target) in file_targets.iter().enumerate() {
             let function = match target {
-                Some(Target::Function { function, .. }) => *function,
-                Some(Target::Constructor { init: Some(init) }) => *init,
-                _ => continue,
+                Some(Target::Function { function, .. }) => Some(*function),
+                Some(Target::Constructor { init: Some(init) }) => Some(*init),
+                _ => None,
             };
-            let alternates = index.alternates(function).iter().copied();
-            for function in std::iter::once(function).chain(alternates) {
+            let alternates = function.map_or(&[][..], |f| index.alternates(f));
+            let call = &files[file_index].taint.calls[call_index];
+            let overrides = &dispatched[file_index][call.callee as usize];
+            for &function in function.iter().chain(alternates).chain(overrides.iter()) {
                 callers
                     .entry(function)
                     .or_default()
@@ -1813,9 +1841,25 @@ fn public_parameters(
     // Parameters of public functions (and of private ones whose callers
     // are not all known) are sources; the others start clean and take
     // the taint of the arguments their callers pass.
+    // `self._parent._as_root(...)`: a method of that name may be called
+    // where the object's class is not known. (A command callable's name,
+    // `obj._run(...)`, makes the call a command sink itself: reported
+    // there, as the calls of a wrapper are.)
+    let mut unresolved_methods: HashSet<&str> = HashSet::default();
+    for (file_index, file) in files.iter().enumerate() {
+        for (call, target) in file.taint.calls.iter().zip(&targets[file_index]) {
+            if target.is_none()
+                && !call.forwards_command
+                && let Callee::UnknownMethod { name } = &file.taint.callees[call.callee as usize]
+            {
+                unresolved_methods.insert(name);
+            }
+        }
+    }
     let public = per_function(files, |reference, function| {
         !function.is_module
             && (!function.private
+                || function.class.is_some() && unresolved_methods.contains(function.name())
                 || index.escaping_names.contains(function.name())
                 || index.escaping_functions.contains(&reference)
                 || !callers.contains_key(&reference))
