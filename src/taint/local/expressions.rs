@@ -414,17 +414,26 @@ impl<'a> Interpreter<'a> {
     /// key and value nodes of `{'name': value, ...}` (string keys) or
     /// `dict(name=value, ...)`.
     pub(super) fn keyword_entries(&self, dict: Node<'a>) -> Option<Vec<(Node<'a>, Node<'a>)>> {
-        let (entries, key_field) = match dict.kind() {
-            "dictionary" => (dict, "key"),
+        match dict.kind() {
+            "dictionary" => self.entries(dict, "key"),
             "call"
                 if dict
                     .child_by_field_name("function")
                     .is_some_and(|f| self.text(f) == "dict") =>
             {
-                (dict.child_by_field_name("arguments")?, "name")
+                self.keyword_arguments(dict.child_by_field_name("arguments")?)
             }
-            _ => return None,
-        };
+            _ => None,
+        }
+    }
+
+    /// The `name=value` arguments of an argument list, when all of its
+    /// arguments are such.
+    fn keyword_arguments(&self, arguments: Node<'a>) -> Option<Vec<(Node<'a>, Node<'a>)>> {
+        self.entries(arguments, "name")
+    }
+
+    fn entries(&self, entries: Node<'a>, key_field: &str) -> Option<Vec<(Node<'a>, Node<'a>)>> {
         let mut cursor = entries.walk();
         let mut found = Vec::new();
         for pair in entries.named_children(&mut cursor) {
@@ -582,6 +591,18 @@ impl<'a> Interpreter<'a> {
             }
         }
 
+        // `kw.update({'run_as_root': True})`, `kw.update(run_as_root=True)`.
+        if let Some(object) = self.method_object(function, "update") {
+            let entries = match arg_nodes.first() {
+                Some(first) => self.keyword_entries(*first),
+                None => node
+                    .child_by_field_name("arguments")
+                    .and_then(|arguments| self.keyword_arguments(arguments)),
+            };
+            for (key, value) in entries.unwrap_or_default() {
+                self.note_keyword(object, key, value, env, context);
+            }
+        }
         // `kwargs.pop('run_as_root', False)`: the keyword no longer travels
         // on with the function's `**kwargs`.
         if let Some(object) = self.method_object(function, "pop")

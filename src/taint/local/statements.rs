@@ -698,10 +698,7 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    /// `kw['run_as_root'] = True` on a local dict: the keyword is among
-    /// those `**kw` gives. Not on the function's own `**kwargs`: a wrapper
-    /// completing its caller's keywords (`kwargs['root_helper'] = ...`
-    /// when `run_as_root` is given) does not run everything as root.
+    /// `kw['run_as_root'] = True` on a local dict.
     fn note_keyword_stored(
         &mut self,
         target: Node<'a>,
@@ -715,16 +712,47 @@ impl<'a> Interpreter<'a> {
         ) else {
             return;
         };
-        let name = self.text(dict);
         // `files[name] = body`: a key of unknown origin.
         if !self.is_trusted_constant(key, env) {
             self.forget_literal_keys(dict, context);
         }
+        if key.kind() == "string" {
+            self.note_keyword(dict, key, value, env, context);
+        }
+    }
+
+    /// A keyword stored into a dict (`kw['run_as_root'] = True`,
+    /// `kw.update(run_as_root=True)`): it is among those `**kw` gives. On
+    /// the function's own `**kwargs` only a default of running as root
+    /// counts: `run_as_root` set to a value that is not a literal `False`,
+    /// unconditionally or under conditions on `kwargs` itself (`if
+    /// 'run_as_root' not in kwargs`). A wrapper completing its caller's
+    /// keywords (`kwargs['root_helper'] = ...` when `run_as_root` is given)
+    /// or running some commands as root (`if cmd[0] == 'sudo'`) does not
+    /// run everything as root.
+    pub(super) fn note_keyword(
+        &mut self,
+        dict: Node<'a>,
+        key: Node<'a>,
+        value: Node<'a>,
+        env: &Env,
+        context: &mut FunctionContext,
+    ) {
+        let name = self.text(dict);
+        let Some(keyword) = self.keyword_name(key) else {
+            return;
+        };
+        let own_keywords = self.is_keywords_parameter(dict, context);
+        let runs_as_root = self
+            .config
+            .privileged_keywords
+            .first()
+            .is_some_and(|root| *root == keyword)
+            && !self.is_falsy_literal(value)
+            && self.only_conditions_on(key, name);
         if dict.kind() != "identifier"
-            || key.kind() != "string"
             || !env.vars.contains_key(name)
-            || self.is_keywords_parameter(dict, context)
-            || self.keyword_name(key).is_none()
+            || own_keywords && !runs_as_root
         {
             return;
         }
@@ -733,6 +761,39 @@ impl<'a> Interpreter<'a> {
             .1
             .keywords
             .push((key.id(), value.id()));
+    }
+
+    /// Whether every condition `node` runs under in its function mentions
+    /// `name`.
+    fn only_conditions_on(&self, node: Node<'a>, name: &str) -> bool {
+        let mut current = node.parent();
+        while let Some(ancestor) = current {
+            match ancestor.kind() {
+                "function_definition" | "lambda" | "class_definition" => return true,
+                "if_statement" | "elif_clause" | "while_statement" | "conditional_expression" => {
+                    let condition = ancestor
+                        .child_by_field_name("condition")
+                        .or_else(|| ancestor.named_child(1));
+                    if condition.is_none_or(|c| !self.mentions(c, name)) {
+                        return false;
+                    }
+                }
+                "for_statement" | "case_clause" | "try_statement" | "except_clause" => {
+                    return false;
+                }
+                _ => {}
+            }
+            current = ancestor.parent();
+        }
+        true
+    }
+
+    /// Whether the name is read anywhere in `node`.
+    fn mentions(&self, node: Node<'a>, name: &str) -> bool {
+        (node.id()..node.subtree_end()).any(|index| {
+            let inner = node.node_at(index);
+            inner.kind() == "identifier" && self.text(inner) == name
+        })
     }
 
     /// Records what is known of the assigned value beyond its taint: its
