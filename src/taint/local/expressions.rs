@@ -38,7 +38,6 @@ impl<'a> Interpreter<'a> {
             | "list_splat"
             | "dictionary_splat"
             | "interpolation"
-            | "conditional_expression"
             | "unary_operator"
             | "await"
             | "slice"
@@ -66,6 +65,33 @@ impl<'a> Interpreter<'a> {
                     self.file.functions[context.id as usize]
                         .returns
                         .union_with(&taint);
+                }
+                taint
+            }
+            // `t if t in ALLOWED else 'default'`: each branch is what holds
+            // when the condition is true or false, as for an `if`.
+            "conditional_expression" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+                let [consequence, condition, alternative] = children[..] else {
+                    let mut taint = Taint::default();
+                    for child in children {
+                        taint.union_with(&self.eval(child, env, context, depth));
+                    }
+                    return taint;
+                };
+                self.eval(condition, env, context, depth);
+                let mut taint = Taint::default();
+                for (branch, holds) in [(consequence, true), (alternative, false)] {
+                    let facts = self.condition_facts(condition, holds, env, context, depth);
+                    let value = if facts.is_empty() {
+                        self.eval(branch, env, context, depth)
+                    } else {
+                        let mut branch_env = env.clone();
+                        apply_facts(&mut branch_env, &facts);
+                        self.eval(branch, &mut branch_env, context, depth)
+                    };
+                    taint.union_with(&value);
                 }
                 taint
             }
