@@ -115,6 +115,12 @@ impl RuleMask {
     /// is already a normalised path: the check tested (a normalised copy
     /// of) the value, so a raw argument used afterwards was never checked.
     pub const CONTAINED: RuleMask = RuleMask(4);
+    /// Not a rule: what a validating helper's `$`-anchored match
+    /// (`re.match(r'^[a-z]+$', x)`) proves of a parameter. It clears
+    /// `COMMAND` only where the argument is one element of an argument
+    /// vector run without a shell (`Guard::in_argv`), as the same match
+    /// written inline does (`Entry::argv_safe`).
+    pub const ARGV_SAFE: RuleMask = RuleMask(8);
 
     pub fn is_empty(self) -> bool {
         self.0 == 0

@@ -1090,6 +1090,9 @@ impl<'a> Solution<'a> {
                     if guard.normalised && rules.contains(RuleMask::CONTAINED) {
                         rules = rules.union(RuleMask::PATH);
                     }
+                    if guard.in_argv && rules.contains(RuleMask::ARGV_SAFE) {
+                        rules = rules.union(RuleMask::COMMAND);
+                    }
                     mask = mask.without(rules);
                 }
             }

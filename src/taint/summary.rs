@@ -125,6 +125,10 @@ pub struct Guard {
     /// The argument was a normalised path at the call (so the helper's
     /// containment checks, `RuleMask::CONTAINED`, hold for it).
     pub normalised: bool,
+    /// Set on a sink's copy of the value: it is an element of the argument
+    /// vector of a command run without a shell (so the helper's
+    /// `RuleMask::ARGV_SAFE` holds for it).
+    pub in_argv: bool,
 }
 
 /// One atom flowing into a value, with the rules it is still dangerous for.

@@ -511,6 +511,7 @@ impl<'a> Interpreter<'a> {
                     raising: false,
                     falsy,
                     normalised: env.normalised.contains(self.text(argument)),
+                    in_argv: false,
                 };
                 facts.guarded.push((self.text(argument).to_string(), guard));
             }

@@ -261,6 +261,11 @@ impl Facts {
                 self.contained
                     .iter()
                     .map(|(name, _)| (name, RuleMask::CONTAINED)),
+            )
+            .chain(
+                self.argv_safe
+                    .iter()
+                    .map(|name| (name, RuleMask::ARGV_SAFE)),
             );
         for (name, mask) in checked {
             let Some(index) = params.iter().position(|p| p == name) else {

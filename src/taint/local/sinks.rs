@@ -253,6 +253,9 @@ impl<'a> Interpreter<'a> {
                     if entry.argv_safe {
                         entry.mask = entry.mask.without(RuleMask::COMMAND);
                     }
+                    for guard in &mut entry.guards {
+                        guard.in_argv = true;
+                    }
                 }
                 data.entries.retain(|entry| !entry.mask.is_empty());
             }

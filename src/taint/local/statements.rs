@@ -404,6 +404,12 @@ impl<'a> Interpreter<'a> {
                             .iter()
                             .map(|(name, _)| (name.clone(), RuleMask::CONTAINED)),
                     );
+                    context.asserts.extend(
+                        otherwise
+                            .argv_safe
+                            .iter()
+                            .map(|name| (name.clone(), RuleMask::ARGV_SAFE)),
+                    );
                 }
             }
         }
@@ -545,6 +551,7 @@ impl<'a> Interpreter<'a> {
                     raising: true,
                     falsy: false,
                     normalised: env.normalised.contains(name),
+                    in_argv: false,
                 });
             }
             *taint = value;
