@@ -224,42 +224,58 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
+            // The data positions, each its own value: one checked by a
+            // helper and another checked by a second call of it
+            // (`os.rename(src, dst)`, both from one parameter) keep their
+            // checks, which their union would lose (it keeps only the
+            // checks common to both).
+            let mut positions: Vec<&Taint> = Vec::new();
             if !shell || data.is_clean() {
                 for (index, arg) in args[..command_args].iter().enumerate() {
                     if spec.args.selects(index) {
-                        data.union_with(arg);
+                        positions.push(arg);
                     }
                 }
                 if let Some(splat) = splat
                     && !matches!(spec.args, ArgSelector::Named(ArgSelectorName::None))
                 {
-                    data.union_with(splat);
+                    positions.push(splat);
                 }
                 for (name, value, _) in keywords {
                     if spec.keywords.iter().any(|k| k == name) {
-                        data.union_with(value);
+                        positions.push(value);
                     }
                 }
                 if spec.receiver
                     && let Some(receiver) = receiver
                 {
-                    data.union_with(receiver);
+                    positions.push(receiver);
+                }
+                for position in &positions {
+                    data.union_with(position);
                 }
             }
-            // A `$`-anchored match protects an element of a vector, not a
-            // shell string.
-            if sink.rule == RuleMask::COMMAND && !shell {
-                for entry in &mut data.entries {
-                    if entry.argv_safe {
-                        entry.mask = entry.mask.without(RuleMask::COMMAND);
+            let mut datas = match checked_differently(&positions) {
+                true => positions.iter().map(|&taint| taint.clone()).collect(),
+                false => vec![data],
+            };
+            for data in &mut datas {
+                // A `$`-anchored match protects an element of a vector, not
+                // a shell string.
+                if sink.rule == RuleMask::COMMAND && !shell {
+                    for entry in &mut data.entries {
+                        if entry.argv_safe {
+                            entry.mask = entry.mask.without(RuleMask::COMMAND);
+                        }
+                        for guard in &mut entry.guards {
+                            guard.in_argv = true;
+                        }
                     }
-                    for guard in &mut entry.guards {
-                        guard.in_argv = true;
-                    }
+                    data.entries.retain(|entry| !entry.mask.is_empty());
                 }
-                data.entries.retain(|entry| !entry.mask.is_empty());
             }
-            if data.is_clean() {
+            datas.retain(|data| !data.is_clean());
+            if datas.is_empty() {
                 continue;
             }
             let destructive = match spec.kind {
@@ -282,7 +298,8 @@ impl<'a> Interpreter<'a> {
                 _ => false,
             };
             let snippet = normalise_snippet(self.text(node));
-            self.file.sinks.push(SinkUse {
+            let last = datas.pop().unwrap_or_default();
+            let sink_use = SinkUse {
                 function: context.id,
                 rule: sink.rule,
                 kind: spec.kind,
@@ -290,7 +307,7 @@ impl<'a> Interpreter<'a> {
                 spelled: spelled.to_string(),
                 callee: callee.clone(),
                 call: None,
-                data,
+                data: last,
                 shell,
                 privileged,
                 destructive,
@@ -320,10 +337,38 @@ impl<'a> Interpreter<'a> {
                 path_param: path_param.filter(|_| spec.receiver),
                 snippet,
                 context: context.qualname.clone(),
-            });
+            };
+            // One sink per position when their checks differ: the rules
+            // report one finding per sink call either way.
+            for data in datas {
+                self.file.sinks.push(SinkUse {
+                    data,
+                    ..sink_use.clone()
+                });
+            }
+            self.file.sinks.push(sink_use);
         }
         runs_command
     }
+}
+
+/// Whether a parameter or value flows into two positions with different
+/// helper checks on it.
+fn checked_differently(positions: &[&Taint]) -> bool {
+    let guarded = |taint: &&Taint| taint.entries.iter().any(|entry| !entry.guards.is_empty());
+    if positions.len() < 2 || !positions.iter().any(guarded) {
+        return false;
+    }
+    positions.iter().enumerate().any(|(index, first)| {
+        positions[index + 1..].iter().any(|second| {
+            first.entries.iter().any(|a| {
+                second
+                    .entries
+                    .iter()
+                    .any(|b| a.atom == b.atom && a.guards != b.guards)
+            })
+        })
+    })
 }
 
 impl<'a> Interpreter<'a> {
