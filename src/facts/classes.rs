@@ -892,6 +892,13 @@ fn class_level_statement(cx: &mut Ctx, statement: Node, facts: &mut ClassFacts) 
                 {
                     declare_strings(cx, right, statement, facts);
                 }
+                // oslo.versionedobjects: `fields = {'uuid': fields.UUIDField()}`
+                // declares the object's attributes, as dataclass fields do.
+                if text == "fields"
+                    && let Some(right) = right
+                {
+                    declare_keys(cx, right, statement, facts);
+                }
                 let name = cx.names.intern(text);
                 if let Some(expr) = right.and_then(|r| type_expr(cx, r, None)) {
                     facts.attr_types.push((name, CLASS_SCOPE, expr));
@@ -937,6 +944,24 @@ fn declare_strings(cx: &mut Ctx, value: Node, statement: Node, facts: &mut Class
     walk_tree_pruned(value, |node| {
         if node.kind() == "string" {
             if let Some(text) = string_value(cx.source, node) {
+                let name = cx.names.intern_owned(text);
+                facts.declared.push((name, span(statement)));
+            }
+            return false;
+        }
+        true
+    });
+}
+
+/// Declares every string key of the dict displays in `fields = {...}`
+/// (also `dict(base.fields, **{...})`).
+fn declare_keys(cx: &mut Ctx, value: Node, statement: Node, facts: &mut ClassFacts) {
+    walk_tree_pruned(value, |node| {
+        if node.kind() == "pair" {
+            if let Some(text) = node
+                .child_by_field_name("key")
+                .and_then(|key| string_value(cx.source, key))
+            {
                 let name = cx.names.intern_owned(text);
                 facts.declared.push((name, span(statement)));
             }

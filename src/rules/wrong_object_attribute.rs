@@ -49,14 +49,18 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
         let Some(hierarchy) = classes.hierarchy(id, MAX_HIERARCHY) else {
             continue;
         };
-        // Inherited code we cannot see, or dynamic attribute access, may
-        // read anything: stay silent.
+        // Dynamic attribute access may read anything: stay silent.
         if hierarchy.iter().any(|&k| {
             let facts = classes.facts(files, k);
-            classes.external_base[k] || facts.dynamic || facts.opaque_base
+            facts.dynamic || facts.opaque_base
         }) {
             continue;
         }
+        // A base outside the scanned sources is not the SPEC's concern
+        // (in-repo bases only), but it may declare fields we cannot see
+        // (`fields = {...}` of a versioned object): only a variable whose
+        // class is known to define the attribute is evidence then.
+        let external_base = hierarchy.iter().any(|&k| classes.external_base[k]);
         let names = classes.names(files, id);
         for (method_index, method) in class.methods.iter().enumerate() {
             if method.self_name.is_none() {
@@ -76,9 +80,14 @@ pub fn check(files: &[FileFacts], index: &ProjectIndex) -> Vec<Finding> {
                     class: id,
                     method: method_index,
                 };
-                if let Some(finding) =
-                    check_write(files, classes, scope, class, method, write, &hierarchy)
-                {
+                if let Some(finding) = check_write(
+                    files,
+                    classes,
+                    scope,
+                    (class, method, write),
+                    &hierarchy,
+                    external_base,
+                ) {
                     findings.push(finding);
                 }
             }
@@ -110,10 +119,9 @@ fn check_write(
     files: &[FileFacts],
     classes: &ClassIndex,
     scope: Scope,
-    class: &ClassFacts,
-    method: &MethodFacts,
-    write: &SelfWrite,
+    (class, method, write): (&ClassFacts, &MethodFacts, &SelfWrite),
     hierarchy: &BTreeSet<ClassId>,
+    external_base: bool,
 ) -> Option<Finding> {
     let names = classes.names(files, scope.class);
     let attr_sym = write.attr;
@@ -161,7 +169,7 @@ fn check_write(
             _ => None,
         };
         let used = class.var_attr(name_sym, attr_sym);
-        if defined.is_none() && used.is_none() {
+        if defined.is_none() && (used.is_none() || external_base) {
             continue;
         }
         candidates.push(Candidate {
