@@ -459,6 +459,19 @@ impl<'a> Interpreter<'a> {
                 }
                 return;
             }
+            // `x.isdigit()`: the shape of `fullmatch(r'\d+', x)`, nothing a
+            // shell, an option parser or a path gives meaning to.
+            if matches!(
+                method,
+                "isdigit" | "isdecimal" | "isnumeric" | "isalnum" | "isalpha"
+            ) && arguments.is_empty()
+                && let Some(tested) = object.and_then(tested_variable)
+            {
+                facts
+                    .sanitized
+                    .push((self.text(tested).to_string(), RuleMask::ALL));
+                return;
+            }
             // A path checked against a base with a separator.
             if matches!(method, "startswith" | "is_relative_to")
                 && let Some((name, normalised)) = object.and_then(|o| self.checked_path(o, env))
