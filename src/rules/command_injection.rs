@@ -289,17 +289,25 @@ fn privilege(
             let by_keyword = call
                 .keywords
                 .iter()
-                .any(|keyword| *keyword.name == *info.name && !keyword.falsy);
-            let by_position = param
-                .checked_sub(implementation.offset)
-                .is_some_and(|position| {
-                    (position as usize) < call.args.len()
-                        && (position >= 64 || call.falsy_positions & (1u64 << position) == 0)
-                });
+                .any(|keyword| *keyword.name == *info.name && !keyword.falsy)
+                || info.keywords && call.gives_root().is_some();
+            let info_name = match info.keywords {
+                // `**kwargs`: the keyword the call gives.
+                true => call.gives_root().unwrap_or(&info.name).to_string(),
+                false => info.name.to_string(),
+            };
+            let by_position = !info.keywords
+                && !info.variadic
+                && param
+                    .checked_sub(implementation.offset)
+                    .is_some_and(|position| {
+                        (position as usize) < call.args.len()
+                            && (position >= 64 || call.falsy_positions & (1u64 << position) == 0)
+                    });
             if by_keyword || by_position {
                 return Some(format!(
-                    "run as root (`{}` given to its implementation `{}`)",
-                    info.name, summary.qualname
+                    "run as root (`{info_name}` given to its implementation `{}`)",
+                    summary.qualname
                 ));
             }
         }

@@ -195,6 +195,11 @@ impl<'a> Interpreter<'a> {
                 if let Some(Some(program)) = argv.first() {
                     let base = program.rsplit('/').next().unwrap_or(program);
                     if self.config.privileged_programs.iter().any(|p| p == base) {
+                        // `if run_as_root: cmd = ['sudo'] + cmd`: root as
+                        // the caller's keyword decides.
+                        if privileged.is_none() {
+                            privilege_param = self.root_condition_param(node, context);
+                        }
                         privileged.get_or_insert_with(|| format!("run as root through `{base}`"));
                     }
                 }
@@ -415,6 +420,48 @@ impl<'a> Interpreter<'a> {
                 )
             })
         })
+    }
+
+    /// The parameter that decides whether a call runs as root when it sits
+    /// under a condition naming the privileged keyword (`if run_as_root:`,
+    /// `if kwargs.pop('run_as_root', False):`): that parameter, or the
+    /// function's `**kwargs`.
+    fn root_condition_param(&self, node: Node<'a>, context: &FunctionContext) -> Option<u16> {
+        let root = self.config.privileged_keywords.first()?;
+        let function = self.file.functions.get(context.id as usize)?;
+        let mut current = node.parent();
+        while let Some(ancestor) = current {
+            match ancestor.kind() {
+                "function_definition" | "lambda" | "class_definition" => return None,
+                "if_statement" | "elif_clause" | "conditional_expression" => {
+                    let condition = ancestor
+                        .child_by_field_name("condition")
+                        .or_else(|| ancestor.named_child(1));
+                    let names_root = condition.is_some_and(|condition| {
+                        (condition.id()..condition.subtree_end()).any(|index| {
+                            let inner = condition.node_at(index);
+                            match inner.kind() {
+                                "identifier" => self.text(inner) == root.as_str(),
+                                "string" => string_literal(self.source, inner)
+                                    .is_some_and(|s| s == root.as_str()),
+                                _ => false,
+                            }
+                        })
+                    });
+                    if names_root {
+                        let position = function
+                            .params
+                            .iter()
+                            .position(|p| *p.name == **root)
+                            .or_else(|| function.params.iter().position(|p| p.keywords));
+                        return position.map(|index| index as u16);
+                    }
+                }
+                _ => {}
+            }
+            current = ancestor.parent();
+        }
+        None
     }
 
     /// The parameter of the function it is read in that a variable holds,
