@@ -121,6 +121,20 @@ impl RuleMask {
     /// vector run without a shell (`Guard::in_argv`), as the same match
     /// written inline does (`Entry::argv_safe`).
     pub const ARGV_SAFE: RuleMask = RuleMask(8);
+    /// Not rules: what a validating helper's membership check against one
+    /// of its own parameters proves (`if value not in allowed: raise`):
+    /// bit `4 + j` for parameter `j` (the first four). It clears every
+    /// rule at a call that passes a constant there (`ensure_allowed(tag,
+    /// LV_TAGS)`; `CallSite::constant_positions`).
+    pub const IN_PARAMS: RuleMask = RuleMask(0xF0);
+
+    /// `IN_PARAMS` for parameter `index`, when it is among the first four.
+    pub fn in_param(index: u16) -> RuleMask {
+        match index {
+            0..4 => RuleMask(16 << index),
+            _ => RuleMask::NONE,
+        }
+    }
 
     pub fn is_empty(self) -> bool {
         self.0 == 0

@@ -1093,6 +1093,19 @@ impl<'a> Solution<'a> {
                     if guard.in_argv && rules.contains(RuleMask::ARGV_SAFE) {
                         rules = rules.union(RuleMask::COMMAND);
                     }
+                    // Checked against a parameter the call gives a constant.
+                    if rules.intersects(RuleMask::IN_PARAMS) {
+                        let site = &self.files[file].taint.calls[guard.call as usize];
+                        let constant = (0..4u16).any(|container| {
+                            rules.contains(RuleMask::in_param(container))
+                                && container.checked_sub(offset).is_some_and(|position| {
+                                    site.constant_positions & (1u64 << position) != 0
+                                })
+                        });
+                        if constant {
+                            rules = rules.union(RuleMask::ALL);
+                        }
+                    }
                     mask = mask.without(rules);
                 }
             }

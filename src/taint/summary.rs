@@ -340,6 +340,10 @@ pub struct CallSite {
     /// be a `pathlib.Path`: they type a parameter the callee leaves
     /// unannotated (`SinkUse::path_param`).
     pub path_positions: u64,
+    /// Positional arguments (as `falsy_positions`) that are trusted
+    /// constants: an allow-list a helper checks against
+    /// (`RuleMask::IN_PARAMS`).
+    pub constant_positions: u64,
     /// The keywords the call gives that its callee's `**kwargs` may carry
     /// on to a command (rare: boxed, so other calls pay one pointer).
     pub gives: Option<Box<GivenKeywords>>,

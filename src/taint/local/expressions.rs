@@ -430,6 +430,7 @@ impl<'a> Interpreter<'a> {
             runs_command: false,
             falsy_positions: 0,
             path_positions: 0,
+            constant_positions: 0,
             gives: None,
             forwards_keywords: false,
         });
@@ -905,6 +906,17 @@ impl<'a> Interpreter<'a> {
                     .filter(|(_, node)| {
                         self.value_type(**node, env)
                             .is_some_and(|ty| is_path_class(&ty))
+                    })
+                    .fold(0, |bits, (index, _)| bits | (1u64 << index)),
+                constant_positions: arg_nodes
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(_, node)| {
+                        !matches!(
+                            node.kind(),
+                            "string" | "integer" | "true" | "false" | "none"
+                        ) && self.is_trusted_constant(**node, env)
                     })
                     .fold(0, |bits, (index, _)| bits | (1u64 << index)),
                 forwards_command: matches!(

@@ -83,7 +83,7 @@ impl<'a> Interpreter<'a> {
                         depth + 1,
                     );
                 }
-                self.comparison_facts(node, positive, env, &mut facts)
+                self.comparison_facts(node, positive, env, context, &mut facts)
             }
             // `any(p.startswith(base + os.sep) for base in BASES)`: the
             // check holds for one of the bases (`all(...)`: for each).
@@ -228,6 +228,7 @@ impl<'a> Interpreter<'a> {
         node: Node<'a>,
         positive: bool,
         env: &Env,
+        context: &FunctionContext,
         facts: &mut Facts,
     ) {
         let Some((left, operator, right)) = self.comparison_parts(node) else {
@@ -247,6 +248,14 @@ impl<'a> Interpreter<'a> {
             && trusted(right)
         {
             facts.sanitized.push((left, RuleMask::ALL));
+        } else if let Some(left) = tested(left)
+            && matches!(operator.as_str(), "in" | "not in")
+            && right.kind() == "identifier"
+            && let Some(container) = self.own_parameter(self.text(right), env, context)
+        {
+            // `if value not in allowed: raise` in a helper: an allow-list
+            // check wherever a caller passes a constant `allowed`.
+            facts.sanitized.push((left, RuleMask::in_param(container)));
         } else if let Some(right) = tested(right)
             && trusted(left)
             // `'order' in item` says nothing of what else `item` holds.

@@ -44,7 +44,8 @@ impl<'a> Interpreter<'a> {
         let path_param = match callee {
             Callee::UnknownMethod { .. } => receiver_node
                 .filter(|node| node.kind() == "identifier")
-                .and_then(|node| self.untyped_own_parameter(self.text(node), env, context)),
+                .filter(|node| !env.types.contains_key(self.text(*node)))
+                .and_then(|node| self.own_parameter(self.text(node), env, context)),
             _ => None,
         };
         let sinks: Vec<crate::rules::Sink> = self
@@ -465,16 +466,13 @@ impl<'a> Interpreter<'a> {
     }
 
     /// The parameter of the function it is read in that a variable holds,
-    /// unchanged and of a type nothing says (no annotation, no assignment).
-    fn untyped_own_parameter(
+    /// unchanged.
+    pub(super) fn own_parameter(
         &self,
         name: &str,
         env: &Env,
         context: &FunctionContext,
     ) -> Option<u16> {
-        if env.types.contains_key(name) {
-            return None;
-        }
         let taint = env.vars.get(name)?;
         match taint.entries.as_slice() {
             [entry] => match self.file.atoms[entry.atom as usize] {
