@@ -132,7 +132,11 @@ impl<'a> Interpreter<'a> {
                     Some(left) => LoopHeader::For { left, iterable },
                     None => LoopHeader::While { condition: None },
                 };
-                self.exec_loop(node, header, env, context, depth)
+                let flow = self.exec_loop(node, header, env, context, depth);
+                if flow == Flow::Normal {
+                    self.note_elements_checked(node, env, context, depth);
+                }
+                flow
             }
             "while_statement" => {
                 let condition = node.child_by_field_name("condition");
@@ -768,6 +772,86 @@ impl<'a> Interpreter<'a> {
             .1
             .keywords
             .push((key.id(), value.id()));
+    }
+
+    /// `for path in (src, dst): if not ok(path): raise`: after the loop,
+    /// each named element passed the check the loop made of its variable.
+    fn note_elements_checked(
+        &mut self,
+        node: Node<'a>,
+        env: &mut Env,
+        context: &mut FunctionContext,
+        depth: usize,
+    ) {
+        let (Some(left), Some(right), Some(body)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        if left.kind() != "identifier" || !matches!(right.kind(), "tuple" | "list") {
+            return;
+        }
+        let mut cursor = right.walk();
+        let elements: Vec<&'a str> = right
+            .named_children(&mut cursor)
+            .filter(|element| element.kind() == "identifier")
+            .map(|element| self.text(element))
+            .collect();
+        if elements.len() != right.named_child_count() {
+            return;
+        }
+        let mut cursor = body.walk();
+        let Some(first) = body
+            .named_children(&mut cursor)
+            .find(|n| n.kind() != "comment")
+        else {
+            return;
+        };
+        let (Some(condition), Some(consequence)) = (
+            first.child_by_field_name("condition"),
+            first.child_by_field_name("consequence"),
+        ) else {
+            return;
+        };
+        if first.kind() != "if_statement"
+            || first.child_by_field_name("alternative").is_some()
+            || !ends_with_raise(consequence)
+        {
+            return;
+        }
+        // The check as it held for the loop variable: normalised when
+        // every element is.
+        let variable = self.text(left);
+        let mut checked_env = env.clone();
+        if elements.iter().all(|name| env.normalised.contains(*name)) {
+            checked_env.normalised.insert(variable.into());
+        }
+        let facts = self.condition_facts(condition, false, &checked_env, context, depth);
+        // Only what it proved of the loop variable, once per element.
+        let of_variable = |held: &String| held == variable;
+        for name in elements {
+            let renamed = Facts {
+                sanitized: (facts.sanitized.iter())
+                    .filter(|(held, _)| of_variable(held))
+                    .map(|(_, mask)| (name.to_string(), *mask))
+                    .collect(),
+                guarded: (facts.guarded.iter())
+                    .filter(|(held, _)| of_variable(held))
+                    .map(|(_, guard)| (name.to_string(), *guard))
+                    .collect(),
+                contained: (facts.contained.iter())
+                    .filter(|(held, _)| of_variable(held))
+                    .map(|(_, normalised)| (name.to_string(), *normalised))
+                    .collect(),
+                argv_safe: (facts.argv_safe.iter())
+                    .filter(|held| of_variable(held))
+                    .map(|_| name.to_string())
+                    .collect(),
+            };
+            apply_facts(env, &renamed);
+        }
     }
 
     /// Whether every condition `node` runs under in its function mentions
