@@ -462,7 +462,7 @@ fn check_handler(
         Outcome::Reraises if raises_new => (
             Severity::Note,
             format!(
-                "{what}, only to clean up and raise again, but one path raises a new exception without `from`, so the original traceback is lost there; narrow it to the exceptions the cleanup is for, and chain with `raise ... from`"
+                "{what}, only to clean up and raise again, but one path raises a new exception without `from` (or `from None`), so the original traceback is lost there; narrow it to the exceptions the cleanup is for, and chain with `raise ... from`"
             ),
         ),
         Outcome::Reraises => (
@@ -482,7 +482,7 @@ fn check_handler(
         Outcome::RaisesNew => (
             Severity::Note,
             format!(
-                "{what}, and the handler raises a new exception without `from`, so the original traceback is lost; narrow it, and chain with `raise ... from`"
+                "{what}, and the handler raises a new exception without `from` (or `from None`), so the original traceback is lost; narrow it, and chain with `raise ... from`"
             ),
         ),
     };
@@ -678,9 +678,12 @@ fn handler_outcome(
                 node.child_by_field_name("cause")
                     .is_none_or(|cause| cause.id() != n.id())
             });
+            let cause = node.child_by_field_name("cause");
             let this = match raised {
                 None => Outcome::Reraises,
-                Some(_) if node.child_by_field_name("cause").is_some() => Outcome::Reraises,
+                // `from None` drops the original on purpose: lost as without `from`.
+                Some(_) if cause.is_some_and(|c| c.kind() == "none") => Outcome::RaisesNew,
+                Some(_) if cause.is_some() => Outcome::Reraises,
                 Some(raised) if is_caught_exception(source, raised, alias) => Outcome::Reraises,
                 Some(_) => Outcome::RaisesNew,
             };
@@ -940,9 +943,13 @@ except Exception:
         pass
     except ValueError:
         raise
+try:
+    pass
+except Exception:
+    raise RuntimeError('x') from None
 ";
         let got = run(code);
-        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(got.len(), 6, "{got:?}");
         assert_eq!((got[0].0, got[0].1), (3, Severity::Warning));
         assert!(got[0].2.starts_with("bare `except:`"));
         assert_eq!((got[1].0, got[1].1), (7, Severity::Note));
@@ -952,6 +959,10 @@ except Exception:
         assert_eq!((got[3].0, got[3].1), (15, Severity::Note));
         assert!(got[3].2.contains("traceback is lost"));
         assert_eq!((got[4].0, got[4].1), (21, Severity::Warning));
+        // `from None` drops the original as a raise without `from` does.
+        assert_eq!((got[5].0, got[5].1), (30, Severity::Note));
+        assert!(got[5].2.contains("`from None`"), "{got:?}");
+        assert!(got[5].2.contains("traceback is lost"), "{got:?}");
     }
 
     #[test]
