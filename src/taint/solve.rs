@@ -526,22 +526,18 @@ impl<'a> Solution<'a> {
             if !is_active(call.caller) {
                 continue;
             }
-            let resolved = self.callee_function(file_index, call_index);
+            let first = self
+                .callee_function(file_index, call_index)
+                .map(|(first, _)| first);
             let overrides = &self.dispatched[file_index][call.callee as usize];
-            if resolved.is_none() && overrides.is_empty() {
-                continue;
-            }
-            // Every definition of the name the call may run: a bound call
-            // (`self.name(...)`) when only overrides are known.
-            let (first, offset) =
-                resolved.map_or((None, 1), |(first, offset)| (Some(first), offset));
+            // Every definition of the name the call may run.
             let alternates = first.map_or(&[][..], |first| self.index.alternates(first));
             for &callee in first.iter().chain(alternates).chain(overrides.iter()) {
                 if self.public[callee.file as usize][callee.function as usize] {
                     continue;
                 }
                 let callee_summary = self.function(callee);
-                let offset = offset.min(callee_summary.first_data_param);
+                let offset = self.offset_into(file_index, call_index, callee);
                 let mut update = ParamTaint::default();
                 for param in callee_summary.first_data_param as usize..callee_summary.params.len() {
                     let Some(argument) = argument_for(call, callee_summary, param, offset) else {
@@ -841,6 +837,16 @@ impl<'a> Solution<'a> {
             .collect()
     }
 
+    /// How many leading parameters of `callee` call `call` of `file` binds
+    /// implicitly (`self`): as the call resolves, or 1 for an override it
+    /// dispatches to (`self.name(...)`); never more than `callee` has.
+    fn offset_into(&self, file: usize, call: usize, callee: FunctionRef) -> u16 {
+        let offset = self
+            .callee_function(file, call)
+            .map_or(1, |(_, offset)| offset);
+        offset.min(self.function(callee).first_data_param)
+    }
+
     /// Whether some call of a function in the scanned sources passes a
     /// `pathlib.Path` to the parameter (by position or by name).
     pub fn given_a_path(&self, function: FunctionRef, param: u16) -> bool {
@@ -854,12 +860,8 @@ impl<'a> Solution<'a> {
             .map(|p| &p.name);
         callers.iter().any(|&(file, call)| {
             let site = &self.files[file as usize].taint.calls[call as usize];
-            let offset = self
-                .callee_function(file as usize, call as usize)
-                .map_or(0, |(_, offset)| offset);
-            let by_position = param.checked_sub(offset).is_some_and(|position| {
-                position < 64 && site.path_positions & (1u64 << position) != 0
-            });
+            let offset = self.offset_into(file as usize, call as usize, function);
+            let by_position = positional_bit(site.path_positions, param, offset);
             let by_name = site
                 .keywords
                 .iter()
@@ -1098,9 +1100,7 @@ impl<'a> Solution<'a> {
                         let site = &self.files[file].taint.calls[guard.call as usize];
                         let constant = (0..4u16).any(|container| {
                             rules.contains(RuleMask::in_param(container))
-                                && container.checked_sub(offset).is_some_and(|position| {
-                                    site.constant_positions & (1u64 << position) != 0
-                                })
+                                && positional_bit(site.constant_positions, container, offset)
                         });
                         if constant {
                             rules = rules.union(RuleMask::ALL);
@@ -1836,15 +1836,29 @@ fn public_parameters(
     Vec<Vec<ParamCell>>,
 ) {
     let mut callers: HashMap<FunctionRef, Vec<(u32, CallId)>> = HashMap::default();
+    // `self._parent._as_root(...)`: a method of that name may be called
+    // where the object's class is not known. (A command callable's name,
+    // `obj._run(...)`, makes the call a command sink itself: reported
+    // there, as the calls of a wrapper are.)
+    let mut unresolved_methods: HashSet<&str> = HashSet::default();
     for (file_index, file_targets) in targets.iter().enumerate() {
+        let file = &files[file_index].taint;
         for (call_index, target) in file_targets.iter().enumerate() {
+            let call = &file.calls[call_index];
             let function = match target {
                 Some(Target::Function { function, .. }) => Some(*function),
                 Some(Target::Constructor { init: Some(init) }) => Some(*init),
-                _ => None,
+                Some(Target::Constructor { init: None }) => None,
+                None => {
+                    if !call.forwards_command
+                        && let Callee::UnknownMethod { name } = &file.callees[call.callee as usize]
+                    {
+                        unresolved_methods.insert(name);
+                    }
+                    None
+                }
             };
             let alternates = function.map_or(&[][..], |f| index.alternates(f));
-            let call = &files[file_index].taint.calls[call_index];
             let overrides = &dispatched[file_index][call.callee as usize];
             for &function in function.iter().chain(alternates).chain(overrides.iter()) {
                 callers
@@ -1857,21 +1871,6 @@ fn public_parameters(
     // Parameters of public functions (and of private ones whose callers
     // are not all known) are sources; the others start clean and take
     // the taint of the arguments their callers pass.
-    // `self._parent._as_root(...)`: a method of that name may be called
-    // where the object's class is not known. (A command callable's name,
-    // `obj._run(...)`, makes the call a command sink itself: reported
-    // there, as the calls of a wrapper are.)
-    let mut unresolved_methods: HashSet<&str> = HashSet::default();
-    for (file_index, file) in files.iter().enumerate() {
-        for (call, target) in file.taint.calls.iter().zip(&targets[file_index]) {
-            if target.is_none()
-                && !call.forwards_command
-                && let Callee::UnknownMethod { name } = &file.taint.callees[call.callee as usize]
-            {
-                unresolved_methods.insert(name);
-            }
-        }
-    }
     let public = per_function(files, |reference, function| {
         !function.is_module
             && (!function.private
@@ -1976,6 +1975,15 @@ pub fn argument_for<'c>(
         .get(position)
         .or(call.splat.as_ref())
         .map(Cow::Borrowed)
+}
+
+/// Whether the positional argument a call passes for parameter `param`
+/// (after `offset` implicitly bound ones) has its bit set in `bits` (one
+/// bit per position, the first 64).
+fn positional_bit(bits: u64, param: u16, offset: u16) -> bool {
+    param
+        .checked_sub(offset)
+        .is_some_and(|position| position < 64 && bits & (1u64 << position) != 0)
 }
 
 #[cfg(test)]

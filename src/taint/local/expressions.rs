@@ -873,9 +873,7 @@ impl<'a> Interpreter<'a> {
                         std::mem::take(value)
                     },
                     falsy: self.is_falsy_literal(*node),
-                    path: self
-                        .value_type(*node, env)
-                        .is_some_and(|ty| is_path_class(&ty)),
+                    path: self.is_path(*node, env),
                 })
                 .collect();
             let callee_id = self.callee_id(&callee);
@@ -893,32 +891,16 @@ impl<'a> Interpreter<'a> {
                 keywords,
                 splat,
                 bound: function.kind() == "attribute",
-                falsy_positions: arg_nodes
-                    .iter()
-                    .take(64)
-                    .enumerate()
-                    .filter(|(_, node)| self.is_falsy_literal(**node))
-                    .fold(0, |bits, (index, _)| bits | (1u64 << index)),
-                path_positions: arg_nodes
-                    .iter()
-                    .take(64)
-                    .enumerate()
-                    .filter(|(_, node)| {
-                        self.value_type(**node, env)
-                            .is_some_and(|ty| is_path_class(&ty))
-                    })
-                    .fold(0, |bits, (index, _)| bits | (1u64 << index)),
-                constant_positions: arg_nodes
-                    .iter()
-                    .take(64)
-                    .enumerate()
-                    .filter(|(_, node)| {
-                        !matches!(
-                            node.kind(),
-                            "string" | "integer" | "true" | "false" | "none"
-                        ) && self.is_trusted_constant(**node, env)
-                    })
-                    .fold(0, |bits, (index, _)| bits | (1u64 << index)),
+                falsy_positions: positions_where(&arg_nodes, |node| self.is_falsy_literal(node)),
+                path_positions: positions_where(&arg_nodes, |node| self.is_path(node, env)),
+                // Displays and names, not a bare literal: `x in 'ab'` tests
+                // a substring.
+                constant_positions: positions_where(&arg_nodes, |node| {
+                    !matches!(
+                        node.kind(),
+                        "string" | "integer" | "true" | "false" | "none"
+                    ) && self.is_trusted_constant(node, env)
+                }),
                 forwards_command: matches!(
                     callee,
                     Callee::UnknownMethod { .. } | Callee::Method { .. }
@@ -1324,3 +1306,14 @@ const PYTHON_BUILTINS: &[&str] = &[
     "xrange",
     "zip",
 ];
+
+/// The positional arguments (0-based, as bits; from 64 on not recorded)
+/// for which `holds` is true.
+fn positions_where<'a>(arguments: &[Node<'a>], mut holds: impl FnMut(Node<'a>) -> bool) -> u64 {
+    arguments
+        .iter()
+        .take(64)
+        .enumerate()
+        .filter(|(_, node)| holds(**node))
+        .fold(0, |bits, (index, _)| bits | (1u64 << index))
+}

@@ -251,6 +251,29 @@ impl Facts {
 
     /// What the facts prove of the function's parameters, for its summary:
     /// containment checks as `RuleMask::CONTAINED`.
+    /// What these facts prove of `variable`, said of `name` instead.
+    fn about(&self, variable: &str, name: &str) -> Facts {
+        let of = |held: &String| held == variable;
+        Facts {
+            sanitized: (self.sanitized.iter())
+                .filter(|(held, _)| of(held))
+                .map(|(_, mask)| (name.to_string(), *mask))
+                .collect(),
+            guarded: (self.guarded.iter())
+                .filter(|(held, _)| of(held))
+                .map(|(_, guard)| (name.to_string(), *guard))
+                .collect(),
+            contained: (self.contained.iter())
+                .filter(|(held, _)| of(held))
+                .map(|(_, normalised)| (name.to_string(), *normalised))
+                .collect(),
+            argv_safe: (self.argv_safe.iter())
+                .filter(|held| of(held))
+                .map(|_| name.to_string())
+                .collect(),
+        }
+    }
+
     fn on_params(&self, params: &[String]) -> Vec<(u16, RuleMask)> {
         let mut proved: Vec<(u16, RuleMask)> = Vec::new();
         let checked = self
@@ -1238,6 +1261,32 @@ fn ends_with(block: Node, kinds: &[&str]) -> bool {
         .filter(|n| n.kind() != "comment")
         .last()
         .is_some_and(|last| kinds.contains(&last.kind()))
+}
+
+/// The conditions `node` runs under in its function, innermost first: the
+/// test of each `if`/`elif`/`while`/conditional expression around it, or
+/// `None` for a loop, `case` or `try` that may or may not run it.
+fn enclosing_conditions(node: Node) -> Vec<Option<Node>> {
+    let mut conditions = Vec::new();
+    let mut current = node.parent();
+    while let Some(ancestor) = current {
+        match ancestor.kind() {
+            "function_definition" | "lambda" | "class_definition" => break,
+            "if_statement" | "elif_clause" | "while_statement" | "conditional_expression" => {
+                conditions.push(
+                    ancestor
+                        .child_by_field_name("condition")
+                        .or_else(|| ancestor.named_child(1)),
+                );
+            }
+            "for_statement" | "case_clause" | "try_statement" | "except_clause" => {
+                conditions.push(None);
+            }
+            _ => {}
+        }
+        current = ancestor.parent();
+    }
+    conditions
 }
 
 fn apply_facts(env: &mut Env, facts: &Facts) {

@@ -430,39 +430,27 @@ impl<'a> Interpreter<'a> {
     fn root_condition_param(&self, node: Node<'a>, context: &FunctionContext) -> Option<u16> {
         let root = self.config.privileged_keywords.first()?;
         let function = self.file.functions.get(context.id as usize)?;
-        let mut current = node.parent();
-        while let Some(ancestor) = current {
-            match ancestor.kind() {
-                "function_definition" | "lambda" | "class_definition" => return None,
-                "if_statement" | "elif_clause" | "conditional_expression" => {
-                    let condition = ancestor
-                        .child_by_field_name("condition")
-                        .or_else(|| ancestor.named_child(1));
-                    let names_root = condition.is_some_and(|condition| {
-                        (condition.id()..condition.subtree_end()).any(|index| {
-                            let inner = condition.node_at(index);
-                            match inner.kind() {
-                                "identifier" => self.text(inner) == root.as_str(),
-                                "string" => string_literal(self.source, inner)
-                                    .is_some_and(|s| s == root.as_str()),
-                                _ => false,
-                            }
-                        })
-                    });
-                    if names_root {
-                        let position = function
-                            .params
-                            .iter()
-                            .position(|p| *p.name == **root)
-                            .or_else(|| function.params.iter().position(|p| p.keywords));
-                        return position.map(|index| index as u16);
-                    }
-                }
-                _ => {}
-            }
-            current = ancestor.parent();
+        let names_root = |condition: Node<'a>| {
+            self.mentions(condition, root)
+                || (condition.id()..condition.subtree_end()).any(|index| {
+                    let inner = condition.node_at(index);
+                    inner.kind() == "string"
+                        && string_literal(self.source, inner).is_some_and(|s| s == root.as_str())
+                })
+        };
+        if !enclosing_conditions(node)
+            .into_iter()
+            .flatten()
+            .any(names_root)
+        {
+            return None;
         }
-        None
+        function
+            .params
+            .iter()
+            .position(|p| *p.name == **root)
+            .or_else(|| function.params.iter().position(|p| p.keywords))
+            .map(|index| index as u16)
     }
 
     /// The parameter of the function it is read in that a variable holds,

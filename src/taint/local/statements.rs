@@ -830,57 +830,21 @@ impl<'a> Interpreter<'a> {
         }
         let facts = self.condition_facts(condition, false, &checked_env, context, depth);
         // Only what it proved of the loop variable, once per element.
-        let of_variable = |held: &String| held == variable;
         for name in elements {
-            let renamed = Facts {
-                sanitized: (facts.sanitized.iter())
-                    .filter(|(held, _)| of_variable(held))
-                    .map(|(_, mask)| (name.to_string(), *mask))
-                    .collect(),
-                guarded: (facts.guarded.iter())
-                    .filter(|(held, _)| of_variable(held))
-                    .map(|(_, guard)| (name.to_string(), *guard))
-                    .collect(),
-                contained: (facts.contained.iter())
-                    .filter(|(held, _)| of_variable(held))
-                    .map(|(_, normalised)| (name.to_string(), *normalised))
-                    .collect(),
-                argv_safe: (facts.argv_safe.iter())
-                    .filter(|held| of_variable(held))
-                    .map(|_| name.to_string())
-                    .collect(),
-            };
-            apply_facts(env, &renamed);
+            apply_facts(env, &facts.about(variable, name));
         }
     }
 
     /// Whether every condition `node` runs under in its function mentions
     /// `name`.
     fn only_conditions_on(&self, node: Node<'a>, name: &str) -> bool {
-        let mut current = node.parent();
-        while let Some(ancestor) = current {
-            match ancestor.kind() {
-                "function_definition" | "lambda" | "class_definition" => return true,
-                "if_statement" | "elif_clause" | "while_statement" | "conditional_expression" => {
-                    let condition = ancestor
-                        .child_by_field_name("condition")
-                        .or_else(|| ancestor.named_child(1));
-                    if condition.is_none_or(|c| !self.mentions(c, name)) {
-                        return false;
-                    }
-                }
-                "for_statement" | "case_clause" | "try_statement" | "except_clause" => {
-                    return false;
-                }
-                _ => {}
-            }
-            current = ancestor.parent();
-        }
-        true
+        enclosing_conditions(node)
+            .into_iter()
+            .all(|condition| condition.is_some_and(|c| self.mentions(c, name)))
     }
 
     /// Whether the name is read anywhere in `node`.
-    fn mentions(&self, node: Node<'a>, name: &str) -> bool {
+    pub(super) fn mentions(&self, node: Node<'a>, name: &str) -> bool {
         (node.id()..node.subtree_end()).any(|index| {
             let inner = node.node_at(index);
             inner.kind() == "identifier" && self.text(inner) == name
@@ -1101,6 +1065,12 @@ impl<'a> Interpreter<'a> {
 
     /// The class of a value, when the expression shows it: a constructor
     /// call, a `pathlib` operation, a normalisation.
+    /// Whether a value is known to be a `pathlib.Path`.
+    pub(super) fn is_path(&self, node: Node<'a>, env: &Env) -> bool {
+        self.value_type(node, env)
+            .is_some_and(|ty| is_path_class(&ty))
+    }
+
     pub(super) fn value_type(&self, node: Node<'a>, env: &Env) -> Option<String> {
         self.value_type_at(node, env, 0)
     }
